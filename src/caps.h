@@ -1,0 +1,25 @@
+/* Capabilities: the name table (pure) and the drop steps (libcap-ng). */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* "NET_BIND_SERVICE", "net_bind_service" or "CAP_NET_BIND_SERVICE" to the
+ * capability number; -EINVAL for an unknown name. */
+int caps_from_name(const char *name);
+/* "NET_BIND_SERVICE" for a number; NULL when unknown. Static storage. */
+const char *caps_to_name(int cap, char *buf, size_t buflen);
+
+/* Service side, just before exec: every set (effective, permitted,
+ * inheritable, bounding, ambient) is cleared except the caps in keep. With
+ * ambient, the kept caps are also raised in the ambient set, which is how a
+ * non-root program keeps them across execve (static Go binaries have no file
+ * capabilities and cannot be helped by LD_PRELOAD). Verified after applying;
+ * returns a negative errno on any mismatch. */
+int caps_drop_except(uint64_t keep, bool ambient);
+
+/* The same, for a process that still has to switch from root to uid/gid in
+ * the caller's user namespace (--userns host): the switch keeps exactly the
+ * caps in keep (libcap-ng's capng_change_id), supplementary groups dropped. */
+int caps_drop_except_as(uint64_t keep, bool ambient, uint32_t uid, uint32_t gid);

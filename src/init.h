@@ -1,0 +1,28 @@
+/* Supervision: husk's monitor outside the sandbox and the tiny init that is
+ * pid 1 inside it share one loop: wait for the main child, forward signals,
+ * reap. */
+#pragma once
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* The signals forwarded to the main child. */
+void supervise_sigset(sigset_t *set);
+
+/* Exit status husk reports for a wait status: the code, or 128+signal. */
+int exit_code_from_status(int wstatus);
+
+struct supervise_opts {
+	/* pid 1 inside: reap every zombie (orphans are reparented to us). */
+	bool reap_all;
+	/* After a forwarded SIGTERM, SIGKILL everything else in the pid
+	 * namespace after this many seconds; 0 means at once. Only with
+	 * reap_all, where kill(-1) reaches exactly the sandbox. */
+	uint32_t stop_timeout;
+};
+
+/* Call with the supervise_sigset() signals and SIGCHLD blocked. Returns the
+ * exit code of child (exit_code_from_status). */
+int supervise(pid_t child, const struct supervise_opts *o);

@@ -1,0 +1,324 @@
+#include "options.h"
+
+#include <errno.h>
+#include <linux/capability.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "caps.h"
+#include "log.h"
+#include "mountspec.h"
+
+static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+/* Host paths in the policy are absolute and symlink-free, resolved once as
+ * the caller, so what the pipeline opens is what husk check showed. The
+ * policy (and so every host path) is trusted; only paths inside the rootfs
+ * are hostile. */
+static int host_path(const char *in, char **out, bool want_dir, char *err, size_t errlen)
+{
+	char *r = realpath(in, NULL);
+	if (!r) {
+		int e = errno;
+		fail(err, errlen, "%s: %s", in, strerror(e));
+		return -e;
+	}
+	struct stat st;
+	if (want_dir && (stat(r, &st) < 0 || !S_ISDIR(st.st_mode))) {
+		free(r);
+		return fail(err, errlen, "%s: not a directory", in);
+	}
+	*out = r;
+	return 0;
+}
+
+static int opt_rootfs(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	char *path;
+	int r = host_path(arg, &path, true, err, errlen);
+	if (r < 0) {
+		size_t n = strlen(err);
+		snprintf(err + n, errlen - n, " (give the directory that holds the service's root "
+					      "filesystem)");
+		return r;
+	}
+	free(p->rootfs);
+	p->rootfs = path;
+	return 0;
+}
+
+static int add_bind(struct husk_policy *p, const char *arg, bool ro, char *err, size_t errlen)
+{
+	struct mount_entry m;
+	int r = mountspec_parse_bind(arg, ro, &m, err, errlen);
+	if (r < 0)
+		return r;
+	char *abs;
+	r = host_path(m.src, &abs, false, err, errlen);
+	if (r == 0) {
+		free(m.src);
+		m.src = abs;
+		r = policy_add_mount(p, &m);
+		if (r < 0)
+			fail(err, errlen, "out of memory");
+	}
+	mountspec_free(&m);
+	return r;
+}
+
+static int opt_bind(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	return add_bind(p, arg, false, err, errlen);
+}
+
+static int opt_ro_bind(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	return add_bind(p, arg, true, err, errlen);
+}
+
+static int opt_tmpfs(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	struct mount_entry m;
+	int r = mountspec_parse_tmpfs(arg, &m, err, errlen);
+	if (r < 0)
+		return r;
+	r = policy_add_mount(p, &m);
+	mountspec_free(&m);
+	return r < 0 ? fail(err, errlen, "out of memory") : 0;
+}
+
+static int opt_cap_add(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	int c = caps_from_name(arg);
+	if (c < 0 || c >= 64)
+		return fail(err, errlen, "unknown capability (use a name like NET_BIND_SERVICE; "
+					 "see capabilities(7))");
+	p->cap_add |= 1ull << c;
+	return 0;
+}
+
+static bool env_name_ok(const char *s, size_t len)
+{
+	if (len == 0 || (s[0] >= '0' && s[0] <= '9'))
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '_'))
+			return false;
+	}
+	return true;
+}
+
+static int opt_env(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	const char *eq = strchr(arg, '=');
+	if (!eq || !env_name_ok(arg, (size_t)(eq - arg)))
+		return fail(err, errlen, "expected NAME=VALUE with NAME made of letters, digits "
+					 "and '_'");
+	return strv_push(&p->env_set, arg) < 0 ? fail(err, errlen, "out of memory") : 0;
+}
+
+static int opt_env_keep(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	if (!env_name_ok(arg, strlen(arg)))
+		return fail(err, errlen, "expected a variable NAME made of letters, digits and '_'");
+	return strv_push(&p->env_keep, arg) < 0 ? fail(err, errlen, "out of memory") : 0;
+}
+
+static int opt_chdir(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	if (!path_is_normal_absolute(arg))
+		return fail(err, errlen, "expected an absolute path inside the sandbox");
+	free(p->cwd);
+	p->cwd = xstrdup(arg);
+	return 0;
+}
+
+static int opt_hostname(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	size_t n = strlen(arg);
+	bool ok = n > 0 && n <= 64 && arg[0] != '-' && arg[0] != '.';
+	for (size_t i = 0; ok && i < n; i++) {
+		char c = arg[i];
+		ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		     c == '-' || c == '.';
+	}
+	if (!ok)
+		return fail(err, errlen, "expected 1-64 letters, digits, '-' or '.'");
+	free(p->hostname);
+	p->hostname = xstrdup(arg);
+	return 0;
+}
+
+static int opt_net(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	if (strcmp(arg, "none") == 0)
+		p->net = NET_NONE;
+	else if (strcmp(arg, "host") == 0)
+		p->net = NET_HOST;
+	else
+		return fail(err, errlen, "expected none or host");
+	return 0;
+}
+
+static int opt_userns(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	if (strcmp(arg, "private") == 0)
+		p->userns = USERNS_PRIVATE;
+	else if (strcmp(arg, "host") == 0)
+		p->userns = USERNS_HOST;
+	else
+		return fail(err, errlen, "expected private or host");
+	return 0;
+}
+
+static int opt_user(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	char buf[32];
+	if (strlen(arg) >= sizeof(buf))
+		return fail(err, errlen, "expected UID[:GID] as numbers");
+	strcpy(buf, arg);
+	char *colon = strchr(buf, ':');
+	if (colon)
+		*colon = '\0';
+	uint32_t uid, gid;
+	/* Numbers only: a name would have to be looked up in the rootfs's
+	 * /etc/passwd, which is the attacker's file. */
+	if (parse_u32(buf, &uid) < 0 || (colon && parse_u32(colon + 1, &gid) < 0) ||
+	    uid == UINT32_MAX)
+		return fail(err, errlen, "expected UID[:GID] as numbers, like 1000:1000");
+	if (!colon)
+		gid = uid;
+	if (gid == UINT32_MAX)
+		return fail(err, errlen, "expected UID[:GID] as numbers, like 1000:1000");
+	p->uid = uid;
+	p->gid = gid;
+	p->user_set = true;
+	return 0;
+}
+
+static int opt_stop_timeout(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	uint32_t v;
+	if (parse_u32(arg, &v) < 0 || v > 86400)
+		return fail(err, errlen, "expected whole seconds from 0 to 86400");
+	p->stop_timeout = v;
+	return 0;
+}
+
+const struct husk_option husk_run_options[] = {
+	{ "rootfs", "DIR", "directory that becomes the read-only /", false, opt_rootfs },
+	{ "ro-bind", "SRC[:DST]", "bind SRC read-only at DST (default: the same path)", true,
+	  opt_ro_bind },
+	{ "bind", "SRC[:DST]", "bind SRC writable at DST (nosuid, nodev)", true, opt_bind },
+	{ "tmpfs", "DST[:OPTS]",
+	  "tmpfs at DST; OPTS: size=64m,nr_inodes=16k,mode=1777 (the defaults)", true, opt_tmpfs },
+	{ "cap-add", "CAP", "keep capability CAP (all others are dropped)", true, opt_cap_add },
+	{ "env", "NAME=VALUE", "set a variable in the service's clean environment", true, opt_env },
+	{ "env-keep", "NAME", "pass the caller's NAME through", true, opt_env_keep },
+	{ "chdir", "DIR", "working directory inside (default /)", false, opt_chdir },
+	{ "hostname", "NAME", "host name inside (default husk)", false, opt_hostname },
+	{ "net", "none|host", "none: private netns with lo only (default); host: share", false,
+	  opt_net },
+	{ "user", "UID[:GID]",
+	  "ids of the service (default: the caller's; 65534:65534 when started as root)", false,
+	  opt_user },
+	{ "userns", "private|host",
+	  "host: no user namespace, real ids (root only; needed for host-network caps)", false,
+	  opt_userns },
+	{ "stop-timeout", "SECONDS",
+	  "after a forwarded SIGTERM, SIGKILL what is left after SECONDS (default 10)", false,
+	  opt_stop_timeout },
+	{ NULL, NULL, NULL, false, NULL },
+};
+
+const struct husk_option *options_find(const char *name)
+{
+	for (const struct husk_option *o = husk_run_options; o->name; o++)
+		if (strcmp(o->name, name) == 0)
+			return o;
+	return NULL;
+}
+
+void options_print_help(const char *prog)
+{
+	printf("Usage: %s run [OPTIONS] [--] PROGRAM [ARG...]\n"
+	       "       %s --help | --version\n\n"
+	       "Runs PROGRAM in new user, mount, pid, net, ipc, uts and cgroup namespaces,\n"
+	       "on a read-only root, with every capability dropped and no_new_privs set.\n\n"
+	       "Options for run:\n",
+	       prog, prog);
+	for (const struct husk_option *o = husk_run_options; o->name; o++) {
+		char left[64];
+		snprintf(left, sizeof(left), "--%s %s", o->name, o->arg ? o->arg : "");
+		printf("  %-28s %s%s\n", left, o->help, o->repeatable ? " (repeatable)" : "");
+	}
+	printf("  %-28s %s\n", "--help", "show this help");
+	printf("\nExit status: the program's, 128+N if it died of signal N, 125 if husk\n"
+	       "failed, 126 if PROGRAM cannot be executed, 127 if it was not found.\n");
+}
+
+int policy_from_argv(struct husk_policy *p, int argc, char *const argv[])
+{
+	char err[512];
+	int i = 1;
+	for (; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--") == 0) {
+			i++;
+			break;
+		}
+		if (a[0] != '-' || a[1] != '-' || !a[2])
+			break;
+		if (strcmp(a, "--help") == 0) {
+			options_print_help("husk");
+			return 1;
+		}
+		char name[64];
+		const char *val = NULL;
+		const char *eq = strchr(a + 2, '=');
+		size_t nlen = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+		if (nlen >= sizeof(name)) {
+			log_error("run: unknown option %.40s...: see husk run --help", a);
+			return -EINVAL;
+		}
+		memcpy(name, a + 2, nlen);
+		name[nlen] = '\0';
+		const struct husk_option *o = options_find(name);
+		if (!o) {
+			log_error("run: unknown option --%s: see husk run --help", name);
+			return -EINVAL;
+		}
+		if (eq) {
+			val = eq + 1;
+		} else if (i + 1 < argc) {
+			val = argv[++i];
+		} else {
+			log_error("run: --%s needs a value: --%s %s", name, name, o->arg);
+			return -EINVAL;
+		}
+		err[0] = '\0';
+		int r = o->apply(p, val, err, sizeof(err));
+		if (r < 0) {
+			log_error("run: --%s %s: %s", name, val, err[0] ? err : strerror(-r));
+			return r;
+		}
+	}
+	for (; i < argc; i++)
+		if (strv_push(&p->argv, argv[i]) < 0) {
+			log_error("run: out of memory");
+			return -ENOMEM;
+		}
+	return 0;
+}

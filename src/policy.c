@@ -1,0 +1,220 @@
+#include "policy.h"
+
+#include <errno.h>
+#include <linux/capability.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+void policy_init(struct husk_policy *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->stop_timeout = HUSK_DEFAULT_STOP_TIMEOUT;
+	p->net = NET_NONE;
+	p->userns = USERNS_PRIVATE;
+}
+
+static void mount_entry_free(struct mount_entry *m)
+{
+	free(m->src);
+	free(m->dst);
+}
+
+void policy_free(struct husk_policy *p)
+{
+	free(p->rootfs);
+	for (size_t i = 0; i < p->n_mounts; i++)
+		mount_entry_free(&p->mounts[i]);
+	free(p->mounts);
+	strv_free(&p->env_set);
+	strv_free(&p->env_keep);
+	strv_free(&p->env);
+	strv_free(&p->argv);
+	free(p->cwd);
+	free(p->hostname);
+	memset(p, 0, sizeof(*p));
+}
+
+static int mounts_insert(struct husk_policy *p, size_t at, const struct mount_entry *m)
+{
+	struct mount_entry *nm = realloc(p->mounts, (p->n_mounts + 1) * sizeof(*nm));
+	if (!nm)
+		return -ENOMEM;
+	p->mounts = nm;
+	memmove(&nm[at + 1], &nm[at], (p->n_mounts - at) * sizeof(*nm));
+	nm[at] = *m;
+	nm[at].src = m->src ? strdup(m->src) : NULL;
+	nm[at].dst = strdup(m->dst);
+	p->n_mounts++;
+	if ((m->src && !nm[at].src) || !nm[at].dst)
+		return -ENOMEM;
+	return 0;
+}
+
+int policy_add_mount(struct husk_policy *p, const struct mount_entry *m)
+{
+	return mounts_insert(p, p->n_mounts, m);
+}
+
+const struct mount_entry *policy_find_mount(const struct husk_policy *p, const char *dst)
+{
+	for (size_t i = 0; i < p->n_mounts; i++)
+		if (strcmp(p->mounts[i].dst, dst) == 0)
+			return &p->mounts[i];
+	return NULL;
+}
+
+static int fail(char *err, size_t errlen, int r, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int fail(char *err, size_t errlen, int r, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+/* Index of "NAME=" in the vector, or -1. */
+static ssize_t env_find(const struct strv *env, const char *name, size_t namelen)
+{
+	for (size_t i = 0; i < env->n; i++)
+		if (strncmp(env->v[i], name, namelen) == 0 && env->v[i][namelen] == '=')
+			return (ssize_t)i;
+	return -1;
+}
+
+/* Sets NAME=VALUE ("kv"), replacing an earlier value of the same name. */
+static int env_put(struct strv *env, const char *kv)
+{
+	const char *eq = strchr(kv, '=');
+	if (!eq)
+		return -EINVAL;
+	ssize_t i = env_find(env, kv, (size_t)(eq - kv));
+	if (i >= 0) {
+		char *dup = strdup(kv);
+		if (!dup)
+			return -ENOMEM;
+		free(env->v[i]);
+		env->v[i] = dup;
+		return 0;
+	}
+	return strv_push(env, kv);
+}
+
+/* The service gets a clean environment: a safe PATH, HOME, then what the
+ * caller named with --env-keep, then --env. Secrets in the caller's
+ * environment never reach the service unless named. */
+static int resolve_env(struct husk_policy *p, const struct caller *c)
+{
+	int r;
+	strv_free(&p->env);
+	if ((r = env_put(&p->env, "PATH=" HUSK_DEFAULT_PATH)) < 0)
+		return r;
+	if ((r = env_put(&p->env, "HOME=/")) < 0)
+		return r;
+	for (size_t k = 0; k < p->env_keep.n; k++) {
+		const char *name = p->env_keep.v[k];
+		size_t len = strlen(name);
+		for (char *const *e = c->environ; e && *e; e++) {
+			if (strncmp(*e, name, len) == 0 && (*e)[len] == '=') {
+				if ((r = env_put(&p->env, *e)) < 0)
+					return r;
+				break;
+			}
+		}
+	}
+	for (size_t k = 0; k < p->env_set.n; k++)
+		if ((r = env_put(&p->env, p->env_set.v[k])) < 0)
+			return r;
+	return 0;
+}
+
+/* Network capabilities only act on the network namespace's owner user
+ * namespace. With --net host the owner is the caller's, so inside our user
+ * namespace they would silently do nothing; refuse rather than pretend. */
+#define NET_CAPS                                                                                   \
+	((1ull << CAP_NET_BIND_SERVICE) | (1ull << CAP_NET_ADMIN) | (1ull << CAP_NET_RAW) |        \
+	 (1ull << CAP_NET_BROADCAST))
+
+static bool dst_is_reserved(const char *dst)
+{
+	return strcmp(dst, "/") == 0 || strcmp(dst, "/proc") == 0 || str_has_prefix(dst, "/proc/") ||
+	       strcmp(dst, "/dev") == 0;
+}
+
+int policy_finalize(struct husk_policy *p, const struct caller *c, char *err, size_t errlen)
+{
+	int r;
+
+	if (p->finalized)
+		return 0;
+	if (p->argv.n == 0)
+		return fail(err, errlen, -EINVAL,
+			    "no program given: use husk run [OPTIONS] -- PROGRAM [ARG...]");
+
+	if (p->userns == USERNS_HOST && c->uid != 0)
+		return fail(err, errlen, -EPERM,
+			    "--userns host: only root can run without a user namespace; "
+			    "drop the option to get one");
+
+	if (!p->user_set) {
+		p->uid = c->uid == 0 ? HUSK_DEFAULT_UID_ROOT : (uint32_t)c->uid;
+		p->gid = c->uid == 0 ? HUSK_DEFAULT_UID_ROOT : (uint32_t)c->gid;
+	}
+	/* A normal user can only map its own ids; root maps the service ids
+	 * onto the same host ids, so files the service creates belong to a
+	 * real unprivileged host id and never to host root. */
+	if (c->uid != 0) {
+		p->host_uid = (uint32_t)c->uid;
+		p->host_gid = (uint32_t)c->gid;
+	} else {
+		p->host_uid = p->uid;
+		p->host_gid = p->gid;
+	}
+
+	if (p->net == NET_HOST && p->userns == USERNS_PRIVATE && (p->cap_add & NET_CAPS))
+		return fail(err, errlen, -EINVAL,
+			    "--cap-add of a network capability with --net host: capabilities in "
+			    "husk's user namespace do not reach the host network; use --net none, "
+			    "or start husk as root with --userns host");
+
+	for (size_t i = 0; i < p->n_mounts; i++) {
+		const struct mount_entry *m = &p->mounts[i];
+		if (dst_is_reserved(m->dst))
+			return fail(err, errlen, -EINVAL,
+				    "mount destination %s: husk sets up /, /proc and /dev itself; "
+				    "choose another destination",
+				    m->dst);
+	}
+
+	/* Default mounts go first so that user mounts can land below them
+	 * (a bind under /tmp lands on husk's tmpfs, not on the rootfs). */
+	size_t at = 0;
+	struct mount_entry proc = { .kind = MOUNT_PROC, .dst = "/proc" };
+	struct mount_entry dev = { .kind = MOUNT_DEV, .dst = "/dev" };
+	if ((r = mounts_insert(p, at++, &proc)) < 0 || (r = mounts_insert(p, at++, &dev)) < 0)
+		return fail(err, errlen, r, "out of memory");
+	if (!policy_find_mount(p, "/tmp")) {
+		struct mount_entry tmp = { .kind = MOUNT_TMPFS,
+					   .dst = "/tmp",
+					   .size = HUSK_DEFAULT_TMPFS_SIZE,
+					   .nr_inodes = HUSK_DEFAULT_TMPFS_INODES,
+					   .mode = HUSK_DEFAULT_TMPFS_MODE };
+		if ((r = mounts_insert(p, at++, &tmp)) < 0)
+			return fail(err, errlen, r, "out of memory");
+	}
+
+	if (!p->cwd)
+		p->cwd = strdup("/");
+	if (!p->hostname)
+		p->hostname = strdup(HUSK_DEFAULT_HOSTNAME);
+	if (!p->cwd || !p->hostname)
+		return fail(err, errlen, -ENOMEM, "out of memory");
+
+	if ((r = resolve_env(p, c)) < 0)
+		return fail(err, errlen, r, "environment: out of memory");
+
+	p->finalized = true;
+	return 0;
+}

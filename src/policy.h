@@ -1,0 +1,92 @@
+/* The policy model: one plain-data struct that every front end (argv today;
+ * profile files and OCI config.json later) fills and validates, and that the
+ * launch pipeline only reads. Nothing here makes a system call that changes
+ * the system. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "util.h"
+
+enum net_mode {
+	NET_NONE = 0, /* a new network namespace holding only lo, up */
+	NET_HOST,     /* the caller's network namespace */
+};
+
+enum userns_mode {
+	USERNS_PRIVATE = 0, /* a new user namespace with a single-id map */
+	USERNS_HOST,	    /* root-started only: real ids, real (dropped) caps */
+};
+
+enum mount_kind {
+	MOUNT_BIND = 0,
+	MOUNT_TMPFS,
+	MOUNT_PROC, /* fresh procfs with masked and read-only paths */
+	MOUNT_DEV,  /* minimal /dev: device binds, devpts, shm */
+};
+
+struct mount_entry {
+	enum mount_kind kind;
+	char *src;	/* host path, binds only */
+	char *dst;	/* normalised absolute path inside the sandbox */
+	bool readonly;
+	uint64_t size;	    /* tmpfs bytes */
+	uint64_t nr_inodes; /* tmpfs inodes */
+	uint32_t mode;	    /* tmpfs root mode */
+};
+
+/* Defaults, named so --help, the man page and tests agree. */
+#define HUSK_DEFAULT_UID_ROOT 65534u
+#define HUSK_DEFAULT_TMPFS_SIZE (64ull << 20)
+#define HUSK_DEFAULT_TMPFS_INODES 16384ull
+#define HUSK_DEFAULT_TMPFS_MODE 01777u
+#define HUSK_DEFAULT_STOP_TIMEOUT 10u
+#define HUSK_DEFAULT_HOSTNAME "husk"
+#define HUSK_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+struct husk_policy {
+	char *rootfs; /* NULL: / is an empty read-only tmpfs */
+	struct mount_entry *mounts;
+	size_t n_mounts;
+
+	bool user_set;	     /* --user given */
+	uint32_t uid, gid;   /* ids of the service inside the sandbox */
+	uint32_t host_uid;   /* what uid maps to outside (set by policy_finalize) */
+	uint32_t host_gid;
+
+	uint64_t cap_add; /* bitmask of CAP_* kept for the service */
+
+	struct strv env_set;  /* --env K=V, in order */
+	struct strv env_keep; /* --env-keep K */
+	struct strv env;      /* the resolved environment (policy_finalize) */
+
+	char *cwd;
+	char *hostname;
+	enum net_mode net;
+	enum userns_mode userns;
+	uint32_t stop_timeout;
+
+	struct strv argv; /* the program and its arguments */
+	bool finalized;
+};
+
+/* What the front end knows about who started husk. */
+struct caller {
+	uid_t uid;
+	gid_t gid;
+	char *const *environ;
+};
+
+void policy_init(struct husk_policy *p);
+void policy_free(struct husk_policy *p);
+
+/* Appends a mount entry the policy now owns (src/dst are copied). */
+int policy_add_mount(struct husk_policy *p, const struct mount_entry *m);
+const struct mount_entry *policy_find_mount(const struct husk_policy *p, const char *dst);
+
+/* Validates cross-option rules, fills defaults that depend on the caller
+ * (ids, default mounts, environment) and makes the policy ready for the
+ * pipeline. On error, writes one line into err and returns a negative errno. */
+int policy_finalize(struct husk_policy *p, const struct caller *c, char *err, size_t errlen);

@@ -1,0 +1,179 @@
+#include "sandbox.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "caps.h"
+#include "idmap.h"
+#include "init.h"
+#include "log.h"
+#include "mounts.h"
+#include "net.h"
+#include "service.h"
+#include "sys.h"
+
+static uint64_t clone_flags(const struct husk_policy *p)
+{
+	uint64_t f = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP;
+	if (p->userns == USERNS_PRIVATE)
+		f |= CLONE_NEWUSER;
+	if (p->net == NET_NONE)
+		f |= CLONE_NEWNET;
+	return f;
+}
+
+static const char *clone_hint(int err)
+{
+	switch (err) {
+	case EPERM:
+	case EACCES:
+		return " (unprivileged user namespaces may be disabled: check the sysctls "
+		       "kernel.unprivileged_userns_clone and "
+		       "kernel.apparmor_restrict_unprivileged_userns)";
+	case ENOSPC:
+		return " (the namespace limit was reached: see user.max_user_namespaces and "
+		       "nesting depth)";
+	case EINVAL:
+		return " (the kernel lacks a namespace type husk needs)";
+	default:
+		return "";
+	}
+}
+
+/* Dies with the monitor: when pid 1 of the namespace dies, the kernel kills
+ * every process in it, so SIGKILL of husk leaves nothing running. The
+ * setting is cleared by credential changes, so it is re-armed after each,
+ * and the pipe from the monitor closes the race with a monitor that died
+ * before it was armed. */
+static void die_with_monitor(int alive_fd)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		die_errno(errno, "prctl PR_SET_PDEATHSIG");
+	struct pollfd pfd = { .fd = alive_fd, .events = POLLIN };
+	if (poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLERR)))
+		_exit(HUSK_EXIT_LAUNCH);
+}
+
+static void become_service_ids(const struct husk_policy *p)
+{
+	/* In our user namespace only the service ids are mapped: a process
+	 * whose ids are unmapped cannot create files (EOVERFLOW), and the
+	 * root-started case starts out as unmapped host root. */
+	if (setresgid(p->gid, p->gid, p->gid) < 0)
+		die_errno(errno, "user namespace: setresgid %u", p->gid);
+	if (setresuid(p->uid, p->uid, p->uid) < 0)
+		die_errno(errno, "user namespace: setresuid %u", p->uid);
+}
+
+/* pid 1 of the new pid namespace: set up, fork the service, supervise. */
+static _Noreturn void sandbox_child(const struct husk_policy *p, int sync_fd)
+{
+	die_with_monitor(sync_fd);
+	char go;
+	if (read(sync_fd, &go, 1) != 1)
+		_exit(HUSK_EXIT_LAUNCH); /* the monitor failed and said why */
+
+	if (p->userns == USERNS_PRIVATE) {
+		become_service_ids(p);
+		die_with_monitor(sync_fd);
+	}
+	if (sethostname(p->hostname, strlen(p->hostname)) < 0)
+		die_errno(errno, "uts namespace: sethostname %s", p->hostname);
+	if (p->net == NET_NONE) {
+		int r = net_loopback_up();
+		if (r < 0)
+			die_errno(r, "network namespace: bring up lo");
+	}
+	if (mounts_setup(p) < 0)
+		_exit(HUSK_EXIT_LAUNCH);
+
+	pid_t svc = fork();
+	if (svc < 0)
+		die_errno(errno, "init: fork the service");
+	if (svc == 0) {
+		close(sync_fd);
+		service_exec(p);
+	}
+
+	/* init keeps nothing: no capabilities, no fds but the monitor pipe,
+	 * no terminal. It only forwards signals and reaps. */
+	if (setsid() < 0)
+		die_errno(errno, "init: setsid");
+	int r = caps_drop_except(0, false);
+	if (r < 0) {
+		kill(svc, SIGKILL);
+		die_errno(r, "init: drop capabilities");
+	}
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		die_errno(errno, "init: prctl PR_SET_DUMPABLE");
+	struct supervise_opts o = { .reap_all = true, .stop_timeout = p->stop_timeout };
+	_exit(supervise(svc, &o));
+}
+
+int sandbox_run(const struct husk_policy *p)
+{
+	/* Inherited by everything below and never cleared: no setuid or file
+	 * capability can raise privileges in the sandbox. */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return log_errno(-errno, "prctl PR_SET_NO_NEW_PRIVS"), HUSK_EXIT_LAUNCH;
+
+	/* A caller that ignores SIGCHLD would make our children vanish
+	 * without a status. */
+	signal(SIGCHLD, SIG_DFL);
+	sigset_t set;
+	supervise_sigset(&set);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return log_errno(-errno, "sigprocmask"), HUSK_EXIT_LAUNCH;
+
+	/* Root's supplementary groups (0 among them) would otherwise follow
+	 * the service into the sandbox as real host groups. */
+	if (geteuid() == 0 && setgroups(0, NULL) < 0)
+		return log_errno(-errno, "setgroups"), HUSK_EXIT_LAUNCH;
+
+	int pipefd[2];
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return log_errno(-errno, "pipe"), HUSK_EXIT_LAUNCH;
+
+	pid_t pid = sys_clone_ns(clone_flags(p));
+	if (pid < 0) {
+		int e = errno;
+		log_errno(-e, "create namespaces%s", clone_hint(e));
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return HUSK_EXIT_LAUNCH;
+	}
+	if (pid == 0) {
+		close(pipefd[1]);
+		sandbox_child(p, pipefd[0]);
+	}
+	close(pipefd[0]);
+
+	if (p->userns == USERNS_PRIVATE &&
+	    idmap_write(pid, p->uid, p->host_uid, p->gid, p->host_gid) < 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		close(pipefd[1]);
+		return HUSK_EXIT_LAUNCH;
+	}
+	/* The write end stays open for our lifetime: its closing is how the
+	 * child learns that we are gone. */
+	if (write(pipefd[1], "g", 1) != 1) {
+		log_errno(-errno, "start the sandbox");
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		close(pipefd[1]);
+		return HUSK_EXIT_LAUNCH;
+	}
+	struct supervise_opts o = { .reap_all = false };
+	int code = supervise(pid, &o);
+	close(pipefd[1]);
+	return code;
+}

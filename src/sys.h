@@ -1,0 +1,25 @@
+/* Thin wrappers around system calls that libc may lack (musl, older glibc):
+ * each returns what the kernel returns, with errno set. No policy here. */
+#pragma once
+
+#include <stdint.h>
+#include <sys/types.h>
+
+struct clone_args;
+struct open_how;
+
+int sys_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve);
+int sys_pivot_root(const char *new_root, const char *put_old);
+int sys_open_tree(int dirfd, const char *path, unsigned int flags);
+int sys_move_mount(int from_dirfd, const char *from_path, int to_dirfd, const char *to_path,
+		   unsigned int flags);
+int sys_mount_setattr(int dirfd, const char *path, unsigned int flags, uint64_t attr_set,
+		      uint64_t attr_clr);
+int sys_fsopen(const char *fsname, unsigned int flags);
+int sys_fsconfig(int fd, unsigned int cmd, const char *key, const void *value, int aux);
+int sys_fsmount(int fd, unsigned int flags, unsigned int attr_flags);
+int sys_close_range(unsigned int first, unsigned int last, unsigned int flags);
+
+/* fork()-like clone with namespace flags: returns the child's pid in the
+ * parent and 0 in the child. */
+pid_t sys_clone_ns(uint64_t flags);

@@ -1,0 +1,153 @@
+#include "util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <string.h>
+
+#include "log.h"
+
+int parse_u64(const char *s, uint64_t *out)
+{
+	if (!s || !*s)
+		return -EINVAL;
+	uint64_t v = 0;
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		unsigned d = (unsigned)(*p - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return -ERANGE;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
+}
+
+int parse_u32(const char *s, uint32_t *out)
+{
+	uint64_t v;
+	int r = parse_u64(s, &v);
+	if (r < 0)
+		return r;
+	if (v > UINT32_MAX)
+		return -ERANGE;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+int parse_size(const char *s, uint64_t *out)
+{
+	if (!s || !*s)
+		return -EINVAL;
+	size_t len = strlen(s);
+	unsigned shift = 0;
+	switch (tolower((unsigned char)s[len - 1])) {
+	case 'k':
+		shift = 10;
+		break;
+	case 'm':
+		shift = 20;
+		break;
+	case 'g':
+		shift = 30;
+		break;
+	default:
+		break;
+	}
+	char num[32];
+	size_t nlen = shift ? len - 1 : len;
+	if (nlen == 0 || nlen >= sizeof(num))
+		return -EINVAL;
+	memcpy(num, s, nlen);
+	num[nlen] = '\0';
+	uint64_t v;
+	int r = parse_u64(num, &v);
+	if (r < 0)
+		return r;
+	if (shift && v > (UINT64_MAX >> shift))
+		return -ERANGE;
+	*out = v << shift;
+	return 0;
+}
+
+int parse_mode(const char *s, uint32_t *out)
+{
+	if (!s || !*s || strlen(s) > 5)
+		return -EINVAL;
+	uint32_t v = 0;
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '7')
+			return -EINVAL;
+		v = v * 8 + (uint32_t)(*p - '0');
+	}
+	if (v > 07777)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+int strv_push(struct strv *sv, const char *s)
+{
+	char **nv = realloc(sv->v, (sv->n + 2) * sizeof(char *));
+	if (!nv)
+		return -ENOMEM;
+	sv->v = nv;
+	sv->v[sv->n] = strdup(s);
+	if (!sv->v[sv->n])
+		return -ENOMEM;
+	sv->v[++sv->n] = NULL;
+	return 0;
+}
+
+void strv_free(struct strv *sv)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		free(sv->v[i]);
+	free(sv->v);
+	sv->v = NULL;
+	sv->n = 0;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p)
+		die("out of memory");
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	char *p = strdup(s);
+	if (!p)
+		die("out of memory");
+	return p;
+}
+
+bool str_has_prefix(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+bool path_is_normal_absolute(const char *p)
+{
+	if (!p || p[0] != '/')
+		return false;
+	if (strcmp(p, "/") == 0)
+		return true;
+	const char *c = p + 1;
+	while (*c) {
+		const char *e = strchr(c, '/');
+		size_t len = e ? (size_t)(e - c) : strlen(c);
+		if (len == 0)
+			return false; /* "//" or a trailing '/' */
+		if ((len == 1 && c[0] == '.') || (len == 2 && c[0] == '.' && c[1] == '.'))
+			return false;
+		if (!e)
+			break;
+		c = e + 1;
+		if (!*c)
+			return false;
+	}
+	return true;
+}

@@ -1,0 +1,66 @@
+/* Side-effect-free helpers: parsing numbers and sizes, string vectors, and
+ * the cleanup attributes every module uses. Covered by tests/unit/test_util.c. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static inline void freep(void *p)
+{
+	free(*(void **)p);
+}
+static inline void closep(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+}
+#define _cleanup_free_ __attribute__((cleanup(freep)))
+#define _cleanup_close_ __attribute__((cleanup(closep)))
+
+/* Hand over ownership out of a cleanup variable. */
+#define TAKE_FD(fd)                                                                                \
+	({                                                                                         \
+		int _fd = (fd);                                                                    \
+		(fd) = -1;                                                                         \
+		_fd;                                                                               \
+	})
+#define TAKE_PTR(p)                                                                                \
+	({                                                                                         \
+		__typeof__(p) _p = (p);                                                            \
+		(p) = NULL;                                                                        \
+		_p;                                                                                \
+	})
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Decimal unsigned integer, whole string, no sign, no overflow. */
+int parse_u64(const char *s, uint64_t *out);
+int parse_u32(const char *s, uint32_t *out);
+
+/* A size with an optional k/m/g suffix (powers of 1024, case-insensitive). */
+int parse_size(const char *s, uint64_t *out);
+
+/* An octal file mode up to 07777. */
+int parse_mode(const char *s, uint32_t *out);
+
+/* A growable NULL-terminated vector of owned strings. */
+struct strv {
+	char **v;
+	size_t n;
+};
+int strv_push(struct strv *sv, const char *s);
+void strv_free(struct strv *sv);
+
+/* xmalloc-style helpers: husk cannot do anything useful without memory, and
+ * an allocation failure is reported as a launch failure. */
+void *xcalloc(size_t n, size_t size);
+char *xstrdup(const char *s);
+
+bool str_has_prefix(const char *s, const char *prefix);
+
+/* Whether an absolute path is normal: starts with '/', no "." or ".."
+ * components, no empty components except a trailing slash is refused too. */
+bool path_is_normal_absolute(const char *p);

@@ -1,0 +1,3 @@
+module husk.test/goservice
+
+go 1.19
