@@ -1,0 +1,312 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "options.h"
+#include "policy.h"
+
+#define ARGV(...) ((char *const[]){ "run", __VA_ARGS__, NULL })
+#define ARGC(...) ((int)(sizeof((char *[]){ "run", __VA_ARGS__ }) / sizeof(char *)))
+#define PARSE(p, ...) policy_from_argv(p, ARGC(__VA_ARGS__), ARGV(__VA_ARGS__))
+
+static char *const test_environ[] = { "SECRET=hunter2", "LANG=C.UTF-8", "TERM=xterm", NULL };
+static const struct caller user = { .uid = 1000, .gid = 1001, .environ = test_environ };
+static const struct caller root = { .uid = 0, .gid = 0, .environ = test_environ };
+
+/* stderr is where the one-line errors go; keep the test output readable
+ * and check that exactly one line was written. */
+static int saved_stderr = -1;
+static int err_pipe[2];
+static void capture_stderr(void)
+{
+	assert_int_equal(pipe2(err_pipe, O_NONBLOCK), 0);
+	saved_stderr = dup(2);
+	dup2(err_pipe[1], 2);
+}
+static int captured_lines(void)
+{
+	dup2(saved_stderr, 2);
+	close(saved_stderr);
+	close(err_pipe[1]);
+	char buf[4096];
+	ssize_t n = read(err_pipe[0], buf, sizeof(buf));
+	close(err_pipe[0]);
+	int lines = 0;
+	for (ssize_t i = 0; i < n; i++)
+		lines += buf[i] == '\n';
+	return lines;
+}
+
+static void test_program_and_args(void **state)
+{
+	struct husk_policy p;
+	policy_init(&p);
+	assert_int_equal(PARSE(&p, "--rootfs", "/", "--", "/app", "-addr", ":80"), 0);
+	assert_string_equal(p.rootfs, "/");
+	assert_int_equal(p.argv.n, 3);
+	assert_string_equal(p.argv.v[0], "/app");
+	assert_string_equal(p.argv.v[1], "-addr");
+	policy_free(&p);
+
+	/* Options stop at the first non-option, without "--" too. */
+	policy_init(&p);
+	assert_int_equal(PARSE(&p, "--net=host", "/bin/sh", "--net", "none"), 0);
+	assert_int_equal(p.net, NET_HOST);
+	assert_int_equal(p.argv.n, 3);
+	assert_string_equal(p.argv.v[1], "--net");
+	policy_free(&p);
+}
+
+static void test_every_option(void **state)
+{
+	struct husk_policy p;
+	policy_init(&p);
+	assert_int_equal(PARSE(&p, "--rootfs", "/tmp", "--ro-bind", "/etc:/host-etc", "--bind",
+			       "/tmp:/data", "--tmpfs", "/run:size=1m", "--cap-add",
+			       "NET_BIND_SERVICE", "--cap-add", "cap_chown", "--env", "A=1",
+			       "--env-keep", "LANG", "--chdir", "/srv", "--hostname", "svc",
+			       "--net", "host", "--user", "1000:2000", "--userns", "private",
+			       "--stop-timeout", "3", "--", "/app"),
+			 0);
+	assert_string_equal(p.rootfs, "/tmp");
+	assert_int_equal(p.n_mounts, 3);
+	assert_int_equal(p.mounts[0].kind, MOUNT_BIND);
+	assert_true(p.mounts[0].readonly);
+	assert_string_equal(p.mounts[0].src, "/etc");
+	assert_string_equal(p.mounts[0].dst, "/host-etc");
+	assert_false(p.mounts[1].readonly);
+	assert_int_equal(p.mounts[2].kind, MOUNT_TMPFS);
+	assert_true(p.mounts[2].size == 1 << 20);
+	assert_true(p.cap_add == ((1ull << CAP_NET_BIND_SERVICE) | (1ull << CAP_CHOWN)));
+	assert_string_equal(p.cwd, "/srv");
+	assert_string_equal(p.hostname, "svc");
+	assert_int_equal(p.net, NET_HOST);
+	assert_true(p.user_set);
+	assert_int_equal(p.uid, 1000);
+	assert_int_equal(p.gid, 2000);
+	assert_int_equal(p.stop_timeout, 3);
+	policy_free(&p);
+}
+
+static void test_malformed(void **state)
+{
+	static const char *const cases[][3] = {
+		{ "--bogus", "x", "/app" },
+		{ "--rootfs", "/nonexistent-husk-test", "/app" },
+		{ "--rootfs", "/etc/passwd", "/app" },
+		{ "--bind", "/nonexistent-husk-test:/x", "/app" },
+		{ "--ro-bind", "/etc:relative", "/app" },
+		{ "--tmpfs", "/tmp:size=0", "/app" },
+		{ "--cap-add", "NOT_A_CAP", "/app" },
+		{ "--env", "NOEQUALS", "/app" },
+		{ "--env", "1A=b", "/app" },
+		{ "--env-keep", "A=B", "/app" },
+		{ "--chdir", "relative", "/app" },
+		{ "--hostname", "bad host", "/app" },
+		{ "--net", "bridge", "/app" },
+		{ "--user", "root", "/app" },
+		{ "--user", "1000:", "/app" },
+		{ "--user", "4294967295", "/app" },
+		{ "--userns", "maybe", "/app" },
+		{ "--stop-timeout", "-1", "/app" },
+		{ "--stop-timeout", "1.5", "/app" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct husk_policy p;
+		policy_init(&p);
+		char *argv[] = { "run", (char *)cases[i][0], (char *)cases[i][1],
+				 (char *)cases[i][2], NULL };
+		capture_stderr();
+		int r = policy_from_argv(&p, 4, argv);
+		int lines = captured_lines();
+		if (r >= 0)
+			fail_msg("accepted: %s %s", cases[i][0], cases[i][1]);
+		assert_int_equal(lines, 1);
+		policy_free(&p);
+	}
+}
+
+static void test_missing_value(void **state)
+{
+	struct husk_policy p;
+	policy_init(&p);
+	char *argv[] = { "run", "--rootfs", NULL };
+	capture_stderr();
+	assert_true(policy_from_argv(&p, 2, argv) < 0);
+	assert_int_equal(captured_lines(), 1);
+	policy_free(&p);
+}
+
+static void test_finalize_user_defaults(void **state)
+{
+	struct husk_policy p;
+	char err[256];
+	policy_init(&p);
+	assert_int_equal(PARSE(&p, "/app"), 0);
+	assert_int_equal(policy_finalize(&p, &user, err, sizeof(err)), 0);
+	assert_int_equal(p.uid, 1000);
+	assert_int_equal(p.gid, 1001);
+	assert_int_equal(p.host_uid, 1000);
+	assert_int_equal(p.host_gid, 1001);
+	assert_string_equal(p.cwd, "/");
+	assert_string_equal(p.hostname, HUSK_DEFAULT_HOSTNAME);
+	assert_int_equal(p.net, NET_NONE);
+	assert_int_equal(p.userns, USERNS_PRIVATE);
+	assert_true(p.cap_add == 0);
+	/* /proc, /dev and a bounded /tmp come first. */
+	assert_int_equal(p.n_mounts, 3);
+	assert_int_equal(p.mounts[0].kind, MOUNT_PROC);
+	assert_int_equal(p.mounts[1].kind, MOUNT_DEV);
+	assert_int_equal(p.mounts[2].kind, MOUNT_TMPFS);
+	assert_string_equal(p.mounts[2].dst, "/tmp");
+	assert_true(p.mounts[2].size == HUSK_DEFAULT_TMPFS_SIZE);
+	policy_free(&p);
+
+	/* A user maps its own ids onto whatever --user names. */
+	policy_init(&p);
+	assert_int_equal(PARSE(&p, "--user", "0", "/app"), 0);
+	assert_int_equal(policy_finalize(&p, &user, err, sizeof(err)), 0);
+	assert_int_equal(p.uid, 0);
+	assert_int_equal(p.host_uid, 1000);
+	assert_int_equal(p.host_gid, 1001);
+	policy_free(&p);
+}
+
+static void test_finalize_root_defaults(void **state)
+{
+	struct husk_policy p;
+	char err[256];
+	policy_init(&p);
+	assert_int_equal(PARSE(&p, "/app"), 0);
+	assert_int_equal(policy_finalize(&p, &root, err, sizeof(err)), 0);
+	assert_int_equal(p.uid, 65534);
+	assert_int_equal(p.gid, 65534);
+	assert_int_equal(p.host_uid, 65534);
+	assert_int_equal(p.host_gid, 65534);
+	policy_free(&p);
+
+	policy_init(&p);
+	assert_int_equal(PARSE(&p, "--user", "1000:1000", "/app"), 0);
+	assert_int_equal(policy_finalize(&p, &root, err, sizeof(err)), 0);
+	assert_int_equal(p.host_uid, 1000);
+	policy_free(&p);
+}
+
+static void test_finalize_user_tmp_replaces_default(void **state)
+{
+	struct husk_policy p;
+	char err[256];
+	policy_init(&p);
+	assert_int_equal(PARSE(&p, "--tmpfs", "/tmp:size=1m", "/app"), 0);
+	assert_int_equal(policy_finalize(&p, &user, err, sizeof(err)), 0);
+	assert_int_equal(p.n_mounts, 3);
+	assert_string_equal(p.mounts[2].dst, "/tmp");
+	assert_true(p.mounts[2].size == 1 << 20);
+	policy_free(&p);
+}
+
+static void test_finalize_env(void **state)
+{
+	struct husk_policy p;
+	char err[256];
+	policy_init(&p);
+	assert_int_equal(PARSE(&p, "--env-keep", "LANG", "--env-keep", "MISSING", "--env", "A=1",
+			       "--env", "A=2", "--env", "PATH=/bin", "/app"),
+			 0);
+	assert_int_equal(policy_finalize(&p, &user, err, sizeof(err)), 0);
+	assert_int_equal(p.env.n, 4);
+	assert_string_equal(p.env.v[0], "PATH=/bin");
+	assert_string_equal(p.env.v[1], "HOME=/");
+	assert_string_equal(p.env.v[2], "LANG=C.UTF-8");
+	assert_string_equal(p.env.v[3], "A=2");
+	for (size_t i = 0; i < p.env.n; i++)
+		assert_null(strstr(p.env.v[i], "SECRET"));
+	policy_free(&p);
+}
+
+static void test_finalize_errors(void **state)
+{
+	struct husk_policy p;
+	char err[256];
+
+	policy_init(&p);
+	assert_int_equal(PARSE(&p, "--net", "none"), 0);
+	assert_int_equal(policy_finalize(&p, &user, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "no program"));
+	policy_free(&p);
+
+	policy_init(&p);
+	assert_int_equal(PARSE(&p, "--userns", "host", "/app"), 0);
+	assert_int_equal(policy_finalize(&p, &user, err, sizeof(err)), -EPERM);
+	policy_free(&p);
+
+	policy_init(&p);
+	assert_int_equal(PARSE(&p, "--net", "host", "--cap-add", "NET_BIND_SERVICE", "/app"), 0);
+	assert_int_equal(policy_finalize(&p, &user, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "--userns host"));
+	policy_free(&p);
+
+	/* As root without a user namespace the same request is fine. */
+	policy_init(&p);
+	assert_int_equal(PARSE(&p, "--userns", "host", "--net", "host", "--cap-add",
+			       "NET_BIND_SERVICE", "/app"),
+			 0);
+	assert_int_equal(policy_finalize(&p, &root, err, sizeof(err)), 0);
+	policy_free(&p);
+
+	static const char *const reserved[] = { "/proc", "/proc/sys", "/dev" };
+	for (size_t i = 0; i < 3; i++) {
+		char arg[64];
+		snprintf(arg, sizeof(arg), "%s:size=1m", reserved[i]);
+		policy_init(&p);
+		assert_int_equal(PARSE(&p, "--tmpfs", arg, "/app"), 0);
+		assert_int_equal(policy_finalize(&p, &user, err, sizeof(err)), -EINVAL);
+		policy_free(&p);
+	}
+}
+
+static void test_help_is_generated_from_the_table(void **state)
+{
+	for (const struct husk_option *o = husk_run_options; o->name; o++) {
+		assert_non_null(o->help);
+		assert_non_null(o->apply);
+		assert_ptr_equal(options_find(o->name), o);
+	}
+	assert_null(options_find("nope"));
+	struct husk_policy p;
+	policy_init(&p);
+	int devnull = open("/dev/null", O_WRONLY);
+	int saved = dup(1);
+	dup2(devnull, 1);
+	int r = PARSE(&p, "--help");
+	dup2(saved, 1);
+	close(saved);
+	close(devnull);
+	assert_int_equal(r, 1);
+	policy_free(&p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_program_and_args),
+		cmocka_unit_test(test_every_option),
+		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_missing_value),
+		cmocka_unit_test(test_finalize_user_defaults),
+		cmocka_unit_test(test_finalize_root_defaults),
+		cmocka_unit_test(test_finalize_user_tmp_replaces_default),
+		cmocka_unit_test(test_finalize_env),
+		cmocka_unit_test(test_finalize_errors),
+		cmocka_unit_test(test_help_is_generated_from_the_table),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
