@@ -38,13 +38,18 @@ const char *const mounts_dev_nodes[] = { "null", "zero", "full", "random", "uran
  * CVE-2025-31133 classes), and /proc magic links are refused outright. */
 #define RESOLVE_SANDBOX (RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS)
 
-static int resolve(int rootfd, const char *path, int flags)
+static int resolve_how(int rootfd, const char *path, int flags, uint64_t how)
 {
 	const char *rel = path[0] == '/' ? path + 1 : path;
 	if (!*rel)
 		rel = ".";
-	int fd = sys_openat2(rootfd, rel, (uint64_t)(flags | O_CLOEXEC), 0, RESOLVE_SANDBOX);
+	int fd = sys_openat2(rootfd, rel, (uint64_t)(flags | O_CLOEXEC), 0, how);
 	return fd < 0 ? -errno : fd;
+}
+
+static int resolve(int rootfd, const char *path, int flags)
+{
+	return resolve_how(rootfd, path, flags, RESOLVE_SANDBOX);
 }
 
 /* Explains a failed destination lookup: whether a symlink was involved. */
@@ -262,9 +267,27 @@ static int readonly_path(int rootfd, const char *path)
 	return 0;
 }
 
+/* /proc and /dev go only on real directories: a rootfs that makes them
+ * symlinks wants husk's masks to land somewhere the service does not look
+ * (runc CVE-2019-19921, CVE-2025-52565). */
+static int open_strict_mountpoint(int rootfd, const char *what, const char *dst)
+{
+	int fd = resolve_how(rootfd, dst, O_PATH | O_DIRECTORY,
+			     RESOLVE_SANDBOX | RESOLVE_NO_SYMLINKS);
+	if (fd == -ELOOP || fd == -ENOTDIR)
+		return log_errno(fd, "mount %s: %s in the rootfs is a symlink or not a directory; "
+				     "husk mounts it only on a real directory",
+				 what, dst);
+	if (fd == -ENOENT)
+		return open_mountpoint(rootfd, what, dst, true);
+	if (fd < 0)
+		return log_errno(fd, "mount %s: destination %s", what, dst);
+	return fd;
+}
+
 static int mount_proc_at(int rootfd, const struct mount_entry *m)
 {
-	_cleanup_close_ int target = open_mountpoint(rootfd, "proc", m->dst, true);
+	_cleanup_close_ int target = open_strict_mountpoint(rootfd, "proc", m->dst);
 	if (target < 0)
 		return target;
 	/* A fresh procfs shows only the sandbox's pid namespace. */
@@ -324,7 +347,7 @@ static int mount_devpts(int rootfd)
 
 static int mount_dev_at(int rootfd, const struct mount_entry *m)
 {
-	_cleanup_close_ int target = open_mountpoint(rootfd, "dev", m->dst, true);
+	_cleanup_close_ int target = open_strict_mountpoint(rootfd, "dev", m->dst);
 	if (target < 0)
 		return target;
 	/* The tmpfs itself is nodev: the only usable device nodes are the

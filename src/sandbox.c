@@ -107,7 +107,12 @@ static _Noreturn void sandbox_child(const struct husk_policy *p, int sync_fd)
 	 * no terminal. It only forwards signals and reaps. */
 	if (setsid() < 0)
 		die_errno(errno, "init: setsid");
-	int r = caps_drop_except(0, false);
+	/* Without a user namespace init also leaves root: a root init without
+	 * CAP_KILL could not signal the service, and it has no use for root. */
+	int r = p->userns == USERNS_HOST ? caps_drop_except_as(0, false, p->uid, p->gid)
+					 : caps_drop_except(0, false);
+	if (r == 0 && p->userns == USERNS_HOST)
+		die_with_monitor(sync_fd);
 	if (r < 0) {
 		kill(svc, SIGKILL);
 		die_errno(r, "init: drop capabilities");

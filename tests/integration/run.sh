@@ -1,2 +1,127 @@
-#!/bin/sh
-echo "1..0 # SKIP not yet"
+#!/bin/bash
+# husk's integration suite: builds the fixtures (a busybox + Go rootfs and
+# hostile variants of it), runs test-user.sh as an unprivileged user and,
+# when started as root, test-root.sh for the root-started mode. Prints one
+# line per test and a closing "N passed, M failed" line.
+#
+# Environment: HUSK (the binary under test), HUSK_SRCDIR, HUSK_BUILDDIR (set
+# by make check). HUSK_TEST_USER names the unprivileged user (default
+# husk-test; created, and removed again, when missing and run as root).
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+HUSK=${HUSK:-$here/../../husk}
+HUSK_SRCDIR=${HUSK_SRCDIR:-$here/../..}
+HUSK_BUILDDIR=${HUSK_BUILDDIR:-$HUSK_SRCDIR}
+TEST_USER=${HUSK_TEST_USER:-husk-test}
+
+skip_all() {
+	echo "1..0 # SKIP $*"
+	echo "0 passed, 0 failed, 1 skipped: $*"
+	exit 77
+}
+[ -x "$HUSK" ] || { echo "husk binary not found at $HUSK" >&2; exit 99; }
+command -v go >/dev/null || skip_all "go not installed (apt-get install golang-go)"
+[ -x /bin/busybox ] || skip_all "busybox not installed (apt-get install busybox-static)"
+if ldd /bin/busybox >/dev/null 2>&1; then
+	skip_all "/bin/busybox is dynamically linked (apt-get install busybox-static)"
+fi
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/husk-it.XXXXXX")
+chmod 755 "$WORK"
+RESULTS="$WORK/results"
+: >"$RESULTS"
+created_user=""
+cleanup() {
+	rm -rf "$WORK"
+	if [ -n "$created_user" ]; then userdel "$created_user" 2>/dev/null; fi
+}
+trap cleanup EXIT
+export WORK RESULTS
+
+# ---- fixtures ----------------------------------------------------------
+install -m 755 "$HUSK" "$WORK/husk"
+mkdir -p "$WORK/scripts"
+cp "$here/lib.sh" "$here/test-user.sh" "$here/test-root.sh" "$WORK/scripts/"
+chmod -R a+rX "$WORK/scripts"
+
+app="$HUSK_BUILDDIR/tests/fixtures/app"
+if [ ! -x "$app" ] || [ "$HUSK_SRCDIR/tests/goservice/main.go" -nt "$app" ]; then
+	mkdir -p "$(dirname "$app")"
+	cache=${GOCACHE:-${TMPDIR:-/tmp}/husk-go-cache-$(id -u)}
+	echo "# building the Go test service (cache: $cache)"
+	(cd "$HUSK_SRCDIR/tests/goservice" &&
+		GOCACHE=$cache GOPATH=$cache/gopath GOFLAGS=-mod=mod CGO_ENABLED=0 \
+			go build -trimpath -o "$app" .) || { echo "go build failed" >&2; exit 99; }
+fi
+
+ROOTFS="$WORK/rootfs"
+mkdir -p "$ROOTFS"/{bin,proc,dev,tmp,etc,var/tmp}
+cp /bin/busybox "$ROOTFS/bin/busybox"
+for a in $(/bin/busybox --list); do
+	[ "$a" = busybox ] || ln -s busybox "$ROOTFS/bin/$a"
+done
+cp "$app" "$ROOTFS/app"
+echo "husk-test:x:65534:65534::/:/bin/sh" >"$ROOTFS/etc/passwd"
+chmod -R a+rX "$ROOTFS"
+
+# Hostile variants: symlinked mount destinations that name host paths, a
+# /proc that is a symlink, a device node planted by the image.
+mkdir -p "$WORK/host-target"
+cp -a "$ROOTFS" "$WORK/evil-rootfs"
+ln -s "$WORK/host-target" "$WORK/evil-rootfs/abs-link"
+ln -s "../../../../../../../../..$WORK/host-target" "$WORK/evil-rootfs/rel-link"
+ln -s /tmp "$WORK/evil-rootfs/tmp-link"
+if [ "$(id -u)" = 0 ]; then mknod -m 666 "$WORK/evil-rootfs/dev-null-copy" c 1 3; fi
+cp -a "$ROOTFS" "$WORK/evil-proc-rootfs"
+rmdir "$WORK/evil-proc-rootfs/proc"
+ln -s "$WORK/host-target" "$WORK/evil-proc-rootfs/proc"
+
+mounts_before=$(cut -d' ' -f4- /proc/self/mountinfo | sort)
+
+# ---- the unprivileged phase -------------------------------------------
+if [ "$(id -u)" = 0 ]; then
+	if ! id "$TEST_USER" >/dev/null 2>&1; then
+		useradd --system --no-create-home --shell /usr/sbin/nologin "$TEST_USER" ||
+			{ echo "cannot create user $TEST_USER" >&2; exit 99; }
+		created_user=$TEST_USER
+	fi
+	chown "$TEST_USER" "$WORK" "$RESULTS"
+	echo "# unprivileged phase, as $TEST_USER"
+	setpriv --reuid="$TEST_USER" --regid="$TEST_USER" --init-groups --reset-env -- \
+		env WORK="$WORK" RESULTS="$RESULTS" bash "$WORK/scripts/test-user.sh"
+	echo "# root-started phase"
+	bash "$WORK/scripts/test-root.sh"
+else
+	echo "# unprivileged phase, as $(id -un)"
+	bash "$WORK/scripts/test-user.sh"
+	echo "skip root-started mode: run make check as root to cover it" >>"$RESULTS"
+	echo "ok - root-started mode # SKIP not running as root"
+fi
+
+# ---- what the whole suite must leave behind: nothing ------------------
+echo "ok leftovers: no husk process remains" >>"$RESULTS"
+sleep 0.2
+for p in /proc/[0-9]*; do
+	if tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -qF "$WORK/husk"; then
+		sed -i '$d' "$RESULTS"
+		echo "not ok leftovers: process ${p#/proc/} remains" >>"$RESULTS"
+		break
+	fi
+done
+if [ "$mounts_before" = "$(cut -d' ' -f4- /proc/self/mountinfo | sort)" ]; then
+	echo "ok leftovers: host mount table unchanged" >>"$RESULTS"
+else
+	echo "not ok leftovers: host mount table changed" >>"$RESULTS"
+fi
+grep '^\(not \)\?ok leftovers' "$RESULTS" | sed 's/^ok /ok - /; s/^not ok /not ok - /'
+
+passed=$(grep -c '^ok ' "$RESULTS")
+failed=$(grep -c '^not ok ' "$RESULTS")
+skipped=$(grep -c '^skip ' "$RESULTS")
+if [ "$failed" -gt 0 ]; then
+	echo "# failures:"
+	grep '^not ok ' "$RESULTS" | sed 's/^/#   /'
+fi
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ] && [ "$passed" -gt 0 ]

@@ -1,0 +1,113 @@
+# Helpers shared by the integration test scripts. Sourced, not run.
+#
+# Results go to $RESULTS (one line each: "ok NAME", "not ok NAME: why",
+# "skip NAME: why"), so the unprivileged and the root-started phases can be
+# counted together by run.sh.
+
+: "${RESULTS:?RESULTS must name the results file}"
+: "${WORK:?WORK must name the fixture directory}"
+HUSK_BIN="$WORK/husk"
+ROOTFS="$WORK/rootfs"
+
+_current=""
+
+# begin NAME: starts a test; its outcome is the first pass/fail/skip call.
+begin() {
+	_current="$1"
+	_done=0
+}
+pass() {
+	[ "$_done" = 1 ] && return 0
+	_done=1
+	echo "ok $_current" >>"$RESULTS"
+	echo "ok - $_current"
+}
+fail() {
+	[ "$_done" = 1 ] && return 0
+	_done=1
+	echo "not ok $_current: $*" >>"$RESULTS"
+	echo "not ok - $_current: $*"
+	[ -n "${OUT:-}" ] && sed 's/^/#   stdout: /' <<<"$OUT" | head -n 20
+	[ -n "${ERR:-}" ] && sed 's/^/#   stderr: /' <<<"$ERR" | head -n 20
+	return 0
+}
+skip() {
+	[ "$_done" = 1 ] && return 0
+	_done=1
+	echo "skip $_current: $*" >>"$RESULTS"
+	echo "ok - $_current # SKIP $*"
+}
+
+# run_husk ARGS...: runs husk with a time limit, fills OUT, ERR and RC.
+run_husk() {
+	local o e
+	o=$(mktemp "$WORK/out.XXXXXX")
+	e=$(mktemp "$WORK/err.XXXXXX")
+	timeout -k 5 60 "$HUSK_BIN" "$@" >"$o" 2>"$e" </dev/null
+	RC=$?
+	OUT=$(cat "$o")
+	ERR=$(cat "$e")
+	rm -f "$o" "$e"
+}
+
+# sandbox_sh SCRIPT [HUSK OPTIONS...]: runs SCRIPT with /bin/sh in the test
+# rootfs under husk's defaults plus the options.
+sandbox_sh() {
+	local script="$1"
+	shift
+	run_husk run --rootfs "$ROOTFS" "$@" -- /bin/sh -c "$script"
+}
+
+expect_rc() {
+	if [ "$RC" = "$1" ]; then return 0; fi
+	fail "exit status $RC, expected $1"
+	return 1
+}
+
+expect_out() {
+	if grep -qE -- "$1" <<<"$OUT"; then return 0; fi
+	fail "stdout lacks /$1/"
+	return 1
+}
+
+expect_err() {
+	if grep -qE -- "$1" <<<"$ERR"; then return 0; fi
+	fail "stderr lacks /$1/"
+	return 1
+}
+
+# A launch failure is one line on stderr that starts with "husk: ".
+expect_one_error_line() {
+	local n
+	n=$(printf '%s\n' "$ERR" | grep -c .)
+	if [ "$n" = 1 ] && grep -q '^husk: ' <<<"$ERR"; then return 0; fi
+	fail "expected one 'husk:' line on stderr, got $n lines"
+	return 1
+}
+
+mountinfo() {
+	# Mount ids change with every mount; the rest says what is mounted where.
+	cut -d' ' -f4- /proc/self/mountinfo | sort
+}
+
+# Processes whose command line contains MARK, other than this shell's.
+procs_with() {
+	local mark="$1" p found=""
+	for p in /proc/[0-9]*; do
+		[ "${p#/proc/}" = "$$" ] && continue
+		if tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -qF -- "$mark"; then
+			found="$found ${p#/proc/}"
+		fi
+	done
+	echo "$found"
+}
+
+# wait_for CMD...: polls for up to 10 s.
+wait_for() {
+	local i
+	for i in $(seq 1 100); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}

@@ -1,0 +1,107 @@
+#!/bin/bash
+# husk run started by root: the service still runs as a non-root id in its
+# own user namespace, unless told otherwise. Run by run.sh as root.
+set -u
+. "$(dirname "$0")/lib.sh"
+
+[ "$(id -u)" = 0 ] || { echo "test-root.sh must run as root" >&2; exit 99; }
+
+begin "root-started: service runs as 65534:65534 with no groups and no caps"
+sandbox_sh 'id -u; id -g; grep -E "^(Groups|CapEff|CapBnd|CapPrm|CapAmb|CapInh|NoNewPrivs):" /proc/self/status'
+if expect_rc 0 && expect_out '^65534$' && expect_out '^NoNewPrivs:[[:space:]]+1$'; then
+	[ "$(sed -n 1p <<<"$OUT")" = 65534 ] && [ "$(sed -n 2p <<<"$OUT")" = 65534 ] || fail "ids"
+	grep -qE '^Groups:[[:space:]]*$' <<<"$OUT" || fail "supplementary groups kept"
+	for s in CapInh CapPrm CapEff CapBnd CapAmb; do
+		grep -qE "^$s:[[:space:]]+0000000000000000$" <<<"$OUT" || fail "$s not empty"
+	done
+	pass
+fi
+
+begin "root-started: 65534 inside is 65534 outside, never host root"
+start_ns_check() {
+	"$HUSK_BIN" run --rootfs "$ROOTFS" -- /bin/sh -c 'echo ready; sleep 5' >"$WORK/r.out" 2>&1 &
+	BG=$!
+}
+start_ns_check
+ready() { grep -q ready "$WORK/r.out"; }
+wait_for ready
+svc=""
+for p in /proc/[0-9]*; do
+	if [ "$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null)" = "sleep 5 " ]; then svc=${p#/proc/}; fi
+done
+if [ -n "$svc" ]; then
+	uids=$(awk '/^Uid:/ { print $2, $3, $4, $5 }' "/proc/$svc/status")
+	[ "$uids" = "65534 65534 65534 65534" ] && pass || fail "host uids of the service: $uids"
+else
+	fail "service process not found"
+fi
+kill -KILL "$BG"
+wait "$BG" 2>/dev/null
+
+begin "root-started: all seven namespaces differ"
+sandbox_sh 'for n in user mnt pid net ipc uts cgroup; do echo "$n $(readlink /proc/self/ns/$n)"; done'
+if expect_rc 0; then
+	for n in user mnt pid net ipc uts cgroup; do
+		inside=$(awk -v n="$n" '$1 == n { print $2 }' <<<"$OUT")
+		[ -n "$inside" ] && [ "$inside" != "$(readlink "/proc/self/ns/$n")" ] || fail "$n shared"
+	done
+	pass
+fi
+
+begin "root-started: --user 0 is root only inside the user namespace"
+sandbox_sh 'id -u; grep CapEff /proc/self/status; touch /x 2>&1; true' --user 0
+expect_rc 0 && expect_out '^0$' && expect_out '0000000000000000' && expect_out 'Read-only' && pass
+
+begin "root-started: --userns host --net host: a non-root Go service binds a port below 1024"
+port=""
+for cand in 80 81 88 444 591 777 888 999; do
+	if ! grep -qiE ":$(printf '%04X' "$cand") [0-9A-F:]+ 0A " /proc/net/tcp /proc/net/tcp6 2>/dev/null; then
+		port=$cand
+		break
+	fi
+done
+if [ -z "$port" ]; then
+	skip "no free port below 1024"
+else
+	"$HUSK_BIN" run --rootfs "$ROOTFS" --userns host --net host --user 1000:1000 \
+		--cap-add NET_BIND_SERVICE -- /app -addr "127.0.0.1:$port" >"$WORK/p.out" 2>"$WORK/p.err" &
+	BG=$!
+	up() { grep -q listening "$WORK/p.out"; }
+	if wait_for up; then
+		got=$(busybox wget -qO- "http://127.0.0.1:$port/health" 2>&1)
+		uid_line=$(cat "$WORK/p.out")
+		kill -TERM "$BG"
+		wait "$BG"
+		RC=$?
+		[ "$got" = ok ] && grep -q 'uid=1000 gid=1000' <<<"$uid_line" && expect_rc 143 && pass ||
+			fail "health '$got', '$uid_line', exit $RC"
+	else
+		kill -KILL "$BG"
+		wait "$BG"
+		fail "did not listen: $(cat "$WORK/p.err")"
+	fi
+fi
+
+begin "root-started: --userns host keeps only the allowed cap, no groups"
+sandbox_sh 'id -u; grep -E "^(Groups|CapEff|CapBnd|CapAmb):" /proc/self/status' --userns host --user 1000
+expect_rc 0 && expect_out '^1000$' && expect_out '^Groups:[[:space:]]*$' &&
+	expect_out '^CapBnd:[[:space:]]+0000000000000000$' && pass
+
+begin "root-started: SIGKILL of husk leaves no process behind"
+"$HUSK_BIN" run --rootfs "$ROOTFS" -- /bin/sh -c 'echo ready; exec sleep 1002' >"$WORK/k.out" 2>&1 &
+BG=$!
+kready() { grep -q ready "$WORK/k.out"; }
+wait_for kready
+before=$(procs_with "sleep 1002")
+kill -KILL "$BG"
+wait "$BG" 2>/dev/null
+gone() { [ -z "$(procs_with "sleep 1002")" ]; }
+if [ -z "$before" ]; then fail "not found before the kill"; elif wait_for gone; then pass; else fail "left: $(procs_with "sleep 1002")"; fi
+
+begin "root-started: --userns host is refused to a normal user"
+OUT=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$HUSK_BIN" run --userns host --rootfs "$ROOTFS" -- /bin/true 2>&1)
+RC=$?
+ERR=$OUT
+expect_rc 125 && expect_one_error_line && pass
+
+exit 0

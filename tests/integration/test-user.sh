@@ -1,0 +1,321 @@
+#!/bin/bash
+# husk run as an unprivileged user: every item of the launch pipeline,
+# checked from inside the sandbox. Run by run.sh (as the test user).
+set -u
+. "$(dirname "$0")/lib.sh"
+
+[ "$(id -u)" != 0 ] || { echo "test-user.sh must not run as root" >&2; exit 99; }
+
+begin "namespaces: all seven differ from the caller's"
+sandbox_sh 'for n in user mnt pid net ipc uts cgroup; do echo "$n $(readlink /proc/self/ns/$n)"; done'
+if expect_rc 0; then
+	for n in user mnt pid net ipc uts cgroup; do
+		inside=$(awk -v n="$n" '$1 == n { print $2 }' <<<"$OUT")
+		outside=$(readlink "/proc/self/ns/$n")
+		if [ -z "$inside" ] || [ "$inside" = "$outside" ]; then
+			fail "$n namespace: inside '$inside', caller '$outside'"
+		fi
+	done
+	pass
+fi
+
+begin "ids: the caller's uid and gid inside by default"
+sandbox_sh 'id -u; id -g'
+expect_rc 0 && [ "$OUT" = "$(id -u)"$'\n'"$(id -g)" ] && pass || fail "ids: $OUT"
+
+begin "ids: --user maps the caller onto other ids"
+sandbox_sh 'id -u; id -g' --user 1234:4321
+expect_rc 0 && [ "$OUT" = $'1234\n4321' ] && pass || fail "ids: $OUT"
+
+begin "no_new_privs is set"
+sandbox_sh 'grep NoNewPrivs /proc/self/status'
+expect_rc 0 && expect_out '^NoNewPrivs:[[:space:]]+1$' && pass
+
+begin "capabilities: every set empty"
+sandbox_sh 'grep ^Cap /proc/self/status'
+if expect_rc 0; then
+	for s in CapInh CapPrm CapEff CapBnd CapAmb; do
+		grep -qE "^$s:[[:space:]]+0000000000000000$" <<<"$OUT" || fail "$s not empty"
+	done
+	pass
+fi
+
+begin "capabilities: --cap-add keeps one cap in every set, ambient for non-root"
+sandbox_sh 'grep ^Cap /proc/self/status' --cap-add NET_BIND_SERVICE
+if expect_rc 0; then
+	for s in CapInh CapPrm CapEff CapBnd CapAmb; do
+		grep -qE "^$s:[[:space:]]+0000000000000400$" <<<"$OUT" || fail "$s is not NET_BIND_SERVICE only"
+	done
+	pass
+fi
+
+begin "root filesystem: / is read-only (EROFS)"
+sandbox_sh 'touch /husk-was-here; echo rc=$?' 
+expect_rc 0 && expect_err 'Read-only file system' && expect_out 'rc=1' &&
+	[ ! -e "$ROOTFS/husk-was-here" ] && pass || fail "rootfs written"
+
+begin "root filesystem: mounted nosuid,nodev"
+sandbox_sh 'awk "\$5 == \"/\"" /proc/self/mountinfo'
+expect_rc 0 && expect_out ' / ro,nosuid,nodev' && pass
+
+begin "tmpfs: /tmp is writable, nosuid,nodev, and bounded"
+sandbox_sh 'echo hi >/tmp/f && cat /tmp/f && grep " /tmp " /proc/self/mountinfo' 
+expect_rc 0 && expect_out '^hi$' && expect_out ' /tmp rw,nosuid,nodev.*size=65536k,nr_inodes=16384' && pass
+
+begin "tmpfs: writes stop at size="
+sandbox_sh 'dd if=/dev/zero of=/tmp/fill bs=1024 count=4096 2>&1; echo rc=$?' --tmpfs /tmp:size=1m,nr_inodes=64
+expect_rc 0 && expect_out 'No space left on device' && expect_out 'rc=1' && pass
+
+begin "tmpfs: --tmpfs with mode and size"
+sandbox_sh 'stat -c %a /var/tmp; grep " /var/tmp " /proc/self/mountinfo' --tmpfs /var/tmp:size=2m,mode=0700
+expect_rc 0 && expect_out '^700$' && expect_out 'size=2048k' && pass
+
+begin "fds: nothing above 2 reaches the service"
+exec 5</dev/null 7>/dev/null
+sandbox_sh 'ls /proc/$$/fd; true' # "; true": keep sh, do not exec ls
+exec 5<&- 7>&-
+expect_rc 0 && [ "$(echo $OUT)" = "0 1 2" ] && pass || fail "fds: $(echo $OUT)"
+
+begin "procfs: masked paths cannot be read"
+checked=0
+for f in /proc/keys /proc/timer_list /proc/sched_debug /proc/kcore /proc/latency_stats; do
+	[ -r "$f" ] || continue # only paths the caller can read prove anything
+	checked=$((checked + 1))
+	sandbox_sh "cat $f >/dev/null 2>&1 && echo readable $f; ls $f >/dev/null 2>&1 || echo gone $f"
+	expect_rc 0 || break
+	if grep -q "readable $f" <<<"$OUT"; then fail "$f is readable"; break; fi
+done
+[ "$checked" -gt 0 ] && pass || skip "none of the masked files is readable here outside either"
+
+begin "procfs: masked directories are empty"
+sandbox_sh 'ls -A /proc/acpi /proc/scsi 2>/dev/null | grep -v : | grep . ; true'
+expect_rc 0 && [ -z "$OUT" ] && pass || fail "not empty: $OUT"
+
+begin "procfs: /proc/sys (and /proc/sysrq-trigger where present) are read-only"
+want=1
+script='echo x >/proc/sys/kernel/hostname; cat /proc/sys/kernel/ostype'
+if [ -e /proc/sysrq-trigger ]; then
+	want=2
+	script="$script; echo 1 >/proc/sysrq-trigger"
+fi
+sandbox_sh "$script; true"
+expect_rc 0 && [ "$(grep -c 'Read-only file system' <<<"$ERR")" = "$want" ] && expect_out '^Linux$' && pass ||
+	fail "writes were not refused with EROFS"
+
+begin "procfs: shows only the sandbox's processes"
+sandbox_sh 'ls -d /proc/[0-9]*'
+expect_rc 0 && [ "$(echo $OUT)" = "/proc/1 /proc/2" ] && pass || fail "$(echo $OUT)"
+
+begin "dev: minimal /dev, read-only, devices usable"
+sandbox_sh 'ls /dev | tr "\n" " "; echo; echo x >/dev/null && head -c 4 /dev/urandom | wc -c; touch /dev/evil 2>&1; ls /dev/pts'
+expect_rc 0 && expect_out '^fd full null ptmx pts random shm stderr stdin stdout tty urandom zero $' &&
+	expect_out '^4$' && expect_out 'Read-only file system' && expect_out 'ptmx' && pass
+
+begin "network: only lo, and it is up"
+sandbox_sh 'tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " "; ip -o link show lo'
+expect_rc 0 && [ "$(head -n1 <<<"$OUT")" = lo ] && [ "$(grep -c . <<<"$OUT")" = 2 ] &&
+	expect_out 'lo: <LOOPBACK,UP' && pass || fail "interfaces: $OUT"
+
+begin "network: --net host shares the caller's interfaces"
+sandbox_sh 'tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " " | sort' --net host
+expect_rc 0 && [ "$OUT" = "$(tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' | sort)" ] && pass ||
+	fail "interfaces differ"
+
+begin "terminal: the service has no controlling terminal (CVE-2017-5226)"
+if command -v script >/dev/null; then
+	# script(1) gives husk a real pty as its controlling terminal; the
+	# caller's tty_nr proves the check can see one.
+	OUT=$(SHELL=/bin/sh script -qec "cut -d' ' -f7 /proc/self/stat; $HUSK_BIN run --rootfs $ROOTFS -- /bin/sh -c 'cut -d\" \" -f7 /proc/self/stat'" /dev/null </dev/null | tr -d '\r')
+	outside=$(sed -n 1p <<<"$OUT")
+	inside=$(sed -n 2p <<<"$OUT")
+	if [ -n "$outside" ] && [ "$outside" != 0 ] && [ "$inside" = 0 ]; then pass; else
+		fail "tty_nr outside '$outside', inside '$inside'"
+	fi
+else
+	skip "script(1) not installed"
+fi
+
+begin "hostname: husk by default, --hostname sets it"
+sandbox_sh 'hostname'
+a=$OUT
+sandbox_sh 'hostname' --hostname web-1
+[ "$a" = husk ] && [ "$OUT" = web-1 ] && pass || fail "got '$a' and '$OUT'"
+
+begin "environment: clean, with --env and --env-keep"
+HUSK_TEST_SECRET=hunter2 HUSK_TEST_KEEP=kept run_husk run --rootfs "$ROOTFS" --env A=1 --env-keep HUSK_TEST_KEEP -- /bin/sh -c 'env | sort'
+expect_rc 0 && expect_out '^A=1$' && expect_out '^HUSK_TEST_KEEP=kept$' &&
+	expect_out '^PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin$' &&
+	! grep -q hunter2 <<<"$OUT" && pass || fail "environment leaked or incomplete"
+
+begin "chdir: --chdir, and the cwd is checked inside the root"
+sandbox_sh 'pwd' --chdir /tmp
+expect_rc 0 && [ "$OUT" = /tmp ] && pass || fail "pwd: $OUT"
+
+begin "binds: --ro-bind is read-only, --bind writable, both nosuid,nodev"
+mkdir -p "$WORK/u-ro" "$WORK/u-rw"
+echo data >"$WORK/u-ro/file"
+sandbox_sh 'cat /tmp/ro/file; echo x >/tmp/ro/new 2>&1; echo y >/tmp/rw/new && echo wrote; grep -E " /tmp/(ro|rw) " /proc/self/mountinfo' \
+	--ro-bind "$WORK/u-ro:/tmp/ro" --bind "$WORK/u-rw:/tmp/rw"
+expect_rc 0 && expect_out '^data$' && expect_err 'Read-only file system' && expect_out '^wrote$' &&
+	expect_out ' /tmp/ro ro,nosuid,nodev' && expect_out ' /tmp/rw rw,nosuid,nodev' &&
+	[ "$(cat "$WORK/u-rw/new")" = y ] && [ ! -e "$WORK/u-ro/new" ] && pass
+
+begin "binds: a file onto a file"
+sandbox_sh 'cat /tmp/one' --ro-bind "$WORK/u-ro/file:/tmp/one"
+expect_rc 0 && [ "$OUT" = data ] && pass || fail "file bind"
+
+begin "no --rootfs: / is an empty read-only tmpfs holding only what was asked"
+run_husk run --ro-bind "$WORK/rootfs/bin:/bin" -- /bin/sh -c 'ls / | tr "\n" " "; touch /x 2>&1; true'
+expect_rc 0 && expect_out '^bin dev proc tmp ' && expect_out 'Read-only file system' && pass
+
+begin "exit status: the service's own"
+sandbox_sh 'exit 7'
+expect_rc 7 && pass
+
+begin "exit status: 127 for a missing program, 126 for one that cannot run"
+run_husk run --rootfs "$ROOTFS" -- /no/such/program
+a=$RC
+run_husk run --rootfs "$ROOTFS" -- /etc
+[ "$a" = 127 ] && [ "$RC" = 126 ] && expect_one_error_line && pass || fail "got $a and $RC"
+
+begin "exit status: 128+N when the service dies of signal N"
+sandbox_sh 'kill -USR1 $$'
+expect_rc 138 && pass
+
+begin "go service: serves on loopback inside its own network namespace"
+sandbox_sh '/app -addr 127.0.0.1:8080 & for i in 1 2 3 4 5 6 7 8 9 10; do wget -qO- http://127.0.0.1:8080/health 2>/dev/null && break; sleep 0.2; done; kill $!'
+expect_rc 0 && expect_out '^ok$' && pass
+
+begin "go service: binds port 80 with --cap-add NET_BIND_SERVICE, not without"
+sandbox_sh '/app -addr 127.0.0.1:80 & for i in 1 2 3 4 5 6 7 8 9 10; do wget -qO- http://127.0.0.1:80/health 2>/dev/null && break; sleep 0.2; done; kill $!' --cap-add NET_BIND_SERVICE
+with=$OUT
+run_husk run --rootfs "$ROOTFS" -- /app -addr 127.0.0.1:80 -once
+grep -q '^ok$' <<<"$with" && [ "$RC" = 3 ] && expect_err 'permission denied' && pass || fail "with cap: '$with'; without: rc $RC"
+
+# Starts husk in the background with a service; sets BG to its pid.
+start_bg() {
+	"$HUSK_BIN" "$@" >"$WORK/bg.out" 2>"$WORK/bg.err" </dev/null &
+	BG=$!
+}
+bg_ready() { grep -q listening "$WORK/bg.out"; }
+
+begin "signals: SIGTERM to husk kills a Go service without a handler: exit 143"
+start_bg run --rootfs "$ROOTFS" -- /app
+if wait_for bg_ready; then
+	kill -TERM "$BG"
+	wait "$BG"
+	RC=$?
+	expect_rc 143 && pass
+else
+	kill -KILL "$BG"; wait "$BG"; fail "service did not start: $(cat "$WORK/bg.err")"
+fi
+
+begin "signals: SIGTERM reaches a Go service that handles it: exit 0"
+start_bg run --rootfs "$ROOTFS" -- /app -graceful
+if wait_for bg_ready; then
+	kill -TERM "$BG"
+	wait "$BG"
+	RC=$?
+	expect_rc 0 && pass
+else
+	kill -KILL "$BG"; wait "$BG"; fail "service did not start"
+fi
+
+begin "signals: INT, HUP, QUIT, USR1, USR2 are forwarded"
+ok=1
+for s in INT HUP QUIT USR1 USR2; do
+	start_bg run --rootfs "$ROOTFS" -- /bin/sh -c "trap 'echo got-$s; exit 0' $s; echo listening; while :; do sleep 0.05; done"
+	wait_for bg_ready || ok=0
+	kill -s "$s" "$BG"
+	wait "$BG"
+	grep -q "got-$s" "$WORK/bg.out" || { ok=0; fail "$s not forwarded"; }
+done
+[ "$ok" = 1 ] && pass
+
+begin "signals: --stop-timeout kills a service that ignores SIGTERM"
+start_bg run --rootfs "$ROOTFS" --stop-timeout 1 -- /bin/sh -c 'trap "" TERM; echo listening; while :; do sleep 0.05; done'
+wait_for bg_ready
+t0=$(date +%s%N)
+kill -TERM "$BG"
+wait "$BG"
+RC=$?
+t1=$(date +%s%N)
+ms=$(((t1 - t0) / 1000000))
+expect_rc 137 && [ "$ms" -ge 900 ] && [ "$ms" -lt 8000 ] && pass || fail "stopped after ${ms} ms"
+
+begin "init: orphaned zombies are reaped"
+sandbox_sh '(sleep 0.1 &); sleep 0.6; for s in /proc/[0-9]*/status; do grep -q "^State:.*Z" $s && echo zombie $s; done; echo checked'
+expect_rc 0 && expect_out '^checked$' && ! grep -q zombie <<<"$OUT" && pass || fail "zombies: $OUT"
+
+begin "SIGKILL of husk leaves no process behind"
+mark="husk-kill-test-$$"
+start_bg run --rootfs "$ROOTFS" -- /bin/sh -c "echo listening; (sleep 1000; echo $mark) & exec sleep 1001"
+wait_for bg_ready
+before=$(procs_with "sleep 100")
+kill -KILL "$BG"
+wait "$BG" 2>/dev/null
+gone() { [ -z "$(procs_with "sleep 100")" ]; }
+if [ -z "$before" ]; then fail "the sandbox's processes were not found before the kill"
+elif wait_for gone; then pass; else fail "left behind: $(procs_with "sleep 100")"; fi
+
+begin "errors: unknown option: one line, exit 125"
+run_husk run --no-such-option -- /app
+expect_rc 125 && expect_one_error_line && expect_err 'no-such-option' && pass
+
+begin "errors: malformed values: one line, exit 125"
+ok=1
+for args in "--tmpfs /t:size=abc" "--cap-add BOGUS" "--user nobody" "--net maybe" "--env 1=2" "--bind /nonexistent-husk:/x"; do
+	# shellcheck disable=SC2086
+	run_husk run $args --rootfs "$ROOTFS" -- /app
+	[ "$RC" = 125 ] && expect_one_error_line || { ok=0; fail "$args: rc $RC"; break; }
+done
+[ "$ok" = 1 ] && pass
+
+begin "errors: missing rootfs: one line naming it, exit 125"
+run_husk run --rootfs "$WORK/no-such-rootfs" -- /app
+expect_rc 125 && expect_one_error_line && expect_err 'no-such-rootfs' && pass
+
+begin "errors: no program: one line, exit 125"
+run_husk run --rootfs "$ROOTFS"
+expect_rc 125 && expect_one_error_line && pass
+
+begin "errors: a mount point missing from the read-only rootfs is not created"
+before=$(mountinfo)
+run_husk run --rootfs "$ROOTFS" --ro-bind "$WORK/u-ro:/not-there" -- /bin/true
+expect_rc 125 && expect_one_error_line && expect_err 'not-there' && [ ! -e "$ROOTFS/not-there" ] &&
+	[ "$before" = "$(mountinfo)" ] && pass || fail "rootfs or host mounts changed"
+
+# A hostile rootfs: symlinked mount destinations that point at host paths.
+EVIL="$WORK/evil-rootfs"
+begin "hostile rootfs: an absolute symlinked destination cannot reach the host"
+mkdir -p "$WORK/host-target"
+before=$(mountinfo)
+run_husk run --rootfs "$EVIL" --ro-bind "$WORK/u-ro:/abs-link" -- /bin/true
+expect_rc 125 && expect_one_error_line && expect_err 'symlink' &&
+	[ -z "$(ls -A "$WORK/host-target")" ] && [ "$before" = "$(mountinfo)" ] && pass ||
+	fail "host target touched or mounts changed"
+
+begin "hostile rootfs: a ../ symlinked destination stays inside the root"
+before=$(mountinfo)
+run_husk run --rootfs "$EVIL" --ro-bind "$WORK/u-ro:/rel-link/x" -- /bin/true
+expect_rc 125 && expect_one_error_line && [ ! -e "$WORK/host-target/x" ] &&
+	[ "$before" = "$(mountinfo)" ] && pass || fail "escaped"
+
+begin "hostile rootfs: a symlink into the root's own tmpfs is followed inside"
+run_husk run --rootfs "$EVIL" --ro-bind "$WORK/u-ro:/tmp-link/ro" -- /bin/cat /tmp/ro/file
+expect_rc 0 && [ "$OUT" = data ] && pass
+
+begin "hostile rootfs: /proc as a symlink to a host path is refused"
+run_husk run --rootfs "$WORK/evil-proc-rootfs" -- /bin/true
+expect_rc 125 && expect_one_error_line && expect_err 'proc' && pass
+
+begin "hostile rootfs: device nodes in the rootfs are inert (nodev)"
+# A node can only be planted by root; run.sh made one if it could.
+if [ -c "$EVIL/dev-null-copy" ]; then
+	run_husk run --rootfs "$EVIL" -- /bin/sh -c 'echo x >/dev-null-copy 2>&1; cat /dev-null-copy 2>&1; true'
+	expect_rc 0 && expect_out 'Permission denied' && pass
+else
+	skip "no device node in the hostile rootfs (run.sh not run as root)"
+fi
+
+exit 0
