@@ -47,23 +47,12 @@ chmod -R a+rX "$WORK/scripts"
 
 app="$HUSK_BUILDDIR/tests/fixtures/app"
 if [ ! -x "$app" ] || [ "$HUSK_SRCDIR/tests/goservice/main.go" -nt "$app" ]; then
-	mkdir -p "$(dirname "$app")"
-	cache=${GOCACHE:-${TMPDIR:-/tmp}/husk-go-cache-$(id -u)}
-	echo "# building the Go test service (cache: $cache)"
-	(cd "$HUSK_SRCDIR/tests/goservice" &&
-		GOCACHE=$cache GOPATH=$cache/gopath GOFLAGS=-mod=mod CGO_ENABLED=0 \
-			go build -trimpath -o "$app" .) || { echo "go build failed" >&2; exit 99; }
+	echo "# building the Go test service"
+	"$HUSK_SRCDIR/tests/build-goservice" "$app" || { echo "go build failed" >&2; exit 99; }
 fi
 
 ROOTFS="$WORK/rootfs"
-mkdir -p "$ROOTFS"/{bin,proc,dev,tmp,etc,var/tmp}
-cp /bin/busybox "$ROOTFS/bin/busybox"
-for a in $(/bin/busybox --list); do
-	[ "$a" = busybox ] || ln -s busybox "$ROOTFS/bin/$a"
-done
-cp "$app" "$ROOTFS/app"
-echo "husk-test:x:65534:65534::/:/bin/sh" >"$ROOTFS/etc/passwd"
-chmod -R a+rX "$ROOTFS"
+"$HUSK_SRCDIR/tests/mkrootfs" "$ROOTFS" "$app" || exit 99
 
 # Hostile variants: symlinked mount destinations that name host paths, a
 # /proc that is a symlink, a device node planted by the image.
