@@ -1,19 +1,8 @@
 #include "mountspec.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
 
 void mountspec_free(struct mount_entry *m)
 {
@@ -25,7 +14,7 @@ void mountspec_free(struct mount_entry *m)
 static int check_dst(const char *dst, char *err, size_t errlen)
 {
 	if (!path_is_normal_absolute(dst))
-		return fail(err, errlen,
+		return errf(err, errlen, -EINVAL,
 			    "destination '%s' must be an absolute path without '.', '..', '//' "
 			    "or a trailing '/'",
 			    dst);
@@ -41,16 +30,16 @@ int mountspec_parse_bind(const char *arg, bool readonly, struct mount_entry *m, 
 	const char *colon = strchr(arg, ':');
 	size_t srclen = colon ? (size_t)(colon - arg) : strlen(arg);
 	if (srclen == 0)
-		return fail(err, errlen, "empty source: use SRC[:DST]");
+		return errf(err, errlen, -EINVAL, "empty source: use SRC[:DST]");
 	const char *dst = colon ? colon + 1 : arg;
 	if (colon && strchr(dst, ':'))
-		return fail(err, errlen, "more than one ':': use SRC[:DST]");
+		return errf(err, errlen, -EINVAL, "more than one ':': use SRC[:DST]");
 	m->src = strndup(arg, srclen);
 	if (!m->src)
 		return -ENOMEM;
 	if (!colon && m->src[0] != '/') {
 		mountspec_free(m);
-		return fail(err, errlen, "relative source '%s' needs an explicit :DST", arg);
+		return errf(err, errlen, -EINVAL, "relative source '%s' needs an explicit :DST", arg);
 	}
 	m->dst = strdup(dst);
 	if (!m->dst) {
@@ -67,21 +56,21 @@ static int parse_tmpfs_opt(struct mount_entry *m, const char *opt, char *err, si
 {
 	const char *eq = strchr(opt, '=');
 	if (!eq || eq == opt || !eq[1])
-		return fail(err, errlen, "option '%s': use KEY=VALUE (size, nr_inodes, mode)", opt);
+		return errf(err, errlen, -EINVAL, "option '%s': use KEY=VALUE (size, nr_inodes, mode)", opt);
 	size_t klen = (size_t)(eq - opt);
 	const char *val = eq + 1;
 	if (klen == 4 && strncmp(opt, "size", 4) == 0) {
 		if (parse_size(val, &m->size) < 0 || m->size == 0)
-			return fail(err, errlen, "size=%s: expected a positive size like 64m", val);
+			return errf(err, errlen, -EINVAL, "size=%s: expected a positive size like 64m", val);
 	} else if (klen == 9 && strncmp(opt, "nr_inodes", 9) == 0) {
 		if (parse_size(val, &m->nr_inodes) < 0 || m->nr_inodes == 0)
-			return fail(err, errlen, "nr_inodes=%s: expected a positive count like 4k",
+			return errf(err, errlen, -EINVAL, "nr_inodes=%s: expected a positive count like 4k",
 				    val);
 	} else if (klen == 4 && strncmp(opt, "mode", 4) == 0) {
 		if (parse_mode(val, &m->mode) < 0)
-			return fail(err, errlen, "mode=%s: expected an octal mode like 1777", val);
+			return errf(err, errlen, -EINVAL, "mode=%s: expected an octal mode like 1777", val);
 	} else {
-		return fail(err, errlen, "unknown option '%.*s': known are size, nr_inodes, mode",
+		return errf(err, errlen, -EINVAL, "unknown option '%.*s': known are size, nr_inodes, mode",
 			    (int)klen, opt);
 	}
 	return 0;
@@ -109,7 +98,7 @@ int mountspec_parse_tmpfs(const char *arg, struct mount_entry *m, char *err, siz
 			goto out;
 		}
 		if (!*opts) {
-			r = fail(err, errlen, "empty option list after ':'");
+			r = errf(err, errlen, -EINVAL, "empty option list after ':'");
 			goto out;
 		}
 		char *save = NULL;

@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <linux/capability.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -10,16 +9,6 @@
 #include "caps.h"
 #include "log.h"
 #include "mountspec.h"
-
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
 
 /* Host paths in the policy are absolute and symlink-free, resolved once as
  * the caller, so what the pipeline opens is what husk check showed. The
@@ -30,13 +19,13 @@ static int host_path(const char *in, char **out, bool want_dir, char *err, size_
 	char *r = realpath(in, NULL);
 	if (!r) {
 		int e = errno;
-		fail(err, errlen, "%s: %s", in, strerror(e));
+		errf(err, errlen, -EINVAL, "%s: %s", in, strerror(e));
 		return -e;
 	}
 	struct stat st;
 	if (want_dir && (stat(r, &st) < 0 || !S_ISDIR(st.st_mode))) {
 		free(r);
-		return fail(err, errlen, "%s: not a directory", in);
+		return errf(err, errlen, -EINVAL, "%s: not a directory", in);
 	}
 	*out = r;
 	return 0;
@@ -70,7 +59,7 @@ static int add_bind(struct husk_policy *p, const char *arg, bool ro, char *err, 
 		m.src = abs;
 		r = policy_add_mount(p, &m);
 		if (r < 0)
-			fail(err, errlen, "out of memory");
+			errf(err, errlen, -EINVAL, "out of memory");
 	}
 	mountspec_free(&m);
 	return r;
@@ -94,14 +83,14 @@ static int opt_tmpfs(struct husk_policy *p, const char *arg, char *err, size_t e
 		return r;
 	r = policy_add_mount(p, &m);
 	mountspec_free(&m);
-	return r < 0 ? fail(err, errlen, "out of memory") : 0;
+	return r < 0 ? errf(err, errlen, -EINVAL, "out of memory") : 0;
 }
 
 static int opt_cap_add(struct husk_policy *p, const char *arg, char *err, size_t errlen)
 {
 	int c = caps_from_name(arg);
 	if (c < 0 || c >= 64)
-		return fail(err, errlen, "unknown capability (use a name like NET_BIND_SERVICE; "
+		return errf(err, errlen, -EINVAL, "unknown capability (use a name like NET_BIND_SERVICE; "
 					 "see capabilities(7))");
 	p->cap_add |= 1ull << c;
 	return 0;
@@ -124,22 +113,22 @@ static int opt_env(struct husk_policy *p, const char *arg, char *err, size_t err
 {
 	const char *eq = strchr(arg, '=');
 	if (!eq || !env_name_ok(arg, (size_t)(eq - arg)))
-		return fail(err, errlen, "expected NAME=VALUE with NAME made of letters, digits "
+		return errf(err, errlen, -EINVAL, "expected NAME=VALUE with NAME made of letters, digits "
 					 "and '_'");
-	return strv_push(&p->env_set, arg) < 0 ? fail(err, errlen, "out of memory") : 0;
+	return strv_push(&p->env_set, arg) < 0 ? errf(err, errlen, -EINVAL, "out of memory") : 0;
 }
 
 static int opt_env_keep(struct husk_policy *p, const char *arg, char *err, size_t errlen)
 {
 	if (!env_name_ok(arg, strlen(arg)))
-		return fail(err, errlen, "expected a variable NAME made of letters, digits and '_'");
-	return strv_push(&p->env_keep, arg) < 0 ? fail(err, errlen, "out of memory") : 0;
+		return errf(err, errlen, -EINVAL, "expected a variable NAME made of letters, digits and '_'");
+	return strv_push(&p->env_keep, arg) < 0 ? errf(err, errlen, -EINVAL, "out of memory") : 0;
 }
 
 static int opt_chdir(struct husk_policy *p, const char *arg, char *err, size_t errlen)
 {
 	if (!path_is_normal_absolute(arg))
-		return fail(err, errlen, "expected an absolute path inside the sandbox");
+		return errf(err, errlen, -EINVAL, "expected an absolute path inside the sandbox");
 	free(p->cwd);
 	p->cwd = xstrdup(arg);
 	return 0;
@@ -155,7 +144,7 @@ static int opt_hostname(struct husk_policy *p, const char *arg, char *err, size_
 		     c == '-' || c == '.';
 	}
 	if (!ok)
-		return fail(err, errlen, "expected 1-64 letters, digits, '-' or '.'");
+		return errf(err, errlen, -EINVAL, "expected 1-64 letters, digits, '-' or '.'");
 	free(p->hostname);
 	p->hostname = xstrdup(arg);
 	return 0;
@@ -168,7 +157,7 @@ static int opt_net(struct husk_policy *p, const char *arg, char *err, size_t err
 	else if (strcmp(arg, "host") == 0)
 		p->net = NET_HOST;
 	else
-		return fail(err, errlen, "expected none or host");
+		return errf(err, errlen, -EINVAL, "expected none or host");
 	return 0;
 }
 
@@ -179,7 +168,7 @@ static int opt_userns(struct husk_policy *p, const char *arg, char *err, size_t 
 	else if (strcmp(arg, "host") == 0)
 		p->userns = USERNS_HOST;
 	else
-		return fail(err, errlen, "expected private or host");
+		return errf(err, errlen, -EINVAL, "expected private or host");
 	return 0;
 }
 
@@ -187,7 +176,7 @@ static int opt_user(struct husk_policy *p, const char *arg, char *err, size_t er
 {
 	char buf[32];
 	if (strlen(arg) >= sizeof(buf))
-		return fail(err, errlen, "expected UID[:GID] as numbers");
+		return errf(err, errlen, -EINVAL, "expected UID[:GID] as numbers");
 	strcpy(buf, arg);
 	char *colon = strchr(buf, ':');
 	if (colon)
@@ -197,11 +186,11 @@ static int opt_user(struct husk_policy *p, const char *arg, char *err, size_t er
 	 * /etc/passwd, which is the attacker's file. */
 	if (parse_u32(buf, &uid) < 0 || (colon && parse_u32(colon + 1, &gid) < 0) ||
 	    uid == UINT32_MAX)
-		return fail(err, errlen, "expected UID[:GID] as numbers, like 1000:1000");
+		return errf(err, errlen, -EINVAL, "expected UID[:GID] as numbers, like 1000:1000");
 	if (!colon)
 		gid = uid;
 	if (gid == UINT32_MAX)
-		return fail(err, errlen, "expected UID[:GID] as numbers, like 1000:1000");
+		return errf(err, errlen, -EINVAL, "expected UID[:GID] as numbers, like 1000:1000");
 	p->uid = uid;
 	p->gid = gid;
 	p->user_set = true;
@@ -212,7 +201,7 @@ static int opt_stop_timeout(struct husk_policy *p, const char *arg, char *err, s
 {
 	uint32_t v;
 	if (parse_u32(arg, &v) < 0 || v > 86400)
-		return fail(err, errlen, "expected whole seconds from 0 to 86400");
+		return errf(err, errlen, -EINVAL, "expected whole seconds from 0 to 86400");
 	p->stop_timeout = v;
 	return 0;
 }

@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <linux/capability.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -62,17 +61,6 @@ const struct mount_entry *policy_find_mount(const struct husk_policy *p, const c
 		if (strcmp(p->mounts[i].dst, dst) == 0)
 			return &p->mounts[i];
 	return NULL;
-}
-
-static int fail(char *err, size_t errlen, int r, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int fail(char *err, size_t errlen, int r, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return r;
 }
 
 /* Index of "NAME=" in the vector, or -1. */
@@ -150,11 +138,11 @@ int policy_finalize(struct husk_policy *p, const struct caller *c, char *err, si
 	if (p->finalized)
 		return 0;
 	if (p->argv.n == 0)
-		return fail(err, errlen, -EINVAL,
+		return errf(err, errlen, -EINVAL,
 			    "no program given: use husk run [OPTIONS] -- PROGRAM [ARG...]");
 
 	if (p->userns == USERNS_HOST && c->uid != 0)
-		return fail(err, errlen, -EPERM,
+		return errf(err, errlen, -EPERM,
 			    "--userns host: only root can run without a user namespace; "
 			    "drop the option to get one");
 
@@ -174,7 +162,7 @@ int policy_finalize(struct husk_policy *p, const struct caller *c, char *err, si
 	}
 
 	if (p->net == NET_HOST && p->userns == USERNS_PRIVATE && (p->cap_add & NET_CAPS))
-		return fail(err, errlen, -EINVAL,
+		return errf(err, errlen, -EINVAL,
 			    "--cap-add of a network capability with --net host: capabilities in "
 			    "husk's user namespace do not reach the host network; use --net none, "
 			    "or start husk as root with --userns host");
@@ -182,7 +170,7 @@ int policy_finalize(struct husk_policy *p, const struct caller *c, char *err, si
 	for (size_t i = 0; i < p->n_mounts; i++) {
 		const struct mount_entry *m = &p->mounts[i];
 		if (dst_is_reserved(m->dst))
-			return fail(err, errlen, -EINVAL,
+			return errf(err, errlen, -EINVAL,
 				    "mount destination %s: husk sets up /, /proc and /dev itself; "
 				    "choose another destination",
 				    m->dst);
@@ -194,7 +182,7 @@ int policy_finalize(struct husk_policy *p, const struct caller *c, char *err, si
 	struct mount_entry proc = { .kind = MOUNT_PROC, .dst = "/proc" };
 	struct mount_entry dev = { .kind = MOUNT_DEV, .dst = "/dev" };
 	if ((r = mounts_insert(p, at++, &proc)) < 0 || (r = mounts_insert(p, at++, &dev)) < 0)
-		return fail(err, errlen, r, "out of memory");
+		return errf(err, errlen, r, "out of memory");
 	if (!policy_find_mount(p, "/tmp")) {
 		struct mount_entry tmp = { .kind = MOUNT_TMPFS,
 					   .dst = "/tmp",
@@ -202,7 +190,7 @@ int policy_finalize(struct husk_policy *p, const struct caller *c, char *err, si
 					   .nr_inodes = HUSK_DEFAULT_TMPFS_INODES,
 					   .mode = HUSK_DEFAULT_TMPFS_MODE };
 		if ((r = mounts_insert(p, at++, &tmp)) < 0)
-			return fail(err, errlen, r, "out of memory");
+			return errf(err, errlen, r, "out of memory");
 	}
 
 	if (!p->cwd)
@@ -210,10 +198,10 @@ int policy_finalize(struct husk_policy *p, const struct caller *c, char *err, si
 	if (!p->hostname)
 		p->hostname = strdup(HUSK_DEFAULT_HOSTNAME);
 	if (!p->cwd || !p->hostname)
-		return fail(err, errlen, -ENOMEM, "out of memory");
+		return errf(err, errlen, -ENOMEM, "out of memory");
 
 	if ((r = resolve_env(p, c)) < 0)
-		return fail(err, errlen, r, "environment: out of memory");
+		return errf(err, errlen, r, "environment: out of memory");
 
 	p->finalized = true;
 	return 0;

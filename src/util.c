@@ -2,6 +2,8 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "log.h"
@@ -150,4 +152,13 @@ bool path_is_normal_absolute(const char *p)
 			return false;
 	}
 	return true;
+}
+
+int errf(char *err, size_t errlen, int r, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return r;
 }

@@ -61,6 +61,10 @@ char *xstrdup(const char *s);
 
 bool str_has_prefix(const char *s, const char *prefix);
 
+/* Writes a one-line reason into err (for front ends, which report it with
+ * the option or file that caused it) and returns r, a negative errno. */
+int errf(char *err, size_t errlen, int r, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
 /* Whether an absolute path is normal: starts with '/', no "." or ".."
  * components, no empty components except a trailing slash is refused too. */
 bool path_is_normal_absolute(const char *p);
