@@ -1,6 +1,8 @@
 /* husk: a setuid-free, hardened launcher for services. */
-
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -8,8 +10,18 @@
 #include "options.h"
 #include "policy.h"
 #include "sandbox.h"
+#include "seccomp_filter.h"
+#include "seccomp_profile.h"
 
 extern char **environ;
+
+/* The caller may point husk at another profile directory (an uninstalled
+ * build, a test); the caller is trusted, so its environment is too. */
+static const char *profile_dir(void)
+{
+	const char *d = getenv("HUSK_PROFILE_DIR");
+	return d && *d ? d : HUSK_PROFILEDIR;
+}
 
 static int cmd_run(int argc, char *argv[])
 {
@@ -20,13 +32,105 @@ static int cmd_run(int argc, char *argv[])
 		return 0;
 	if (r < 0)
 		return HUSK_EXIT_LAUNCH;
-	char err[512];
-	struct caller c = { .uid = getuid(), .gid = getgid(), .environ = environ };
+	char err[1024];
+	struct caller c = {
+		.uid = getuid(), .gid = getgid(), .environ = environ, .profile_dir = profile_dir()
+	};
 	if (policy_finalize(&p, &c, err, sizeof(err)) < 0) {
 		log_error("run: %s", err);
 		return HUSK_EXIT_LAUNCH;
 	}
+	if (p.seccomp_unconfined)
+		log_warn("--seccomp unconfined: the service can make every system call");
 	return sandbox_run(&p);
+}
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+	const char *b = buf;
+	while (len) {
+		ssize_t w = write(fd, b, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		b += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+static int write_file(const char *path, const void *buf, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	int r = write_all(fd, buf, len);
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	return r;
+}
+
+/* husk seccomp show PROFILE | husk seccomp compile PROFILE [-o FILE] */
+static int cmd_seccomp(int argc, char *argv[])
+{
+	const char *usage = "use husk seccomp show PROFILE, or husk seccomp compile PROFILE [-o FILE]";
+	if (argc < 3) {
+		log_error("seccomp: %s", usage);
+		return HUSK_EXIT_LAUNCH;
+	}
+	const char *verb = argv[1], *name = argv[2], *out = NULL;
+	if (argc == 5 && strcmp(argv[3], "-o") == 0)
+		out = argv[4];
+	else if (argc != 3) {
+		log_error("seccomp: %s", usage);
+		return HUSK_EXIT_LAUNCH;
+	}
+	struct sc_profile prof;
+	sc_profile_init(&prof);
+	char err[1024];
+	int code = HUSK_EXIT_LAUNCH;
+	if (sc_profile_load(&prof, name, profile_dir(), 0, err, sizeof(err)) < 0) {
+		log_error("seccomp: %s", err);
+		goto out;
+	}
+	if (strcmp(verb, "show") == 0) {
+		sc_profile_print(&prof, stdout);
+		code = fflush(stdout) == 0 ? 0 : HUSK_EXIT_LAUNCH;
+		goto out;
+	}
+	if (strcmp(verb, "compile") != 0) {
+		log_error("seccomp: unknown verb '%s': %s", verb, usage);
+		goto out;
+	}
+	struct sc_bpf bpf;
+	if (sc_compile(&prof, &bpf, err, sizeof(err)) < 0) {
+		log_error("seccomp: compile %s: %s", name, err);
+		goto out;
+	}
+	int r = 0;
+	for (int i = 0; i < 2 && r == 0; i++) {
+		if (!bpf.prog[i])
+			continue;
+		size_t bytes = bpf.len[i] * sizeof(struct sock_filter);
+		if (!out) {
+			r = write_all(STDOUT_FILENO, bpf.prog[i], bytes);
+		} else {
+			char path[4096];
+			snprintf(path, sizeof(path), "%s%s", out, i ? ".overlay" : "");
+			r = write_file(path, bpf.prog[i], bytes);
+			if (r < 0)
+				log_errno(r, "seccomp: write %s", path);
+		}
+		fprintf(stderr, "%s filter: %zu instructions\n", i ? "overlay" : "main", bpf.len[i]);
+	}
+	if (r < 0 && !out)
+		log_errno(r, "seccomp: write the filter");
+	sc_bpf_free(&bpf);
+	code = r < 0 ? HUSK_EXIT_LAUNCH : 0;
+out:
+	sc_profile_free(&prof);
+	return code;
 }
 
 int main(int argc, char *argv[])
@@ -45,6 +149,8 @@ int main(int argc, char *argv[])
 	}
 	if (strcmp(argv[1], "run") == 0)
 		return cmd_run(argc - 1, argv + 1);
+	if (strcmp(argv[1], "seccomp") == 0)
+		return cmd_seccomp(argc - 1, argv + 1);
 	log_error("unknown command '%s': use husk run [OPTIONS] -- PROGRAM, or husk --help", argv[1]);
 	return HUSK_EXIT_LAUNCH;
 }

@@ -206,6 +206,24 @@ static int opt_stop_timeout(struct husk_policy *p, const char *arg, char *err, s
 	return 0;
 }
 
+static int opt_seccomp(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	if (!*arg)
+		return errf(err, errlen, -EINVAL, "expected a profile name, a path or unconfined");
+	free(p->seccomp_name);
+	p->seccomp_name = NULL;
+	p->seccomp_unconfined = strcmp(arg, "unconfined") == 0;
+	if (!p->seccomp_unconfined)
+		p->seccomp_name = xstrdup(arg);
+	return 0;
+}
+
+static int opt_seccomp_log(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	p->seccomp_log = true;
+	return 0;
+}
+
 const struct husk_option husk_run_options[] = {
 	{ "rootfs", "DIR", "directory that becomes the read-only /", false, opt_rootfs },
 	{ "ro-bind", "SRC[:DST]", "bind SRC read-only at DST (default: the same path)", true,
@@ -226,6 +244,13 @@ const struct husk_option husk_run_options[] = {
 	{ "userns", "private|host",
 	  "host: no user namespace, real ids (root only; needed for host-network caps)", false,
 	  opt_userns },
+	{ "seccomp", "PROFILE",
+	  "seccomp profile: a name in the profile directory, a path (.policy or Docker .json), or "
+	  "unconfined (default: default)",
+	  false, opt_seccomp },
+	{ "seccomp-log", NULL,
+	  "log every denied system call to the kernel log (dmesg, audit type=1326)", false,
+	  opt_seccomp_log },
 	{ "stop-timeout", "SECONDS",
 	  "after a forwarded SIGTERM, SIGKILL what is left after SECONDS (default 10)", false,
 	  opt_stop_timeout },
@@ -243,11 +268,13 @@ const struct husk_option *options_find(const char *name)
 void options_print_help(const char *prog)
 {
 	printf("Usage: %s run [OPTIONS] [--] PROGRAM [ARG...]\n"
+	       "       %s seccomp show|compile PROFILE [-o FILE]\n"
 	       "       %s --help | --version\n\n"
 	       "Runs PROGRAM in new user, mount, pid, net, ipc, uts and cgroup namespaces,\n"
-	       "on a read-only root, with every capability dropped and no_new_privs set.\n\n"
+	       "on a read-only root, with every capability dropped, no_new_privs set\n"
+	       "and a seccomp filter.\n\n"
 	       "Options for run:\n",
-	       prog, prog);
+	       prog, prog, prog);
 	for (const struct husk_option *o = husk_run_options; o->name; o++) {
 		char left[64];
 		snprintf(left, sizeof(left), "--%s %s", o->name, o->arg ? o->arg : "");
@@ -289,7 +316,12 @@ int policy_from_argv(struct husk_policy *p, int argc, char *const argv[])
 			log_error("run: unknown option --%s: see husk run --help", name);
 			return -EINVAL;
 		}
-		if (eq) {
+		if (!o->arg) {
+			if (eq) {
+				log_error("run: --%s takes no value", name);
+				return -EINVAL;
+			}
+		} else if (eq) {
 			val = eq + 1;
 		} else if (i + 1 < argc) {
 			val = argv[++i];
@@ -300,7 +332,7 @@ int policy_from_argv(struct husk_policy *p, int argc, char *const argv[])
 		err[0] = '\0';
 		int r = o->apply(p, val, err, sizeof(err));
 		if (r < 0) {
-			log_error("run: --%s %s: %s", name, val, err[0] ? err : strerror(-r));
+			log_error("run: --%s %s: %s", name, val ? val : "", err[0] ? err : strerror(-r));
 			return r;
 		}
 	}

@@ -31,6 +31,11 @@ void policy_free(struct husk_policy *p)
 	strv_free(&p->argv);
 	free(p->cwd);
 	free(p->hostname);
+	free(p->seccomp_name);
+	if (p->seccomp) {
+		sc_profile_free(p->seccomp);
+		free(p->seccomp);
+	}
 	memset(p, 0, sizeof(*p));
 }
 
@@ -202,6 +207,18 @@ int policy_finalize(struct husk_policy *p, const struct caller *c, char *err, si
 
 	if ((r = resolve_env(p, c)) < 0)
 		return errf(err, errlen, r, "environment: out of memory");
+
+	if (!p->seccomp_unconfined) {
+		const char *name = p->seccomp_name ? p->seccomp_name : HUSK_DEFAULT_SECCOMP;
+		char serr[512];
+		p->seccomp = xcalloc(1, sizeof(*p->seccomp));
+		sc_profile_init(p->seccomp);
+		/* Docker profiles gate rules on capabilities: the service's. */
+		r = sc_profile_load(p->seccomp, name, c->profile_dir ? c->profile_dir : ".",
+				    p->cap_add, serr, sizeof(serr));
+		if (r < 0)
+			return errf(err, errlen, r, "--seccomp %s: %s", name, serr);
+	}
 
 	p->finalized = true;
 	return 0;

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "seccomp_profile.h"
 #include "util.h"
 
 enum net_mode {
@@ -44,6 +45,7 @@ struct mount_entry {
 #define HUSK_DEFAULT_TMPFS_MODE 01777u
 #define HUSK_DEFAULT_STOP_TIMEOUT 10u
 #define HUSK_DEFAULT_HOSTNAME "husk"
+#define HUSK_DEFAULT_SECCOMP "default"
 #define HUSK_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 struct husk_policy {
@@ -68,6 +70,11 @@ struct husk_policy {
 	enum userns_mode userns;
 	uint32_t stop_timeout;
 
+	char *seccomp_name;	    /* --seccomp: a profile name or path; NULL: default */
+	bool seccomp_unconfined;    /* --seccomp unconfined */
+	bool seccomp_log;	    /* --seccomp-log: denials go to the kernel log */
+	struct sc_profile *seccomp; /* the loaded profile (policy_finalize) */
+
 	struct strv argv; /* the program and its arguments */
 	bool finalized;
 };
@@ -77,6 +84,7 @@ struct caller {
 	uid_t uid;
 	gid_t gid;
 	char *const *environ;
+	const char *profile_dir; /* where seccomp profiles are looked up by name */
 };
 
 void policy_init(struct husk_policy *p);

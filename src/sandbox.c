@@ -17,6 +17,7 @@
 #include "log.h"
 #include "mounts.h"
 #include "net.h"
+#include "seccomp_filter.h"
 #include "service.h"
 #include "sys.h"
 
@@ -74,7 +75,8 @@ static void become_service_ids(const struct husk_policy *p)
 }
 
 /* pid 1 of the new pid namespace: set up, fork the service, supervise. */
-static _Noreturn void sandbox_child(const struct husk_policy *p, int sync_fd)
+static _Noreturn void sandbox_child(const struct husk_policy *p, const struct sc_bpf *filter,
+				    int sync_fd)
 {
 	die_with_monitor(sync_fd);
 	char go;
@@ -100,7 +102,7 @@ static _Noreturn void sandbox_child(const struct husk_policy *p, int sync_fd)
 		die_errno(errno, "init: fork the service");
 	if (svc == 0) {
 		close(sync_fd);
-		service_exec(p);
+		service_exec(p, filter);
 	}
 
 	/* init keeps nothing: no capabilities, no fds but the monitor pipe,
@@ -143,6 +145,17 @@ int sandbox_run(const struct husk_policy *p)
 	if (geteuid() == 0 && setgroups(0, NULL) < 0)
 		return log_errno(-errno, "setgroups"), HUSK_EXIT_LAUNCH;
 
+	/* Compiled here, once, before the clone (crun's order): the child
+	 * only has to hand the finished program to the kernel. */
+	__attribute__((cleanup(sc_bpf_free))) struct sc_bpf filter = { 0 };
+	if (p->seccomp) {
+		char err[512];
+		if (sc_compile(p->seccomp, &filter, err, sizeof(err)) < 0)
+			return log_error("seccomp: compile profile %s: %s",
+					 p->seccomp_name ? p->seccomp_name : HUSK_DEFAULT_SECCOMP, err),
+			       HUSK_EXIT_LAUNCH;
+	}
+
 	int pipefd[2];
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return log_errno(-errno, "pipe"), HUSK_EXIT_LAUNCH;
@@ -157,7 +170,7 @@ int sandbox_run(const struct husk_policy *p)
 	}
 	if (pid == 0) {
 		close(pipefd[1]);
-		sandbox_child(p, pipefd[0]);
+		sandbox_child(p, p->seccomp ? &filter : NULL, pipefd[0]);
 	}
 	close(pipefd[0]);
 

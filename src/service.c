@@ -36,7 +36,7 @@ static void close_inherited_fds(void)
 		close((int)fd);
 }
 
-void service_exec(const struct husk_policy *p)
+void service_exec(const struct husk_policy *p, const struct sc_bpf *filter)
 {
 	/* No controlling terminal: otherwise TIOCSTI could push keystrokes
 	 * into the caller's shell (CVE-2017-5226). */
@@ -65,6 +65,11 @@ void service_exec(const struct husk_policy *p)
 	/* Already set by the monitor before clone; checked, not assumed. */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
 		die_errno(errno, "no_new_privs");
+
+	/* Last, so the filter only has to allow execve itself: nothing above
+	 * runs under it. */
+	if (filter && (r = sc_bpf_load(filter, p->seccomp_log)) < 0)
+		die_errno(r, "seccomp: load the filter");
 
 	environ = p->env.v;
 	execvp(p->argv.v[0], p->argv.v);

@@ -41,7 +41,10 @@ export WORK RESULTS
 
 # ---- fixtures ----------------------------------------------------------
 install -m 755 "$HUSK" "$WORK/husk"
-mkdir -p "$WORK/scripts"
+mkdir -p "$WORK/scripts" "$WORK/profiles"
+cp "$HUSK_SRCDIR"/profiles/*.policy "$WORK/profiles/"
+chmod -R a+rX "$WORK/profiles"
+export HUSK_PROFILE_DIR="$WORK/profiles"
 cp "$here/lib.sh" "$here/test-user.sh" "$here/test-root.sh" "$WORK/scripts/"
 chmod -R a+rX "$WORK/scripts"
 
@@ -78,7 +81,8 @@ if [ "$(id -u)" = 0 ]; then
 	chown "$TEST_USER" "$WORK" "$RESULTS"
 	echo "# unprivileged phase, as $TEST_USER"
 	setpriv --reuid="$TEST_USER" --regid="$TEST_USER" --init-groups --reset-env -- \
-		env WORK="$WORK" RESULTS="$RESULTS" bash "$WORK/scripts/test-user.sh"
+		env WORK="$WORK" RESULTS="$RESULTS" HUSK_PROFILE_DIR="$HUSK_PROFILE_DIR" \
+		bash "$WORK/scripts/test-user.sh"
 	echo "# root-started phase"
 	bash "$WORK/scripts/test-root.sh"
 else

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -18,8 +19,9 @@
 #define PARSE(p, ...) policy_from_argv(p, ARGC(__VA_ARGS__), ARGV(__VA_ARGS__))
 
 static char *const test_environ[] = { "SECRET=hunter2", "LANG=C.UTF-8", "TERM=xterm", NULL };
-static const struct caller user = { .uid = 1000, .gid = 1001, .environ = test_environ };
-static const struct caller root = { .uid = 0, .gid = 0, .environ = test_environ };
+static char profiles[2048];
+static struct caller user = { .uid = 1000, .gid = 1001, .environ = test_environ };
+static struct caller root = { .uid = 0, .gid = 0, .environ = test_environ };
 
 /* stderr is where the one-line errors go; keep the test output readable
  * and check that exactly one line was written. */
@@ -294,8 +296,52 @@ static void test_help_is_generated_from_the_table(void **state)
 	policy_free(&p);
 }
 
+static void test_seccomp_options(void **state)
+{
+	struct husk_policy p;
+	char err[512];
+	policy_init(&p);
+	assert_int_equal(PARSE(&p, "/app"), 0);
+	assert_int_equal(policy_finalize(&p, &user, err, sizeof(err)), 0);
+	assert_false(p.seccomp_unconfined);
+	assert_non_null(p.seccomp); /* the default profile, loaded */
+	assert_non_null(sc_profile_find(p.seccomp, "read"));
+	assert_false(p.seccomp_log);
+	policy_free(&p);
+
+	policy_init(&p);
+	assert_int_equal(PARSE(&p, "--seccomp", "go-service", "--seccomp-log", "/app"), 0);
+	assert_int_equal(policy_finalize(&p, &user, err, sizeof(err)), 0);
+	assert_true(p.seccomp_log);
+	assert_null(sc_profile_find(p.seccomp, "mount"));
+	policy_free(&p);
+
+	policy_init(&p);
+	assert_int_equal(PARSE(&p, "--seccomp", "strict", "--seccomp", "unconfined", "/app"), 0);
+	assert_int_equal(policy_finalize(&p, &user, err, sizeof(err)), 0);
+	assert_true(p.seccomp_unconfined);
+	assert_null(p.seccomp);
+	policy_free(&p);
+
+	policy_init(&p);
+	assert_int_equal(PARSE(&p, "--seccomp", "no-such-profile", "/app"), 0);
+	assert_true(policy_finalize(&p, &user, err, sizeof(err)) < 0);
+	assert_non_null(strstr(err, "no-such-profile"));
+	policy_free(&p);
+
+	policy_init(&p);
+	capture_stderr();
+	assert_true(PARSE(&p, "--seccomp-log=yes", "/app") < 0);
+	assert_int_equal(captured_lines(), 1);
+	policy_free(&p);
+}
+
 int main(void)
 {
+	const char *src = getenv("HUSK_SRCDIR");
+	snprintf(profiles, sizeof(profiles), "%s/profiles", src ? src : ".");
+	user.profile_dir = profiles;
+	root.profile_dir = profiles;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_program_and_args),
 		cmocka_unit_test(test_every_option),
@@ -307,6 +353,7 @@ int main(void)
 		cmocka_unit_test(test_finalize_env),
 		cmocka_unit_test(test_finalize_errors),
 		cmocka_unit_test(test_help_is_generated_from_the_table),
+		cmocka_unit_test(test_seccomp_options),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

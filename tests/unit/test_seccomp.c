@@ -1,0 +1,381 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <linux/capability.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "seccomp_filter.h"
+#include "seccomp_profile.h"
+
+static char srcdir[2048];
+
+static void path_of(char *buf, size_t len, const char *rel)
+{
+	snprintf(buf, len, "%s/%s", srcdir, rel);
+}
+
+static void load_shipped(struct sc_profile *p, const char *name)
+{
+	char dir[4096], err[512];
+	path_of(dir, sizeof(dir), "profiles");
+	sc_profile_init(p);
+	int r = sc_profile_load(p, name, dir, 0, err, sizeof(err));
+	if (r < 0)
+		fail_msg("%s: %s", name, err);
+}
+
+static void test_shipped_profiles_parse_and_compile(void **state)
+{
+	static const char *const names[] = { "default", "go-service", "strict" };
+	for (size_t i = 0; i < 3; i++) {
+		struct sc_profile p;
+		struct sc_bpf b;
+		char err[512];
+		load_shipped(&p, names[i]);
+		assert_int_equal(p.def.kind, SC_ERRNO);
+		assert_int_equal(p.def.errnum, ENOSYS);
+		if (sc_compile(&p, &b, err, sizeof(err)) < 0)
+			fail_msg("%s: %s", names[i], err);
+		assert_non_null(b.prog[0]);
+		assert_true(b.len[0] > 10);
+		sc_bpf_free(&b);
+		sc_profile_free(&p);
+	}
+}
+
+static void test_default_profile_rules(void **state)
+{
+	struct sc_profile p;
+	char b[32];
+	load_shipped(&p, "default");
+	const struct sc_syscall *s = sc_profile_find(&p, "unshare");
+	assert_non_null(s);
+	assert_string_equal(sc_action_str(sc_profile_fallback(&p, s), b, sizeof(b)), "errno EPERM");
+	s = sc_profile_find(&p, "clone3");
+	assert_string_equal(sc_action_str(sc_profile_fallback(&p, s), b, sizeof(b)), "errno ENOSYS");
+	s = sc_profile_find(&p, "io_uring_setup");
+	assert_string_equal(sc_action_str(sc_profile_fallback(&p, s), b, sizeof(b)), "errno EPERM");
+	/* clone: narrowed to a masked condition, falling back to the default. */
+	s = sc_profile_find(&p, "clone");
+	assert_false(s->has_fallback);
+	assert_int_equal(s->n_alts, 1);
+	assert_int_equal(s->alts[0].cmp[0].op, SCMP_CMP_MASKED_EQ);
+	assert_true(s->alts[0].cmp[0].datum_a & CLONE_NEWUSER);
+	assert_true(s->alts[0].cmp[0].datum_b == 0);
+	/* ioctl: allowed, with the TIOCSTI/TIOCLINUX denials on the low 32 bits. */
+	s = sc_profile_find(&p, "ioctl");
+	assert_int_equal(sc_profile_fallback(&p, s).kind, SC_ALLOW);
+	assert_int_equal(s->n_alts, 2);
+	assert_true(s->alts[0].cmp[0].arg == 1 && s->alts[0].cmp[0].datum_a == 0xffffffff);
+	assert_true(s->alts[0].cmp[0].datum_b == TIOCSTI);
+	assert_int_equal(s->alts[0].act.errnum, EPERM);
+	s = sc_profile_find(&p, "read");
+	assert_int_equal(sc_profile_fallback(&p, s).kind, SC_ALLOW);
+	sc_profile_free(&p);
+}
+
+static void expect_parse_error(const char *text, const char *want)
+{
+	struct sc_profile p;
+	char err[512];
+	sc_profile_init(&p);
+	int r = sc_profile_parse_string(&p, text, "t.policy", "/nonexistent", err, sizeof(err));
+	if (r >= 0)
+		fail_msg("accepted: %s", text);
+	if (!strstr(err, want))
+		fail_msg("for '%s': got '%s', wanted '%s'", text, err, want);
+	sc_profile_free(&p);
+}
+
+static void test_malformed_profiles(void **state)
+{
+	expect_parse_error("bogus_syscall", "t.policy:1:1: unknown syscall 'bogus_syscall'");
+	expect_parse_error("read => frobnicate", "t.policy:1:9: unknown action");
+	expect_parse_error("read =>", "t.policy:1:8: expected an action");
+	expect_parse_error("read => errno EWHAT", "t.policy:1:15: unknown errno");
+	expect_parse_error("read => errno 0", "t.policy:1:15: unknown errno");
+	expect_parse_error("default kill", "t.policy:1:1: 'kill' cannot be the default");
+	expect_parse_error("default errno", "t.policy:1:14: errno needs");
+	expect_parse_error("socket: arg9 == 1", "t.policy:1:9: expected arg0 to arg5");
+	expect_parse_error("socket: arg0 ~ 1", "t.policy:1:14: expected a comparison");
+	expect_parse_error("socket: arg0 == NOPE", "t.policy:1:17: unknown constant 'NOPE'");
+	expect_parse_error("socket: arg0 == 12z", "t.policy:1:17: bad number");
+	expect_parse_error("socket: arg0 & 0xff < 3", "t.policy:1:21: a masked comparison");
+	expect_parse_error("socket: arg0 == 1 && arg0 == 2", "t.policy:1:22: arg0 compared twice");
+	expect_parse_error("socket: arg0 == 1 ||", "t.policy:1:21: expected arg0");
+	expect_parse_error("@nogroup", "t.policy:1:1: unknown group '@nogroup'");
+	expect_parse_error("@network-io: arg0 == 1", "t.policy:1:1: a group cannot take a condition");
+	expect_parse_error("read extra", "t.policy:1:6: unexpected 'e'");
+	expect_parse_error("include", "t.policy:1:8: include needs a file name");
+	expect_parse_error("include missing.policy", "t.policy:1:9: /nonexistent/missing.policy");
+	expect_parse_error("\n\n# comment\nread   # fine\n  write\nbogus2", "t.policy:6:1: unknown");
+	expect_parse_error(": arg0 == 1", "t.policy:1:1: expected a syscall name");
+}
+
+static void test_include_and_loop(void **state)
+{
+	char dir[] = "/tmp/husk-sc-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char a[4200], b[4200], c[4200], err[512];
+	snprintf(a, sizeof(a), "%s/a.policy", dir);
+	snprintf(b, sizeof(b), "%s/b.policy", dir);
+	snprintf(c, sizeof(c), "%s/c.policy", dir);
+	FILE *f = fopen(a, "w");
+	fputs("read\ninclude b.policy\n", f);
+	fclose(f);
+	f = fopen(b, "w");
+	fputs("write\ninclude a.policy\n", f);
+	fclose(f);
+	f = fopen(c, "w");
+	fputs("# ok\ninclude sub.policy\n", f);
+	fclose(f);
+
+	struct sc_profile p;
+	sc_profile_init(&p);
+	assert_true(sc_profile_parse_file(&p, a, err, sizeof(err)) < 0);
+	assert_non_null(strstr(err, "b.policy:2:9: "));
+	assert_non_null(strstr(err, "include loop"));
+	sc_profile_free(&p);
+
+	char sub[4200];
+	snprintf(sub, sizeof(sub), "%s/sub.policy", dir);
+	f = fopen(sub, "w");
+	fputs("execve\n\nbad_name_here\n", f);
+	fclose(f);
+	sc_profile_init(&p);
+	assert_true(sc_profile_parse_file(&p, c, err, sizeof(err)) < 0);
+	/* The error names the included file and its own line. */
+	assert_non_null(strstr(err, "sub.policy:3:1: unknown syscall"));
+	sc_profile_free(&p);
+
+	unlink(a);
+	unlink(b);
+	unlink(c);
+	unlink(sub);
+	rmdir(dir);
+}
+
+static void test_semantics(void **state)
+{
+	struct sc_profile p;
+	char err[512];
+	sc_profile_init(&p);
+	assert_int_equal(sc_profile_parse_string(&p,
+						 "default errno EPERM\n"
+						 "@network-io\n"
+						 "socket: arg0 == AF_INET || arg0 == AF_INET6\n"
+						 "?no_such_syscall_at_all\n"
+						 "read => log\n"
+						 "read => allow\n"
+						 "write: arg0 == 1 => kill\n",
+						 "t", NULL, err, sizeof(err)),
+			 0);
+	assert_int_equal(p.def.errnum, EPERM);
+	const struct sc_syscall *s = sc_profile_find(&p, "socket");
+	assert_false(s->has_fallback); /* narrowed */
+	assert_int_equal(s->n_alts, 2);
+	assert_true(s->alts[1].cmp[0].datum_a == AF_INET6);
+	s = sc_profile_find(&p, "read"); /* the later line wins */
+	assert_int_equal(s->fallback.kind, SC_ALLOW);
+	assert_null(sc_profile_find(&p, "no_such_syscall_at_all"));
+	assert_non_null(sc_profile_find(&p, "accept4"));
+	sc_profile_free(&p);
+}
+
+static void test_compile_errors(void **state)
+{
+	struct sc_profile p;
+	struct sc_bpf b;
+	char err[512];
+	sc_profile_init(&p);
+	assert_int_equal(sc_profile_parse_string(&p, "read\n", "t", NULL, err, sizeof(err)), 0);
+	assert_true(sc_compile(&p, &b, err, sizeof(err)) < 0);
+	assert_non_null(strstr(err, "execve"));
+	sc_profile_free(&p);
+
+	sc_profile_init(&p);
+	assert_int_equal(sc_profile_parse_string(&p,
+						 "execve\nsocket => errno EPERM\n"
+						 "socket: arg0 == AF_INET\n",
+						 "t", NULL, err, sizeof(err)),
+			 0);
+	assert_true(sc_compile(&p, &b, err, sizeof(err)) < 0);
+	assert_non_null(strstr(err, "socket"));
+	sc_profile_free(&p);
+}
+
+static void test_docker_and_podman_json(void **state)
+{
+	/* Expected name counts come from tests/data/seccomp/expected-counts.py,
+	 * an independent reading of the same files. */
+	static const struct {
+		const char *file;
+		uint64_t caps;
+		size_t names;
+		int def_errno;
+	} cases[] = {
+		{ "tests/data/seccomp/docker-default.json", 0, 352, EPERM },
+		{ "tests/data/seccomp/docker-default.json", 1ull << CAP_SYS_ADMIN, 374, EPERM },
+		{ "tests/data/seccomp/podman-default.json", 0, 429, ENOSYS },
+	};
+	for (size_t i = 0; i < 3; i++) {
+		char path[4200], err[512];
+		path_of(path, sizeof(path), cases[i].file);
+		struct sc_profile p;
+		sc_profile_init(&p);
+		if (sc_profile_parse_json(&p, path, cases[i].caps, err, sizeof(err)) < 0)
+			fail_msg("%s", err);
+		assert_int_equal(p.n_sys + p.skipped, cases[i].names);
+		assert_true(p.skipped < 20);
+		assert_int_equal(p.def.kind, SC_ERRNO);
+		assert_int_equal(p.def.errnum, cases[i].def_errno);
+		/* Cap-gated: mount only with CAP_SYS_ADMIN. */
+		const struct sc_syscall *m = sc_profile_find(&p, "mount");
+		if (i == 1)
+			assert_true(m && sc_profile_fallback(&p, m).kind == SC_ALLOW);
+		else if (i == 0)
+			assert_null(m);
+		struct sc_bpf b;
+		if (sc_compile(&p, &b, err, sizeof(err)) < 0)
+			fail_msg("compile %s: %s", cases[i].file, err);
+		sc_bpf_free(&b);
+		sc_profile_free(&p);
+	}
+	char err[512];
+	struct sc_profile p;
+	sc_profile_init(&p);
+	assert_true(sc_profile_parse_json(&p, "/nonexistent.json", 0, err, sizeof(err)) < 0);
+	sc_profile_free(&p);
+}
+
+/* Runs fn in a child under the compiled filter; returns its exit code. */
+static int run_filtered(const struct sc_bpf *b, int (*fn)(void))
+{
+	pid_t c = fork();
+	if (c == 0) {
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || sc_bpf_load(b, false) < 0)
+			_exit(100);
+		_exit(fn());
+	}
+	int st;
+	waitpid(c, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 200 + WTERMSIG(st);
+}
+
+static int expect_errno(long r, int e)
+{
+	return r == -1 && errno == e;
+}
+
+static int probe_default(void)
+{
+	char ch = 'x';
+	int step = 1;
+	if (!expect_errno(unshare(CLONE_NEWUSER), EPERM))
+		return step;
+	step++;
+	if (!expect_errno(syscall(SYS_clone3, NULL, 0), ENOSYS))
+		return step;
+	step++;
+	if (!expect_errno(ioctl(0, TIOCSTI, &ch), EPERM))
+		return step;
+	step++;
+	/* High garbage bits must not hide TIOCSTI from the 32-bit compare. */
+	if (!expect_errno(syscall(SYS_ioctl, 0, (1ul << 32) | TIOCSTI, &ch), EPERM))
+		return step;
+	step++;
+	if (!expect_errno(socket(AF_ALG, SOCK_SEQPACKET, 0), EPERM))
+		return step;
+	step++;
+	if (!expect_errno(syscall(SYS_socket, (1ul << 32) | AF_VSOCK, SOCK_STREAM, 0), EPERM))
+		return step;
+	step++;
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	if (s < 0)
+		return step;
+	close(s);
+	step++;
+	if (!expect_errno(personality(ADDR_NO_RANDOMIZE), ENOSYS))
+		return step;
+	step++;
+	if (personality(0xffffffff) < 0)
+		return step;
+	step++;
+	if (!expect_errno(syscall(SYS_io_uring_setup, 1, NULL), EPERM))
+		return step;
+	step++;
+	if (!expect_errno(syscall(SYS_bpf, 0, NULL, 0), EPERM))
+		return step;
+	step++;
+	if (getpid() <= 0)
+		return step;
+	return 0;
+}
+
+static void test_default_filter_behaviour(void **state)
+{
+	struct sc_profile p;
+	struct sc_bpf b;
+	char err[512];
+	load_shipped(&p, "default");
+	assert_int_equal(sc_compile(&p, &b, err, sizeof(err)), 0);
+	assert_non_null(b.prog[1]); /* the conditional denials need the overlay */
+	int r = run_filtered(&b, probe_default);
+	if (r != 0)
+		fail_msg("probe step %d failed under the default profile", r);
+	sc_bpf_free(&b);
+	sc_profile_free(&p);
+}
+
+static int probe_strict(void)
+{
+	if (!expect_errno(socket(AF_INET, SOCK_STREAM, 0), ENOSYS))
+		return 1;
+	if (write(1, "", 0) != 0)
+		return 2;
+	return 0;
+}
+
+static void test_strict_filter_behaviour(void **state)
+{
+	struct sc_profile p;
+	struct sc_bpf b;
+	char err[512];
+	load_shipped(&p, "strict");
+	assert_int_equal(sc_compile(&p, &b, err, sizeof(err)), 0);
+	assert_null(b.prog[1]);
+	assert_int_equal(run_filtered(&b, probe_strict), 0);
+	sc_bpf_free(&b);
+	sc_profile_free(&p);
+}
+
+int main(void)
+{
+	const char *s = getenv("HUSK_SRCDIR");
+	snprintf(srcdir, sizeof(srcdir), "%s", s ? s : ".");
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_shipped_profiles_parse_and_compile),
+		cmocka_unit_test(test_default_profile_rules),
+		cmocka_unit_test(test_malformed_profiles),
+		cmocka_unit_test(test_include_and_loop),
+		cmocka_unit_test(test_semantics),
+		cmocka_unit_test(test_compile_errors),
+		cmocka_unit_test(test_docker_and_podman_json),
+		cmocka_unit_test(test_default_filter_behaviour),
+		cmocka_unit_test(test_strict_filter_behaviour),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
