@@ -1,6 +1,7 @@
 #include "init.h"
 
 #include <errno.h>
+#include <sys/ptrace.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -43,6 +44,13 @@ static bool reap(pid_t child, bool reap_all, int *status)
 			continue;
 		if (p <= 0)
 			break;
+		if (WIFSTOPPED(st)) {
+			/* Only a tracee reports stops without WUNTRACED: a child
+			 * that called PTRACE_TRACEME made us its tracer. We never
+			 * trace, so let it go with the signal that stopped it. */
+			ptrace(PTRACE_DETACH, p, NULL, (void *)(long)WSTOPSIG(st));
+			continue;
+		}
 		if (p == child) {
 			*status = st;
 			done = true;

@@ -57,6 +57,31 @@ fi
 ROOTFS="$WORK/rootfs"
 "$HUSK_SRCDIR/tests/mkrootfs" "$ROOTFS" "$app" || exit 99
 
+${CC:-cc} -O2 -static -Wall -o "$ROOTFS/sc-probe" "$HUSK_SRCDIR/tests/probe/sc-probe.c" ||
+	{ echo "cannot build the static seccomp probe (libc6-dev has libc.a)" >&2; exit 99; }
+cp "$HUSK_SRCDIR/tests/data/seccomp/docker-default.json" "$WORK/profiles/"
+
+# caddy, a real Go server from Debian, unpacked (not installed: the package
+# would start a service on port 80) into a rootfs with its libraries.
+caddy_deb=$(ls "$HUSK_BUILDDIR"/tests/fixtures/caddy_*.deb 2>/dev/null | head -n1)
+if [ -z "$caddy_deb" ] && command -v apt-get >/dev/null; then
+	(cd "$HUSK_BUILDDIR/tests/fixtures" && apt-get download caddy >/dev/null 2>&1)
+	caddy_deb=$(ls "$HUSK_BUILDDIR"/tests/fixtures/caddy_*.deb 2>/dev/null | head -n1)
+fi
+if [ -n "$caddy_deb" ]; then
+	CR="$WORK/caddy-rootfs"
+	mkdir -p "$CR"/{proc,dev,tmp,etc} "$WORK/caddy-pkg"
+	dpkg-deb -x "$caddy_deb" "$WORK/caddy-pkg"
+	mkdir -p "$CR/usr/bin"
+	cp "$WORK/caddy-pkg/usr/bin/caddy" "$CR/usr/bin/caddy"
+	for lib in $(ldd "$CR/usr/bin/caddy" | grep -oE '/[^ ]+'); do
+		mkdir -p "$CR$(dirname "$lib")"
+		cp -L "$lib" "$CR$lib"
+	done
+	chmod -R a+rX "$CR"
+	rm -rf "$WORK/caddy-pkg"
+fi
+
 # Hostile variants: symlinked mount destinations that name host paths, a
 # /proc that is a symlink, a device node planted by the image.
 mkdir -p "$WORK/host-target"

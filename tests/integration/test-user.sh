@@ -258,6 +258,68 @@ gone() { [ -z "$(procs_with "sleep 100")" ]; }
 if [ -z "$before" ]; then fail "the sandbox's processes were not found before the kill"
 elif wait_for gone; then pass; else fail "left behind: $(procs_with "sleep 100")"; fi
 
+begin "seccomp: the default profile refuses every dangerous call of the probe"
+run_husk run --rootfs "$ROOTFS" -- /sc-probe
+n=$(grep -oE '^[0-9]+ passed' <<<"$OUT" | cut -d' ' -f1)
+expect_rc 0 && expect_out '^[0-9]+ passed, 0 failed$' && [ "${n:-0}" -ge 25 ] &&
+	expect_out '^PASS clone3 ENOSYS$' && expect_out '^PASS ioctl\(TIOCSTI\|1<<32\) EPERM$' && pass
+
+begin "seccomp: ablation: unconfined, the same probes get through"
+run_husk run --rootfs "$ROOTFS" --seccomp unconfined -- /sc-probe
+expect_rc 1 && expect_err 'warning: --seccomp unconfined' &&
+	expect_out '^FAIL unshare\(CLONE_NEWUSER\)' && expect_out '^FAIL personality' &&
+	expect_out '^FAIL clone3' && pass
+
+begin "init: a service that makes init its tracer (PTRACE_TRACEME) still runs to its end"
+run_husk run --rootfs "$ROOTFS" --seccomp unconfined -- /sc-probe
+expect_rc 1 && expect_out '^FAIL ptrace returned 0$' && expect_out '^[0-9]+ passed, [0-9]+ failed$' && pass
+
+begin "seccomp: a Docker JSON profile loads and filters"
+run_husk run --rootfs "$ROOTFS" --seccomp "$HUSK_PROFILE_DIR/docker-default.json" -- /sc-probe
+expect_out '^PASS unshare\(CLONE_NEWUSER\) EPERM$' && expect_out '^PASS mount EPERM$' &&
+	expect_out '^PASS ordinary-calls-work' && pass
+
+begin "seccomp: go-service: the Go service serves on loopback and stops on SIGTERM"
+port=""
+for cand in $(seq 18080 18099); do
+	grep -qiE ":$(printf '%04X' "$cand") [0-9A-F:]+ 0A " /proc/net/tcp || { port=$cand; break; }
+done
+start_bg run --rootfs "$ROOTFS" --net host --seccomp go-service -- /app -addr "127.0.0.1:$port"
+if wait_for bg_ready; then
+	got=$(busybox wget -qO- "http://127.0.0.1:$port/health" 2>&1)
+	kill -TERM "$BG"
+	wait "$BG"
+	RC=$?
+	[ "$got" = ok ] && grep -q "uid=$(id -u) " "$WORK/bg.out" && expect_rc 143 && pass ||
+		fail "health '$got', exit $RC"
+else
+	kill -KILL "$BG"; wait "$BG"; fail "did not start: $(cat "$WORK/bg.err")"
+fi
+
+begin "seccomp: strict runs a program that only does I/O, and refuses the rest"
+run_husk run --rootfs "$ROOTFS" --seccomp strict -- /bin/echo strict-ok
+a=$OUT
+run_husk run --rootfs "$ROOTFS" --seccomp strict -- /sc-probe
+[ "$a" = strict-ok ] && expect_out '^FAIL ordinary-calls-work ENOSYS$' && pass || fail "echo: '$a'"
+
+begin "seccomp: a malformed profile: one line with file:line:col, exit 125"
+printf 'execve\nread => errno EWHAT\n' >"$WORK/bad.policy"
+run_husk run --rootfs "$ROOTFS" --seccomp "$WORK/bad.policy" -- /bin/true
+expect_rc 125 && expect_one_error_line && expect_err 'bad.policy:2:15: unknown errno' && pass
+
+begin "seccomp: a missing profile: one line, exit 125"
+run_husk run --rootfs "$ROOTFS" --seccomp no-such-profile -- /bin/true
+expect_rc 125 && expect_one_error_line && expect_err "no profile 'no-such-profile'" && pass
+
+begin "seccomp: husk seccomp show and compile"
+run_husk seccomp show default
+shown=$OUT
+run_husk seccomp compile default -o "$WORK/default.bpf"
+size=$(stat -c %s "$WORK/default.bpf" 2>/dev/null || echo 0)
+grep -q '^unshare => errno EPERM$' <<<"$shown" && grep -q '^read => allow$' <<<"$shown" &&
+	expect_rc 0 && [ "$size" -gt 0 ] && [ $((size % 8)) = 0 ] && [ -s "$WORK/default.bpf.overlay" ] &&
+	expect_err 'main filter: [0-9]+ instructions' && pass || fail "bpf size $size"
+
 begin "errors: unknown option: one line, exit 125"
 run_husk run --no-such-option -- /app
 expect_rc 125 && expect_one_error_line && expect_err 'no-such-option' && pass
