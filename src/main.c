@@ -71,10 +71,42 @@ static int write_file(const char *path, const void *buf, size_t len)
 	return r;
 }
 
+/* husk seccomp precompile PROFILE [-o FILE]: NAME.bpf beside NAME.policy. */
+static int precompile(const char *name, const char *out)
+{
+	char path[4096], bpfpath[4200], err[1024];
+	bool is_json;
+	if (sc_profile_resolve(name, profile_dir(), path, sizeof(path), &is_json, err, sizeof(err)) < 0 ||
+	    is_json) {
+		log_error("seccomp: precompile %s: %s", name,
+			  is_json ? "only text profiles can be precompiled" : err);
+		return HUSK_EXIT_LAUNCH;
+	}
+	struct sc_profile prof;
+	struct sc_bpf bpf = { 0 };
+	sc_profile_init(&prof);
+	int r = sc_profile_parse_file(&prof, path, err, sizeof(err));
+	if (r == 0)
+		r = sc_compile(&prof, &bpf, err, sizeof(err));
+	if (r == 0) {
+		if (out)
+			snprintf(bpfpath, sizeof(bpfpath), "%s", out);
+		else
+			sc_bpf_path(path, bpfpath, sizeof(bpfpath));
+		r = sc_bpf_save(&bpf, &prof, bpfpath, err, sizeof(err));
+	}
+	if (r < 0)
+		log_error("seccomp: precompile %s: %s", name, err);
+	sc_bpf_free(&bpf);
+	sc_profile_free(&prof);
+	return r < 0 ? HUSK_EXIT_LAUNCH : 0;
+}
+
 /* husk seccomp show PROFILE | husk seccomp compile PROFILE [-o FILE] */
 static int cmd_seccomp(int argc, char *argv[])
 {
-	const char *usage = "use husk seccomp show PROFILE, or husk seccomp compile PROFILE [-o FILE]";
+	const char *usage = "use husk seccomp show PROFILE, husk seccomp compile PROFILE [-o FILE] "
+			    "or husk seccomp precompile PROFILE [-o FILE]";
 	if (argc < 3) {
 		log_error("seccomp: %s", usage);
 		return HUSK_EXIT_LAUNCH;
@@ -86,6 +118,8 @@ static int cmd_seccomp(int argc, char *argv[])
 		log_error("seccomp: %s", usage);
 		return HUSK_EXIT_LAUNCH;
 	}
+	if (strcmp(verb, "precompile") == 0)
+		return precompile(name, out);
 	struct sc_profile prof;
 	sc_profile_init(&prof);
 	char err[1024];

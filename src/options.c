@@ -268,7 +268,7 @@ const struct husk_option *options_find(const char *name)
 void options_print_help(const char *prog)
 {
 	printf("Usage: %s run [OPTIONS] [--] PROGRAM [ARG...]\n"
-	       "       %s seccomp show|compile PROFILE [-o FILE]\n"
+	       "       %s seccomp show|compile|precompile PROFILE [-o FILE]\n"
 	       "       %s --help | --version\n\n"
 	       "Runs PROGRAM in new user, mount, pid, net, ipc, uts and cgroup namespaces,\n"
 	       "on a read-only root, with every capability dropped, no_new_privs set\n"

@@ -36,6 +36,7 @@ void policy_free(struct husk_policy *p)
 		sc_profile_free(p->seccomp);
 		free(p->seccomp);
 	}
+	sc_bpf_free(&p->seccomp_bpf);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -211,11 +212,9 @@ int policy_finalize(struct husk_policy *p, const struct caller *c, char *err, si
 	if (!p->seccomp_unconfined) {
 		const char *name = p->seccomp_name ? p->seccomp_name : HUSK_DEFAULT_SECCOMP;
 		char serr[512];
-		p->seccomp = xcalloc(1, sizeof(*p->seccomp));
-		sc_profile_init(p->seccomp);
 		/* Docker profiles gate rules on capabilities: the service's. */
-		r = sc_profile_load(p->seccomp, name, c->profile_dir ? c->profile_dir : ".",
-				    p->cap_add, serr, sizeof(serr));
+		r = sc_prepare(name, c->profile_dir ? c->profile_dir : ".", p->cap_add,
+			       &p->seccomp_bpf, &p->seccomp, serr, sizeof(serr));
 		if (r < 0)
 			return errf(err, errlen, r, "--seccomp %s: %s", name, serr);
 	}

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "seccomp_filter.h"
 #include "seccomp_profile.h"
 #include "util.h"
 
@@ -73,7 +74,8 @@ struct husk_policy {
 	char *seccomp_name;	    /* --seccomp: a profile name or path; NULL: default */
 	bool seccomp_unconfined;    /* --seccomp unconfined */
 	bool seccomp_log;	    /* --seccomp-log: denials go to the kernel log */
-	struct sc_profile *seccomp; /* the loaded profile (policy_finalize) */
+	struct sc_profile *seccomp; /* the parsed profile, NULL when precompiled */
+	struct sc_bpf seccomp_bpf;  /* the filter the service loads (policy_finalize) */
 
 	struct strv argv; /* the program and its arguments */
 	bool finalized;

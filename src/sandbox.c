@@ -145,17 +145,6 @@ int sandbox_run(const struct husk_policy *p)
 	if (geteuid() == 0 && setgroups(0, NULL) < 0)
 		return log_errno(-errno, "setgroups"), HUSK_EXIT_LAUNCH;
 
-	/* Compiled here, once, before the clone (crun's order): the child
-	 * only has to hand the finished program to the kernel. */
-	__attribute__((cleanup(sc_bpf_free))) struct sc_bpf filter = { 0 };
-	if (p->seccomp) {
-		char err[512];
-		if (sc_compile(p->seccomp, &filter, err, sizeof(err)) < 0)
-			return log_error("seccomp: compile profile %s: %s",
-					 p->seccomp_name ? p->seccomp_name : HUSK_DEFAULT_SECCOMP, err),
-			       HUSK_EXIT_LAUNCH;
-	}
-
 	int pipefd[2];
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return log_errno(-errno, "pipe"), HUSK_EXIT_LAUNCH;
@@ -170,7 +159,9 @@ int sandbox_run(const struct husk_policy *p)
 	}
 	if (pid == 0) {
 		close(pipefd[1]);
-		sandbox_child(p, p->seccomp ? &filter : NULL, pipefd[0]);
+		/* The filter was compiled (or precompiled) before the clone,
+		 * as crun does: the child only hands it to the kernel. */
+		sandbox_child(p, p->seccomp_unconfined ? NULL : &p->seccomp_bpf, pipefd[0]);
 	}
 	close(pipefd[0]);
 

@@ -1,6 +1,8 @@
 #include "seccomp_filter.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <linux/seccomp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,5 +164,206 @@ int sc_bpf_load(const struct sc_bpf *b, bool log)
 		if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &fp) < 0)
 			return -errno;
 	}
+	return 0;
+}
+
+/* ---- precompiled filters ---------------------------------------------- */
+
+#define BPF_MAGIC "HUSKBPF1"
+
+struct bpf_header {
+	char magic[8];
+	uint32_t arch;	       /* seccomp_arch_native() */
+	uint32_t scmp_version; /* major << 16 | minor << 8 | micro */
+	uint32_t n_sources;
+	uint32_t len[2]; /* instructions in the main and overlay programs */
+	uint32_t reserved;
+};
+
+static uint32_t scmp_version(void)
+{
+	const struct scmp_version *v = seccomp_version();
+	return v->major << 16 | v->minor << 8 | v->micro;
+}
+
+/* Sources are recorded relative to the profile's directory when they are
+ * in it, so an installed profile and its .bpf can move together. */
+static const char *relative_to(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+	if (strncmp(path, dir, n) == 0 && path[n] == '/')
+		return path + n + 1;
+	return path;
+}
+
+static char *dir_of(const char *path)
+{
+	char *real = realpath(path, NULL);
+	if (!real) {
+		/* The output need not exist yet: use its directory. */
+		char *copy = xstrdup(path);
+		char *slash = strrchr(copy, '/');
+		if (!slash) {
+			free(copy);
+			return realpath(".", NULL);
+		}
+		*slash = '\0';
+		real = realpath(*copy ? copy : "/", NULL);
+		free(copy);
+		return real;
+	}
+	char *slash = strrchr(real, '/');
+	if (slash && slash != real)
+		*slash = '\0';
+	return real;
+}
+
+int sc_bpf_save(const struct sc_bpf *b, const struct sc_profile *p, const char *path, char *err,
+		size_t errlen)
+{
+	if (p->n_sources == 0)
+		return errf(err, errlen, -EINVAL,
+			    "only text profiles can be precompiled (JSON rules depend on the caps)");
+	/* Relative to the profile's own directory: the .bpf is only ever
+	 * used from beside its profile, wherever the two are installed. */
+	_cleanup_free_ char *dir = dir_of(p->sources[0]);
+	if (!dir)
+		return errf(err, errlen, -errno, "%s: %s", p->sources[0], strerror(errno));
+	char tmp[4096];
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
+	FILE *f = fopen(tmp, "wbx");
+	if (!f)
+		return errf(err, errlen, -errno, "%s: %s", tmp, strerror(errno));
+	struct bpf_header h = { .arch = seccomp_arch_native(),
+				.scmp_version = scmp_version(),
+				.n_sources = (uint32_t)p->n_sources,
+				.len = { (uint32_t)b->len[0], (uint32_t)b->len[1] } };
+	memcpy(h.magic, BPF_MAGIC, 8);
+	bool ok = fwrite(&h, sizeof(h), 1, f) == 1;
+	for (size_t i = 0; ok && i < p->n_sources; i++) {
+		const char *rel = relative_to(p->sources[i], dir);
+		uint32_t n = (uint32_t)strlen(rel);
+		ok = fwrite(&p->source_hash[i], 8, 1, f) == 1 && fwrite(&n, 4, 1, f) == 1 &&
+		     fwrite(rel, 1, n, f) == n;
+	}
+	for (int i = 0; ok && i < 2; i++)
+		if (b->len[i])
+			ok = fwrite(b->prog[i], sizeof(struct sock_filter), b->len[i], f) == b->len[i];
+	if (fclose(f) != 0)
+		ok = false;
+	if (!ok || rename(tmp, path) < 0) {
+		int e = errno ? errno : EIO;
+		unlink(tmp);
+		return errf(err, errlen, -e, "%s: %s", path, strerror(e));
+	}
+	return 0;
+}
+
+static int read_small_file(int dirfd, const char *path, char **buf, size_t *len)
+{
+	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode) || st.st_size > (1 << 20))
+		return -EINVAL;
+	*buf = xcalloc((size_t)st.st_size + 1, 1);
+	if (pread(fd, *buf, (size_t)st.st_size, 0) != st.st_size) {
+		free(*buf);
+		return -EIO;
+	}
+	*len = (size_t)st.st_size;
+	return 0;
+}
+
+int sc_bpf_load_precompiled(const char *path, struct sc_bpf *b)
+{
+	memset(b, 0, sizeof(*b));
+	_cleanup_free_ char *dir = dir_of(path);
+	_cleanup_close_ int dirfd = dir ? open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+	if (dirfd < 0)
+		return -ENOENT;
+	_cleanup_free_ char *buf = NULL;
+	size_t len;
+	int r = read_small_file(AT_FDCWD, path, &buf, &len);
+	if (r < 0)
+		return r;
+	struct bpf_header h;
+	if (len < sizeof(h))
+		return -ESTALE;
+	memcpy(&h, buf, sizeof(h));
+	if (memcmp(h.magic, BPF_MAGIC, 8) != 0 || h.arch != seccomp_arch_native() ||
+	    h.scmp_version != scmp_version() || h.len[0] == 0 || h.len[0] > BPF_MAXINSNS ||
+	    h.len[1] > BPF_MAXINSNS || h.n_sources == 0 || h.n_sources > 64)
+		return -ESTALE;
+	size_t off = sizeof(h);
+	for (uint32_t i = 0; i < h.n_sources; i++) {
+		uint64_t want;
+		uint32_t n;
+		if (off + 12 > len)
+			return -ESTALE;
+		memcpy(&want, buf + off, 8);
+		memcpy(&n, buf + off + 8, 4);
+		off += 12;
+		if (n == 0 || n >= 4096 || off + n > len)
+			return -ESTALE;
+		char src[4096];
+		memcpy(src, buf + off, n);
+		src[n] = '\0';
+		off += n;
+		_cleanup_free_ char *sbuf = NULL;
+		size_t slen;
+		if (read_small_file(dirfd, src, &sbuf, &slen) < 0 || sc_hash_bytes(sbuf, slen) != want)
+			return -ESTALE;
+	}
+	size_t bytes0 = h.len[0] * sizeof(struct sock_filter), bytes1 = h.len[1] * sizeof(struct sock_filter);
+	if (off + bytes0 + bytes1 != len)
+		return -ESTALE;
+	b->prog[0] = xcalloc(h.len[0], sizeof(struct sock_filter));
+	memcpy(b->prog[0], buf + off, bytes0);
+	b->len[0] = h.len[0];
+	if (h.len[1]) {
+		b->prog[1] = xcalloc(h.len[1], sizeof(struct sock_filter));
+		memcpy(b->prog[1], buf + off + bytes0, bytes1);
+		b->len[1] = h.len[1];
+	}
+	return 0;
+}
+
+void sc_bpf_path(const char *profile_path, char *out, size_t len)
+{
+	size_t n = strlen(profile_path);
+	if (n > 7 && strcmp(profile_path + n - 7, ".policy") == 0)
+		snprintf(out, len, "%.*s.bpf", (int)(n - 7), profile_path);
+	else
+		snprintf(out, len, "%s.bpf", profile_path);
+}
+
+int sc_prepare(const char *name_or_path, const char *dir, uint64_t caps, struct sc_bpf *out,
+	       struct sc_profile **parsed, char *err, size_t errlen)
+{
+	char path[4096], bpf[4200];
+	bool is_json;
+	*parsed = NULL;
+	int r = sc_profile_resolve(name_or_path, dir, path, sizeof(path), &is_json, err, errlen);
+	if (r < 0)
+		return r;
+	if (!is_json) {
+		sc_bpf_path(path, bpf, sizeof(bpf));
+		if (sc_bpf_load_precompiled(bpf, out) == 0)
+			return 0;
+	}
+	struct sc_profile *p = xcalloc(1, sizeof(*p));
+	sc_profile_init(p);
+	r = is_json ? sc_profile_parse_json(p, path, caps, err, errlen)
+		    : sc_profile_parse_file(p, path, err, errlen);
+	if (r == 0)
+		r = sc_compile(p, out, err, errlen);
+	if (r < 0) {
+		sc_profile_free(p);
+		free(p);
+		return r;
+	}
+	*parsed = p;
 	return 0;
 }

@@ -30,7 +30,38 @@ void sc_profile_free(struct sc_profile *p)
 		free(p->sys[i].alts);
 	}
 	free(p->sys);
+	for (size_t i = 0; i < p->n_sources; i++)
+		free(p->sources[i]);
+	free(p->sources);
+	free(p->source_hash);
 	memset(p, 0, sizeof(*p));
+}
+
+uint64_t sc_hash_bytes(const void *buf, size_t len)
+{
+	const unsigned char *b = buf;
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (size_t i = 0; i < len; i++) {
+		h ^= b[i];
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+int sc_profile_add_source(struct sc_profile *p, const char *path, uint64_t hash)
+{
+	char **ns = realloc(p->sources, (p->n_sources + 1) * sizeof(*ns));
+	if (!ns)
+		return -ENOMEM;
+	p->sources = ns;
+	uint64_t *nh = realloc(p->source_hash, (p->n_sources + 1) * sizeof(*nh));
+	if (!nh)
+		return -ENOMEM;
+	p->source_hash = nh;
+	if (!(p->sources[p->n_sources] = strdup(path)))
+		return -ENOMEM;
+	p->source_hash[p->n_sources++] = hash;
+	return 0;
 }
 
 static struct sc_syscall *lookup(struct sc_profile *p, int nr, const char *name)
@@ -405,6 +436,8 @@ static int parse_path(struct parse_ctx *pc, const char *path, struct cursor *fro
 	char *slash = strrchr(dir, '/');
 	if (slash)
 		*(slash == dir ? slash + 1 : slash) = '\0';
+	if (sc_profile_add_source(pc->p, real, sc_hash_bytes(buf, (size_t)st.st_size)) < 0)
+		return -ENOMEM;
 	pc->stack[pc->depth++] = real;
 	int r = parse_text(pc, buf, path, dir);
 	pc->depth--;
@@ -597,24 +630,38 @@ static bool has_suffix(const char *s, const char *suffix)
 	return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
-int sc_profile_load(struct sc_profile *p, const char *name_or_path, const char *dir,
-		    uint64_t caps, char *err, size_t errlen)
+int sc_profile_resolve(const char *name_or_path, const char *dir, char *path, size_t len,
+		       bool *is_json, char *err, size_t errlen)
 {
 	if (strchr(name_or_path, '/')) {
-		if (has_suffix(name_or_path, ".json"))
-			return sc_profile_parse_json(p, name_or_path, caps, err, errlen);
-		return sc_profile_parse_file(p, name_or_path, err, errlen);
+		snprintf(path, len, "%s", name_or_path);
+		*is_json = has_suffix(name_or_path, ".json");
+		return 0;
 	}
-	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/%s.policy", dir, name_or_path);
+	snprintf(path, len, "%s/%s.policy", dir, name_or_path);
+	*is_json = false;
 	if (access(path, F_OK) == 0)
-		return sc_profile_parse_file(p, path, err, errlen);
-	snprintf(path, sizeof(path), "%s/%s.json", dir, name_or_path);
+		return 0;
+	snprintf(path, len, "%s/%s.json", dir, name_or_path);
+	*is_json = true;
 	if (access(path, F_OK) == 0)
-		return sc_profile_parse_json(p, path, caps, err, errlen);
+		return 0;
 	return errf(err, errlen, -ENOENT,
 		    "no profile '%s' in %s (give a path, or one of the .policy files there)",
 		    name_or_path, dir);
+}
+
+int sc_profile_load(struct sc_profile *p, const char *name_or_path, const char *dir,
+		    uint64_t caps, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	bool is_json;
+	int r = sc_profile_resolve(name_or_path, dir, path, sizeof(path), &is_json, err, errlen);
+	if (r < 0)
+		return r;
+	if (is_json)
+		return sc_profile_parse_json(p, path, caps, err, errlen);
+	return sc_profile_parse_file(p, path, err, errlen);
 }
 
 static int cmp_by_name(const void *a, const void *b)

@@ -48,7 +48,15 @@ struct sc_profile {
 	struct sc_syscall *sys;
 	size_t n_sys;
 	size_t skipped; /* distinct names unknown to this libseccomp (JSON import) */
+	/* Every file the profile was read from (realpath) and the FNV-1a hash
+	 * of its bytes, so a precompiled filter can tell when it is stale. */
+	char **sources;
+	uint64_t *source_hash;
+	size_t n_sources;
 };
+
+uint64_t sc_hash_bytes(const void *buf, size_t len);
+int sc_profile_add_source(struct sc_profile *p, const char *path, uint64_t hash);
 
 void sc_profile_init(struct sc_profile *p);
 void sc_profile_free(struct sc_profile *p);
@@ -89,6 +97,10 @@ int sc_profile_parse_json(struct sc_profile *p, const char *path, uint64_t caps,
  * the JSON importer. */
 int sc_profile_load(struct sc_profile *p, const char *name_or_path, const char *dir,
 		    uint64_t caps, char *err, size_t errlen);
+
+/* The file a profile reference names (see sc_profile_load). */
+int sc_profile_resolve(const char *name_or_path, const char *dir, char *path, size_t len,
+		       bool *is_json, char *err, size_t errlen);
 
 /* Writes the resolved rule list, one line per rule, sorted by name. */
 void sc_profile_print(const struct sc_profile *p, FILE *out);

@@ -60,6 +60,11 @@ ROOTFS="$WORK/rootfs"
 ${CC:-cc} -O2 -static -Wall -o "$ROOTFS/sc-probe" "$HUSK_SRCDIR/tests/probe/sc-probe.c" ||
 	{ echo "cannot build the static seccomp probe (libc6-dev has libc.a)" >&2; exit 99; }
 cp "$HUSK_SRCDIR/tests/data/seccomp/docker-default.json" "$WORK/profiles/"
+# The installed layout: each profile with its precompiled filter beside it.
+for prof in default go-service strict; do
+	"$WORK/husk" seccomp precompile "$prof" || { echo "cannot precompile $prof" >&2; exit 99; }
+done
+chmod a+r "$WORK"/profiles/*
 
 # caddy, a real Go server from Debian, unpacked (not installed: the package
 # would start a service on port 80) into a rootfs with its libraries.

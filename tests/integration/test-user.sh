@@ -302,6 +302,21 @@ a=$OUT
 run_husk run --rootfs "$ROOTFS" --seccomp strict -- /sc-probe
 [ "$a" = strict-ok ] && expect_out '^FAIL ordinary-calls-work ENOSYS$' && pass || fail "echo: '$a'"
 
+begin "seccomp: a precompiled filter is used, and ignored once its profile changes"
+mkdir -p "$WORK/pre"
+cp "$HUSK_PROFILE_DIR/strict.policy" "$WORK/pre/"
+HUSK_PROFILE_DIR="$WORK/pre" run_husk seccomp precompile strict
+a=$RC
+HUSK_PROFILE_DIR="$WORK/pre" run_husk run --rootfs "$ROOTFS" --seccomp strict -- /sc-probe
+before=$(grep ordinary-calls-work <<<"$OUT")
+# The edited profile allows what the probe's ordinary calls need; the old
+# .bpf would still refuse socket().
+printf 'socket\ngetpid\n' >>"$WORK/pre/strict.policy"
+HUSK_PROFILE_DIR="$WORK/pre" run_husk run --rootfs "$ROOTFS" --seccomp strict -- /sc-probe
+after=$(grep ordinary-calls-work <<<"$OUT")
+[ "$a" = 0 ] && [ -s "$WORK/pre/strict.bpf" ] && grep -q '^FAIL' <<<"$before" &&
+	grep -q '^PASS' <<<"$after" && pass || fail "before '$before', after '$after'"
+
 begin "seccomp: a malformed profile: one line with file:line:col, exit 125"
 printf 'execve\nread => errno EWHAT\n' >"$WORK/bad.policy"
 run_husk run --rootfs "$ROOTFS" --seccomp "$WORK/bad.policy" -- /bin/true

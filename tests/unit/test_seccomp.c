@@ -362,6 +362,77 @@ static void test_strict_filter_behaviour(void **state)
 	sc_profile_free(&p);
 }
 
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void test_precompiled_round_trip_and_staleness(void **state)
+{
+	char dir[] = "/tmp/husk-bpf-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char pol[4200], inc[4200], bpf[4200], err[512];
+	snprintf(pol, sizeof(pol), "%s/svc.policy", dir);
+	snprintf(inc, sizeof(inc), "%s/base.policy", dir);
+	write_text(inc, "execve\nexit_group\n");
+	write_text(pol, "include base.policy\nread\nwrite\nioctl\n"
+			"ioctl: arg1 & 0xffffffff == TIOCSTI => errno EPERM\n");
+
+	struct sc_profile p;
+	struct sc_bpf b, got;
+	sc_profile_init(&p);
+	assert_int_equal(sc_profile_parse_file(&p, pol, err, sizeof(err)), 0);
+	assert_int_equal(p.n_sources, 2);
+	assert_int_equal(sc_compile(&p, &b, err, sizeof(err)), 0);
+	sc_bpf_path(pol, bpf, sizeof(bpf));
+	assert_non_null(strstr(bpf, "/svc.bpf"));
+	assert_int_equal(sc_bpf_save(&b, &p, bpf, err, sizeof(err)), 0);
+
+	/* Same programs back. */
+	assert_int_equal(sc_bpf_load_precompiled(bpf, &got), 0);
+	assert_int_equal(got.len[0], b.len[0]);
+	assert_int_equal(got.len[1], b.len[1]);
+	assert_memory_equal(got.prog[0], b.prog[0], b.len[0] * sizeof(struct sock_filter));
+	assert_memory_equal(got.prog[1], b.prog[1], b.len[1] * sizeof(struct sock_filter));
+	sc_bpf_free(&got);
+
+	/* sc_prepare takes the .bpf when it is current... */
+	struct sc_profile *parsed = (void *)1;
+	assert_int_equal(sc_prepare("svc", dir, 0, &got, &parsed, err, sizeof(err)), 0);
+	assert_null(parsed);
+	sc_bpf_free(&got);
+
+	/* ...and not once an included file changed: it parses instead. */
+	write_text(inc, "execve\nexit_group\nexit\n");
+	assert_int_equal(sc_bpf_load_precompiled(bpf, &got), -ESTALE);
+	assert_int_equal(sc_prepare("svc", dir, 0, &got, &parsed, err, sizeof(err)), 0);
+	assert_non_null(parsed);
+	assert_non_null(sc_profile_find(parsed, "exit"));
+	sc_profile_free(parsed);
+	free(parsed);
+	sc_bpf_free(&got);
+
+	/* A damaged file is refused, never half-used. */
+	FILE *f = fopen(bpf, "r+");
+	fseek(f, 0, SEEK_SET);
+	fputs("NOTBPF!!", f);
+	fclose(f);
+	assert_int_equal(sc_bpf_load_precompiled(bpf, &got), -ESTALE);
+	write_text(bpf, "HUSKBPF1");
+	assert_int_equal(sc_bpf_load_precompiled(bpf, &got), -ESTALE);
+	assert_int_equal(sc_bpf_load_precompiled("/nonexistent/x.bpf", &got), -ENOENT);
+
+	sc_bpf_free(&b);
+	sc_profile_free(&p);
+	unlink(pol);
+	unlink(inc);
+	unlink(bpf);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const char *s = getenv("HUSK_SRCDIR");
@@ -376,6 +447,7 @@ int main(void)
 		cmocka_unit_test(test_docker_and_podman_json),
 		cmocka_unit_test(test_default_filter_behaviour),
 		cmocka_unit_test(test_strict_filter_behaviour),
+		cmocka_unit_test(test_precompiled_round_trip_and_staleness),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
