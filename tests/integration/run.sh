@@ -42,7 +42,7 @@ export WORK RESULTS
 # ---- fixtures ----------------------------------------------------------
 install -m 755 "$HUSK" "$WORK/husk"
 mkdir -p "$WORK/scripts" "$WORK/profiles"
-cp "$HUSK_SRCDIR"/profiles/*.policy "$WORK/profiles/"
+install -m 644 "$HUSK_SRCDIR"/profiles/*.policy "$WORK/profiles/"
 chmod -R a+rX "$WORK/profiles"
 export HUSK_PROFILE_DIR="$WORK/profiles"
 cp "$here/lib.sh" "$here/test-user.sh" "$here/test-root.sh" "$WORK/scripts/"
@@ -59,7 +59,7 @@ ROOTFS="$WORK/rootfs"
 
 ${CC:-cc} -O2 -static -Wall -o "$ROOTFS/sc-probe" "$HUSK_SRCDIR/tests/probe/sc-probe.c" ||
 	{ echo "cannot build the static seccomp probe (libc6-dev has libc.a)" >&2; exit 99; }
-cp "$HUSK_SRCDIR/tests/data/seccomp/docker-default.json" "$WORK/profiles/"
+install -m 644 "$HUSK_SRCDIR/tests/data/seccomp/docker-default.json" "$WORK/profiles/"
 # The installed layout: each profile with its precompiled filter beside it.
 for prof in default go-service strict; do
 	"$WORK/husk" seccomp precompile "$prof" || { echo "cannot precompile $prof" >&2; exit 99; }

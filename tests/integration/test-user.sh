@@ -304,7 +304,7 @@ run_husk run --rootfs "$ROOTFS" --seccomp strict -- /sc-probe
 
 begin "seccomp: a precompiled filter is used, and ignored once its profile changes"
 mkdir -p "$WORK/pre"
-cp "$HUSK_PROFILE_DIR/strict.policy" "$WORK/pre/"
+install -m 644 "$HUSK_PROFILE_DIR/strict.policy" "$WORK/pre/"
 HUSK_PROFILE_DIR="$WORK/pre" run_husk seccomp precompile strict
 a=$RC
 HUSK_PROFILE_DIR="$WORK/pre" run_husk run --rootfs "$ROOTFS" --seccomp strict -- /sc-probe
