@@ -36,6 +36,10 @@ static int cmd_run(int argc, char *argv[])
 	struct caller c = {
 		.uid = getuid(), .gid = getgid(), .environ = environ, .profile_dir = profile_dir()
 	};
+	c.limits_known = true;
+	for (int i = 0; i < HUSK_RLIMIT_COUNT; i++)
+		if (getrlimit((enum __rlimit_resource)i, &c.limits[i]) < 0)
+			c.limits_known = false;
 	if (policy_finalize(&p, &c, err, sizeof(err)) < 0) {
 		log_error("run: %s", err);
 		return HUSK_EXIT_LAUNCH;

@@ -218,6 +218,17 @@ static int opt_seccomp(struct husk_policy *p, const char *arg, char *err, size_t
 	return 0;
 }
 
+static int opt_rlimit(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	int res;
+	struct husk_rlimit rl;
+	int r = rlimit_parse(arg, &res, &rl, err, errlen);
+	if (r < 0)
+		return r;
+	p->rlimits[res] = rl;
+	return 0;
+}
+
 static int opt_seccomp_log(struct husk_policy *p, const char *arg, char *err, size_t errlen)
 {
 	p->seccomp_log = true;
@@ -244,6 +255,10 @@ const struct husk_option husk_run_options[] = {
 	{ "userns", "private|host",
 	  "host: no user namespace, real ids (root only; needed for host-network caps)", false,
 	  opt_userns },
+	{ "rlimit", "NAME=SOFT[:HARD]",
+	  "resource limit (nofile=1024:4096, core=0, as=512m, unlimited); defaults: core=0, "
+	  "nofile=1024:4096, rtprio=0",
+	  true, opt_rlimit },
 	{ "seccomp", "PROFILE",
 	  "seccomp profile: a name in the profile directory, a path (.policy or Docker .json), or "
 	  "unconfined (default: default)",

@@ -137,6 +137,47 @@ static bool dst_is_reserved(const char *dst)
 	       strcmp(dst, "/dev") == 0;
 }
 
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+/* Defaults unless set: no core dumps (they can hold secrets), a bounded
+ * nofile (the caller's lower value wins), no realtime priority. */
+static int resolve_rlimits(struct husk_policy *p, const struct caller *c, char *err, size_t errlen)
+{
+	struct husk_rlimit *rl = p->rlimits;
+	if (!rl[RLIMIT_CORE].set)
+		rl[RLIMIT_CORE] = (struct husk_rlimit){ .set = true, .soft = 0, .hard = 0 };
+	if (!rl[RLIMIT_RTPRIO].set)
+		rl[RLIMIT_RTPRIO] = (struct husk_rlimit){ .set = true, .soft = 0, .hard = 0 };
+	if (!rl[RLIMIT_NOFILE].set) {
+		uint64_t soft = HUSK_DEFAULT_NOFILE_SOFT, hard = HUSK_DEFAULT_NOFILE_HARD;
+		if (c->limits_known) {
+			hard = min_u64(hard, c->limits[RLIMIT_NOFILE].rlim_max);
+			soft = min_u64(soft, hard);
+		}
+		rl[RLIMIT_NOFILE] = (struct husk_rlimit){ .set = true, .soft = soft, .hard = hard };
+	}
+	if (!c->limits_known || c->uid == 0)
+		return 0;
+	for (int r = 0; r < HUSK_RLIMIT_COUNT; r++) {
+		uint64_t have = c->limits[r].rlim_max;
+		if (rl[r].set && rl[r].hard > have) {
+			char h[32], m[32];
+			snprintf(h, sizeof(h), rl[r].hard == RLIM_INFINITY ? "unlimited" : "%llu",
+				 (unsigned long long)rl[r].hard);
+			snprintf(m, sizeof(m), have == RLIM_INFINITY ? "unlimited" : "%llu",
+				 (unsigned long long)have);
+			return errf(err, errlen, -EPERM,
+				    "--rlimit %s: hard limit %s is above yours (%s); only root can "
+				    "raise it, so ask for %s or less",
+				    rlimit_name(r), h, m, m);
+		}
+	}
+	return 0;
+}
+
 int policy_finalize(struct husk_policy *p, const struct caller *c, char *err, size_t errlen)
 {
 	int r;
@@ -208,6 +249,8 @@ int policy_finalize(struct husk_policy *p, const struct caller *c, char *err, si
 
 	if ((r = resolve_env(p, c)) < 0)
 		return errf(err, errlen, r, "environment: out of memory");
+	if ((r = resolve_rlimits(p, c, err, errlen)) < 0)
+		return r;
 
 	if (!p->seccomp_unconfined) {
 		const char *name = p->seccomp_name ? p->seccomp_name : HUSK_DEFAULT_SECCOMP;

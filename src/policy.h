@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "rlimits.h"
 #include "seccomp_filter.h"
 #include "seccomp_profile.h"
 #include "util.h"
@@ -47,6 +48,8 @@ struct mount_entry {
 #define HUSK_DEFAULT_STOP_TIMEOUT 10u
 #define HUSK_DEFAULT_HOSTNAME "husk"
 #define HUSK_DEFAULT_SECCOMP "default"
+#define HUSK_DEFAULT_NOFILE_SOFT 1024u
+#define HUSK_DEFAULT_NOFILE_HARD 4096u
 #define HUSK_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 struct husk_policy {
@@ -71,6 +74,8 @@ struct husk_policy {
 	enum userns_mode userns;
 	uint32_t stop_timeout;
 
+	struct husk_rlimit rlimits[HUSK_RLIMIT_COUNT]; /* --rlimit, then defaults */
+
 	char *seccomp_name;	    /* --seccomp: a profile name or path; NULL: default */
 	bool seccomp_unconfined;    /* --seccomp unconfined */
 	bool seccomp_log;	    /* --seccomp-log: denials go to the kernel log */
@@ -87,6 +92,8 @@ struct caller {
 	gid_t gid;
 	char *const *environ;
 	const char *profile_dir; /* where seccomp profiles are looked up by name */
+	bool limits_known;	 /* limits holds the caller's rlimits */
+	struct rlimit limits[HUSK_RLIMIT_COUNT];
 };
 
 void policy_init(struct husk_policy *p);

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "mounts.h"
 #include "net.h"
+#include "rlimits.h"
 #include "seccomp_filter.h"
 #include "service.h"
 #include "sys.h"
@@ -165,6 +166,15 @@ int sandbox_run(const struct husk_policy *p)
 	}
 	close(pipefd[0]);
 
+	/* Set from outside, before the child runs anything: a limit the
+	 * caller could not raise is refused here by the caller's own rights,
+	 * and husk's own limits stay as they were. */
+	if (rlimits_apply(pid, p->rlimits) < 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		close(pipefd[1]);
+		return HUSK_EXIT_LAUNCH;
+	}
 	if (p->userns == USERNS_PRIVATE &&
 	    idmap_write(pid, p->uid, p->host_uid, p->gid, p->host_gid) < 0) {
 		kill(pid, SIGKILL);

@@ -57,6 +57,8 @@ fi
 ROOTFS="$WORK/rootfs"
 "$HUSK_SRCDIR/tests/mkrootfs" "$ROOTFS" "$app" || exit 99
 
+${CC:-cc} -O2 -static -Wall -o "$ROOTFS/limits" "$HUSK_SRCDIR/tests/probe/limits.c" ||
+	{ echo "cannot build the static limits helper" >&2; exit 99; }
 ${CC:-cc} -O2 -static -Wall -o "$ROOTFS/sc-probe" "$HUSK_SRCDIR/tests/probe/sc-probe.c" ||
 	{ echo "cannot build the static seccomp probe (libc6-dev has libc.a)" >&2; exit 99; }
 install -m 644 "$HUSK_SRCDIR/tests/data/seccomp/docker-default.json" "$WORK/profiles/"

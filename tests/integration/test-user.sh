@@ -335,6 +335,34 @@ grep -q '^unshare => errno EPERM$' <<<"$shown" && grep -q '^read => allow$' <<<"
 	expect_rc 0 && [ "$size" -gt 0 ] && [ $((size % 8)) = 0 ] && [ -s "$WORK/default.bpf.overlay" ] &&
 	expect_err 'main filter: [0-9]+ instructions' && pass || fail "bpf size $size"
 
+begin "rlimits: defaults core=0, nofile=1024:4096, rtprio=0"
+sandbox_sh 'grep -E "^(Max core file size|Max open files|Max realtime priority)" /proc/self/limits'
+want_nofile=4096
+[ "$(ulimit -Hn)" != unlimited ] && [ "$(ulimit -Hn)" -lt 4096 ] && want_nofile=$(ulimit -Hn)
+expect_rc 0 && expect_out '^Max core file size +0 +0 ' && expect_out '^Max realtime priority +0 +0' &&
+	expect_out "^Max open files +[0-9]+ +$want_nofile " && pass
+
+begin "rlimits: a fd bomb stops at RLIMIT_NOFILE"
+run_husk run --rootfs "$ROOTFS" --rlimit nofile=64 -- /limits fd-bomb
+expect_rc 0 && expect_out '^opened 61 errno EMFILE$' && pass
+
+begin "rlimits: --rlimit with suffixes and unlimited"
+sandbox_sh 'grep -E "^(Max address space|Max cpu time)" /proc/self/limits' --rlimit as=512m:1g --rlimit cpu=unlimited
+expect_rc 0 && expect_out '^Max address space +536870912 +1073741824 ' && expect_out '^Max cpu time +unlimited +unlimited' && pass
+
+begin "rlimits: a hard limit above the caller's is refused, saying so"
+hard=$(ulimit -Hn)
+if [ "$hard" = unlimited ]; then
+	skip "the caller's nofile hard limit is unlimited"
+else
+	run_husk run --rootfs "$ROOTFS" --rlimit "nofile=$((hard + 1))" -- /bin/true
+	expect_rc 125 && expect_one_error_line && expect_err "above yours \($hard\); only root" && pass
+fi
+
+begin "rlimits: a bad --rlimit: one line, exit 125"
+run_husk run --rootfs "$ROOTFS" --rlimit nofile=10:5 -- /bin/true
+expect_rc 125 && expect_one_error_line && expect_err 'soft limit is above the hard limit' && pass
+
 begin "errors: unknown option: one line, exit 125"
 run_husk run --no-such-option -- /app
 expect_rc 125 && expect_one_error_line && expect_err 'no-such-option' && pass
