@@ -1,0 +1,87 @@
+/* cgroups: a per-sandbox child cgroup below husk's own, on cgroup v2 or,
+ * for hybrid and v1 hosts, in each v1 hierarchy that holds a needed
+ * controller.
+ *
+ * Status: the plan (from /proc/self/mountinfo and /proc/self/cgroup), the
+ * limit files and the create/destroy steps are here and unit-tested against
+ * fake cgroupfs trees; wiring into the pipeline (--memory, --pids, --cpus,
+ * CLONE_INTO_CGROUP, OOM reporting, the stale-cgroup sweep) is the next step
+ * of the resource-limits issue. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+enum cg_controller {
+	CG_MEMORY = 0,
+	CG_PIDS,
+	CG_CPU,
+	CG_IO,
+	CG_NCONTROLLERS,
+};
+
+struct cg_limits {
+	uint64_t memory_max;	/* bytes; 0: unset */
+	uint64_t memory_high;	/* bytes; 0: unset (v2 only) */
+	bool memory_swap_set;	/* else swap is 0 when memory_max is set */
+	uint64_t memory_swap;	/* bytes of swap on top of memory_max */
+	uint64_t pids_max;	/* 0: unset */
+	uint64_t cpu_quota_us;	/* per period; 0: unset */
+	uint64_t cpu_period_us; /* 0: 100000 */
+	uint32_t cpu_weight;	/* 1..10000; 0: unset */
+	uint32_t io_weight;	/* 1..10000; 0: unset (v2 only) */
+};
+
+/* Which controllers the limits need. */
+unsigned cg_needed(const struct cg_limits *l);
+
+struct cg_hierarchy {
+	int version;	   /* 1 or 2 */
+	unsigned controllers; /* bitmask of enum cg_controller handled here */
+	char mount[256];   /* where it is mounted */
+	char own[512];	   /* husk's cgroup in it, from /proc/self/cgroup */
+};
+
+struct cg_plan {
+	struct cg_hierarchy h[CG_NCONTROLLERS];
+	size_t n;
+};
+
+/* Pure: from the texts of /proc/self/mountinfo and /proc/self/cgroup,
+ * where each needed controller lives (a v1 hierarchy that has it wins, as on
+ * hybrid hosts, else the v2 mount). -ENOENT with a reason when a needed
+ * controller is nowhere. */
+int cg_plan_from(const char *mountinfo, const char *proc_cgroup, unsigned needed,
+		 struct cg_plan *plan, char *err, size_t errlen);
+
+/* Pure: the files to write in a sandbox cgroup of hierarchy h, in order. */
+struct cg_write {
+	char file[64];
+	char value[64];
+};
+size_t cg_writes(const struct cg_hierarchy *h, const struct cg_limits *l, struct cg_write *out,
+		 size_t max);
+
+/* What cg_create made, so it can be removed on every exit path. */
+struct cgroup {
+	bool fake; /* made below a test root: plain files stand in for cgroupfs */
+	size_t n;
+	char dir[CG_NCONTROLLERS][1024];
+	int version[CG_NCONTROLLERS];
+};
+
+/* Creates NAME below husk's own cgroup in every hierarchy of the plan and
+ * writes the limits. root is prepended to every path (tests point it at a
+ * fake tree; "" for the real one). On v2 the needed controllers are enabled
+ * in the parent's cgroup.subtree_control first. On failure everything
+ * created is removed again. */
+int cg_create(const char *root, const struct cg_plan *plan, const struct cg_limits *l,
+	      const char *name, struct cgroup *cg, char *err, size_t errlen);
+/* Puts pid into every created cgroup. */
+int cg_enter(const struct cgroup *cg, pid_t pid, char *err, size_t errlen);
+/* Whether the kernel OOM-killed inside the sandbox's memory cgroup. */
+bool cg_oom_killed(const struct cgroup *cg);
+/* Removes the created directories (they must be empty of processes). */
+void cg_destroy(struct cgroup *cg);
