@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -361,7 +362,121 @@ void cg_destroy(struct cgroup *cg)
 			if (d)
 				closedir(d);
 		}
-		rmdir(cg->dir[i]);
+		/* The pid namespace is gone once init is reaped, but the
+		 * cgroup may report busy for a moment longer. */
+		for (int t = 0; t < 50 && rmdir(cg->dir[i]) < 0 && errno == EBUSY; t++)
+			usleep(2000);
 	}
 	cg->n = 0;
+}
+
+int cg_spawn_reaper(const struct cgroup *cg)
+{
+	int fds[2];
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -errno;
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(fds[0]);
+		close(fds[1]);
+		return -e;
+	}
+	if (pid > 0) {
+		close(fds[0]);
+		return fds[1];
+	}
+	/* The reaper: no terminal, no signals from it, none of the caller's
+	 * fds (a caller reading husk's stdout must see EOF when husk ends). */
+	setsid();
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	int in = fds[0];
+	if (in != 3) {
+		dup2(in, 3);
+		in = 3;
+	}
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null >= 0) {
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+	}
+	for (int fd = 4; fd < 1024; fd++)
+		close(fd);
+	char b;
+	while (read(in, &b, 1) != 0 && errno == EINTR)
+		;
+	struct cgroup copy = *cg;
+	for (int t = 0; t < 500; t++) {
+		bool left = false;
+		for (size_t i = 0; i < copy.n; i++)
+			if (rmdir(copy.dir[i]) < 0 && errno != ENOENT)
+				left = true;
+		if (!left)
+			break;
+		usleep(20000);
+	}
+	_exit(0);
+}
+
+static void parent_of(const char *root, const struct cg_hierarchy *h, char *out, size_t len)
+{
+	snprintf(out, len, "%s%s%s", root, h->mount, strcmp(h->own, "/") == 0 ? "" : h->own);
+}
+
+int cg_sweep(const char *root, const struct cg_plan *plan)
+{
+	int removed = 0;
+	for (size_t i = 0; i < plan->n; i++) {
+		char parent[768];
+		parent_of(root, &plan->h[i], parent, sizeof(parent));
+		DIR *d = opendir(parent);
+		for (struct dirent *e; d && (e = readdir(d));) {
+			uint32_t pid;
+			if (e->d_type != DT_DIR || strncmp(e->d_name, "husk.", 5) != 0 ||
+			    parse_u32(e->d_name + 5, &pid) < 0 || pid == 0)
+				continue;
+			if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+				continue; /* its husk still runs (or is not ours to judge) */
+			if (unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR) == 0)
+				removed++;
+		}
+		if (d)
+			closedir(d);
+	}
+	return removed;
+}
+
+static int read_text(const char *path, char *buf, size_t len)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	size_t n = 0;
+	for (;;) {
+		ssize_t r = read(fd, buf + n, len - 1 - n);
+		if (r < 0)
+			return -errno;
+		if (r == 0 || n + (size_t)r >= len - 1) {
+			n += (size_t)(r > 0 ? r : 0);
+			break;
+		}
+		n += (size_t)r;
+	}
+	buf[n] = '\0';
+	return 0;
+}
+
+int cg_plan_self(unsigned needed, struct cg_plan *plan, char *err, size_t errlen)
+{
+	_cleanup_free_ char *mi = xcalloc(1, 1 << 18);
+	char cg[8192];
+	int r = read_text("/proc/self/mountinfo", mi, 1 << 18);
+	if (r == 0)
+		r = read_text("/proc/self/cgroup", cg, sizeof(cg));
+	if (r < 0)
+		return errf(err, errlen, r, "read /proc/self: %s", strerror(-r));
+	return cg_plan_from(mi, cg, needed, plan, err, errlen);
 }

@@ -83,5 +83,20 @@ int cg_create(const char *root, const struct cg_plan *plan, const struct cg_limi
 int cg_enter(const struct cgroup *cg, pid_t pid, char *err, size_t errlen);
 /* Whether the kernel OOM-killed inside the sandbox's memory cgroup. */
 bool cg_oom_killed(const struct cgroup *cg);
-/* Removes the created directories (they must be empty of processes). */
+/* Removes the created directories (they must be empty of processes);
+ * retries briefly while the kernel finishes tearing the sandbox down. */
 void cg_destroy(struct cgroup *cg);
+
+/* Forks a reaper that outlives husk: it waits until every holder of the
+ * returned pipe end is gone (husk, and the sandbox's init, which inherits
+ * it), then removes the groups. So a SIGKILLed husk leaves nothing behind.
+ * Returns the write end (O_CLOEXEC) to keep open, or a negative errno. */
+int cg_spawn_reaper(const struct cgroup *cg);
+
+/* Removes "husk.<pid>" groups left by a husk that was SIGKILLed: only where
+ * that pid is gone and the group holds no process. Returns how many. */
+int cg_sweep(const char *root, const struct cg_plan *plan);
+
+/* Reads /proc/self/mountinfo and /proc/self/cgroup and plans (see
+ * cg_plan_from). */
+int cg_plan_self(unsigned needed, struct cg_plan *plan, char *err, size_t errlen);

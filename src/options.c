@@ -1,6 +1,7 @@
 #include "options.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <linux/capability.h>
 #include <stdio.h>
 #include <string.h>
@@ -229,6 +230,93 @@ static int opt_rlimit(struct husk_policy *p, const char *arg, char *err, size_t 
 	return 0;
 }
 
+static int opt_memory_size(const char *arg, uint64_t *out, char *err, size_t errlen)
+{
+	if (parse_size(arg, out) < 0 || *out < (4u << 20))
+		return errf(err, errlen, -EINVAL, "expected a size of at least 4m, like 512m or 1g");
+	return 0;
+}
+
+static int opt_memory(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	return opt_memory_size(arg, &p->cgroup.memory_max, err, errlen);
+}
+
+static int opt_memory_high(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	return opt_memory_size(arg, &p->cgroup.memory_high, err, errlen);
+}
+
+static int opt_memory_swap(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	if (parse_size(arg, &p->cgroup.memory_swap) < 0)
+		return errf(err, errlen, -EINVAL, "expected the swap allowed on top of --memory, like 0 or 256m");
+	p->cgroup.memory_swap_set = true;
+	return 0;
+}
+
+static int opt_pids(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	/* Go's runtime needs a thread per P plus a few of its own, and a
+	 * failed clone is a fatal throw in Go, not an error it can handle. */
+	if (parse_u64(arg, &p->cgroup.pids_max) < 0 || p->cgroup.pids_max < 8 ||
+	    p->cgroup.pids_max > 4194304)
+		return errf(err, errlen, -EINVAL,
+			    "expected a count from 8 (a Go service needs GOMAXPROCS+4 threads or so) "
+			    "to 4194304");
+	return 0;
+}
+
+static int opt_cpus(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	/* N.NNN CPUs as a quota per 100 ms period, like docker --cpus. */
+	char *end;
+	errno = 0;
+	double v = strtod(arg, &end);
+	if (errno || *end || end == arg || !(v >= 0.01) || v > 4096)
+		return errf(err, errlen, -EINVAL, "expected a number of CPUs from 0.01, like 0.5 or 2");
+	p->cgroup.cpu_period_us = 100000;
+	p->cgroup.cpu_quota_us = (uint64_t)(v * 100000 + 0.5);
+	return 0;
+}
+
+static int opt_weight(const char *arg, uint32_t *out, char *err, size_t errlen)
+{
+	if (parse_u32(arg, out) < 0 || *out < 1 || *out > 10000)
+		return errf(err, errlen, -EINVAL, "expected a weight from 1 to 10000 (100 is the default)");
+	return 0;
+}
+
+static int opt_cpu_weight(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	return opt_weight(arg, &p->cgroup.cpu_weight, err, errlen);
+}
+
+static int opt_io_weight(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	return opt_weight(arg, &p->cgroup.io_weight, err, errlen);
+}
+
+static int opt_cgroup(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	if (strcmp(arg, "required") == 0)
+		p->cgroup_mode = CGROUP_REQUIRED;
+	else if (strcmp(arg, "auto") == 0)
+		p->cgroup_mode = CGROUP_AUTO;
+	else if (strcmp(arg, "off") == 0)
+		p->cgroup_mode = CGROUP_OFF;
+	else
+		return errf(err, errlen, -EINVAL, "expected required, auto or off");
+	p->cgroup_mode_set = true;
+	return 0;
+}
+
+static int opt_no_go_env(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	p->no_go_env = true;
+	return 0;
+}
+
 static int opt_seccomp_log(struct husk_policy *p, const char *arg, char *err, size_t errlen)
 {
 	p->seccomp_log = true;
@@ -259,6 +347,24 @@ const struct husk_option husk_run_options[] = {
 	  "resource limit (nofile=1024:4096, core=0, as=512m, unlimited); defaults: core=0, "
 	  "nofile=1024:4096, rtprio=0",
 	  true, opt_rlimit },
+	{ "memory", "SIZE", "memory limit (cgroup memory.max; swap 0 unless --memory-swap)", false,
+	  opt_memory },
+	{ "memory-high", "SIZE", "memory throttling point (cgroup v2 memory.high)", false,
+	  opt_memory_high },
+	{ "memory-swap", "SIZE", "swap allowed on top of --memory (default 0)", false,
+	  opt_memory_swap },
+	{ "pids", "N", "at most N processes and threads (cgroup pids.max)", false, opt_pids },
+	{ "cpus", "N.N", "CPU time as a number of CPUs (cgroup cpu.max / cfs quota)", false,
+	  opt_cpus },
+	{ "cpu-weight", "N", "CPU share, 1-10000, 100 being the default", false, opt_cpu_weight },
+	{ "io-weight", "N", "block I/O share, 1-10000 (where the io controller exists)", false,
+	  opt_io_weight },
+	{ "cgroup", "required|auto|off",
+	  "required (the default with any limit): fail without a writable cgroup; auto: warn "
+	  "and go on",
+	  false, opt_cgroup },
+	{ "no-go-env", NULL, "do not export GOMAXPROCS/GOMEMLIMIT derived from the limits", false,
+	  opt_no_go_env },
 	{ "seccomp", "PROFILE",
 	  "seccomp profile: a name in the profile directory, a path (.policy or Docker .json), or "
 	  "unconfined (default: default)",

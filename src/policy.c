@@ -178,6 +178,45 @@ static int resolve_rlimits(struct husk_policy *p, const struct caller *c, char *
 	return 0;
 }
 
+/* Go sizes its heap and thread pool from the machine, not the cgroup (before
+ * Go 1.25 for CPUs; GOMEMLIMIT never): tell it the limits, unless the
+ * caller set the variables itself or opted out. */
+static int go_env(struct husk_policy *p)
+{
+	char kv[64];
+	const struct cg_limits *l = &p->cgroup;
+	int r = 0;
+	if (l->cpu_quota_us && env_find(&p->env, "GOMAXPROCS", 10) < 0) {
+		uint64_t period = l->cpu_period_us ? l->cpu_period_us : 100000;
+		uint64_t procs = (l->cpu_quota_us + period - 1) / period;
+		snprintf(kv, sizeof(kv), "GOMAXPROCS=%llu", (unsigned long long)(procs ? procs : 1));
+		r = env_put(&p->env, kv);
+	}
+	if (r == 0 && l->memory_max && env_find(&p->env, "GOMEMLIMIT", 10) < 0) {
+		snprintf(kv, sizeof(kv), "GOMEMLIMIT=%llu", (unsigned long long)(l->memory_max / 10 * 9));
+		r = env_put(&p->env, kv);
+	}
+	return r;
+}
+
+static int resolve_cgroup(struct husk_policy *p, char *err, size_t errlen)
+{
+	bool limited = cg_needed(&p->cgroup) != 0;
+	if (!p->cgroup_mode_set)
+		p->cgroup_mode = limited ? CGROUP_REQUIRED : CGROUP_OFF;
+	if (limited && p->cgroup_mode == CGROUP_OFF)
+		return errf(err, errlen, -EINVAL,
+			    "--cgroup off with a memory, pids, cpu or io limit: the limits need a "
+			    "cgroup; drop --cgroup off or the limits");
+	if (p->cgroup.memory_high && p->cgroup.memory_max && p->cgroup.memory_high > p->cgroup.memory_max)
+		return errf(err, errlen, -EINVAL, "--memory-high is above --memory");
+	if (p->cgroup.memory_swap_set && !p->cgroup.memory_max)
+		return errf(err, errlen, -EINVAL, "--memory-swap needs --memory");
+	if (!p->no_go_env && go_env(p) < 0)
+		return errf(err, errlen, -ENOMEM, "environment: out of memory");
+	return 0;
+}
+
 int policy_finalize(struct husk_policy *p, const struct caller *c, char *err, size_t errlen)
 {
 	int r;
@@ -250,6 +289,8 @@ int policy_finalize(struct husk_policy *p, const struct caller *c, char *err, si
 	if ((r = resolve_env(p, c)) < 0)
 		return errf(err, errlen, r, "environment: out of memory");
 	if ((r = resolve_rlimits(p, c, err, errlen)) < 0)
+		return r;
+	if ((r = resolve_cgroup(p, err, errlen)) < 0)
 		return r;
 
 	if (!p->seccomp_unconfined) {

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "cgroup.h"
 #include "rlimits.h"
 #include "seccomp_filter.h"
 #include "seccomp_profile.h"
@@ -75,6 +76,15 @@ struct husk_policy {
 	uint32_t stop_timeout;
 
 	struct husk_rlimit rlimits[HUSK_RLIMIT_COUNT]; /* --rlimit, then defaults */
+
+	struct cg_limits cgroup;    /* --memory, --pids, --cpus, ... */
+	enum cgroup_mode {
+		CGROUP_OFF = 0,
+		CGROUP_AUTO,	 /* use one if husk can, else warn and go on */
+		CGROUP_REQUIRED, /* fail when no writable cgroup exists */
+	} cgroup_mode;
+	bool cgroup_mode_set;
+	bool no_go_env; /* --no-go-env: no GOMAXPROCS/GOMEMLIMIT from the limits */
 
 	char *seccomp_name;	    /* --seccomp: a profile name or path; NULL: default */
 	bool seccomp_unconfined;    /* --seccomp unconfined */

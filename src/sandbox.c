@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "cgroup.h"
 #include "idmap.h"
 #include "init.h"
 #include "log.h"
@@ -22,9 +23,11 @@
 #include "service.h"
 #include "sys.h"
 
-static uint64_t clone_flags(const struct husk_policy *p)
+static uint64_t clone_flags(const struct husk_policy *p, bool late_cgroupns)
 {
-	uint64_t f = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP;
+	uint64_t f = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS;
+	if (!late_cgroupns)
+		f |= CLONE_NEWCGROUP;
 	if (p->userns == USERNS_PRIVATE)
 		f |= CLONE_NEWUSER;
 	if (p->net == NET_NONE)
@@ -77,12 +80,17 @@ static void become_service_ids(const struct husk_policy *p)
 
 /* pid 1 of the new pid namespace: set up, fork the service, supervise. */
 static _Noreturn void sandbox_child(const struct husk_policy *p, const struct sc_bpf *filter,
-				    int sync_fd)
+				    int sync_fd, bool late_cgroupns)
 {
 	die_with_monitor(sync_fd);
 	char go;
 	if (read(sync_fd, &go, 1) != 1)
 		_exit(HUSK_EXIT_LAUNCH); /* the monitor failed and said why */
+	/* The monitor has moved us into the sandbox's cgroup by now; a cgroup
+	 * namespace made here has that group as its root, so the service
+	 * sees itself at "/" and nothing of the host's tree. */
+	if (late_cgroupns && unshare(CLONE_NEWCGROUP) < 0)
+		die_errno(errno, "cgroup namespace: unshare");
 
 	if (p->userns == USERNS_PRIVATE) {
 		become_service_ids(p);
@@ -146,11 +154,34 @@ int sandbox_run(const struct husk_policy *p)
 	if (geteuid() == 0 && setgroups(0, NULL) < 0)
 		return log_errno(-errno, "setgroups"), HUSK_EXIT_LAUNCH;
 
+	/* The sandbox's cgroup, below husk's own, before anything runs in it. */
+	__attribute__((cleanup(cg_destroy))) struct cgroup cg = { 0 };
+	unsigned needed = cg_needed(&p->cgroup);
+	if (p->cgroup_mode != CGROUP_OFF && needed) {
+		char err[1024], name[32];
+		struct cg_plan plan;
+		int r = cg_plan_self(needed, &plan, err, sizeof(err));
+		if (r == 0) {
+			cg_sweep("", &plan);
+			snprintf(name, sizeof(name), "husk.%d", (int)getpid());
+			r = cg_create("", &plan, &p->cgroup, name, &cg, err, sizeof(err));
+		}
+		if (r < 0 && p->cgroup_mode == CGROUP_REQUIRED)
+			return log_error("cgroup: %s", err), HUSK_EXIT_LAUNCH;
+		if (r < 0)
+			log_warn("cgroup: %s; --cgroup auto: going on with rlimits only", err);
+	}
+	bool late_cgroupns = cg.n > 0;
+	/* Kept open until we exit, on every path, SIGKILL included. */
+	__attribute__((cleanup(closep))) int reaper = -1;
+	if (cg.n && (reaper = cg_spawn_reaper(&cg)) < 0)
+		return log_errno(reaper, "cgroup: start the reaper"), HUSK_EXIT_LAUNCH;
+
 	int pipefd[2];
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return log_errno(-errno, "pipe"), HUSK_EXIT_LAUNCH;
 
-	pid_t pid = sys_clone_ns(clone_flags(p));
+	pid_t pid = sys_clone_ns(clone_flags(p, late_cgroupns));
 	if (pid < 0) {
 		int e = errno;
 		log_errno(-e, "create namespaces%s", clone_hint(e));
@@ -162,13 +193,22 @@ int sandbox_run(const struct husk_policy *p)
 		close(pipefd[1]);
 		/* The filter was compiled (or precompiled) before the clone,
 		 * as crun does: the child only hands it to the kernel. */
-		sandbox_child(p, p->seccomp_unconfined ? NULL : &p->seccomp_bpf, pipefd[0]);
+		sandbox_child(p, p->seccomp_unconfined ? NULL : &p->seccomp_bpf, pipefd[0],
+			      late_cgroupns);
 	}
 	close(pipefd[0]);
 
 	/* Set from outside, before the child runs anything: a limit the
 	 * caller could not raise is refused here by the caller's own rights,
 	 * and husk's own limits stay as they were. */
+	char cgerr[1024];
+	if (cg.n && cg_enter(&cg, pid, cgerr, sizeof(cgerr)) < 0) {
+		log_error("cgroup: %s", cgerr);
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		close(pipefd[1]);
+		return HUSK_EXIT_LAUNCH;
+	}
 	if (rlimits_apply(pid, p->rlimits) < 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
@@ -194,5 +234,11 @@ int sandbox_run(const struct husk_policy *p)
 	struct supervise_opts o = { .reap_all = false };
 	int code = supervise(pid, &o);
 	close(pipefd[1]);
+	if (cg.n && cg_oom_killed(&cg)) {
+		log_error("the service ran out of memory: the kernel's OOM killer ended it "
+			  "(limit --memory %llu bytes)",
+			  (unsigned long long)p->cgroup.memory_max);
+		code = 137;
+	}
 	return code;
 }

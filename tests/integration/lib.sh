@@ -103,6 +103,7 @@ procs_with() {
 }
 
 # wait_for CMD...: polls for up to 10 s.
+# (Also used for the cgroup reaper, which removes a SIGKILLed husk's groups.)
 wait_for() {
 	local i
 	for i in $(seq 1 100); do

@@ -365,6 +365,35 @@ begin "rlimits: a bad --rlimit: one line, exit 125"
 run_husk run --rootfs "$ROOTFS" --rlimit nofile=10:5 -- /bin/true
 expect_rc 125 && expect_one_error_line && expect_err 'soft limit is above the hard limit' && pass
 
+begin "cgroup: without a writable cgroup, a limit is an error that says how to get one"
+if [ -w "/sys/fs/cgroup/memory$(awk -F: '$2 == "memory" { print $3 }' /proc/self/cgroup)" ] ||
+	[ -w "/sys/fs/cgroup$(awk -F: '$1 == "0" { print $3 }' /proc/self/cgroup)/cgroup.procs" ]; then
+	skip "this user has a writable cgroup here"
+else
+	run_husk run --rootfs "$ROOTFS" --memory 64m -- /bin/true
+	expect_rc 125 && expect_one_error_line && expect_err 'cgroup' && expect_err 'DELEGATION' && pass
+fi
+
+begin "cgroup: --cgroup auto warns and goes on; Go variables come from the limits"
+run_husk run --rootfs "$ROOTFS" --memory 100m --cpus 1.5 --cgroup auto -- /bin/sh -c 'echo $GOMAXPROCS $GOMEMLIMIT'
+expect_rc 0 && [ "$OUT" = "2 94371840" ] && pass || fail "got '$OUT'"
+
+begin "cgroup: --env wins over the derived Go variables, --no-go-env drops them"
+run_husk run --rootfs "$ROOTFS" --cpus 3 --env GOMAXPROCS=7 --cgroup auto -- /bin/sh -c 'echo $GOMAXPROCS'
+a=$OUT
+run_husk run --rootfs "$ROOTFS" --cpus 3 --memory 64m --no-go-env --cgroup auto -- /bin/sh -c 'echo "[$GOMAXPROCS$GOMEMLIMIT]"'
+[ "$a" = 7 ] && [ "$OUT" = "[]" ] && pass || fail "got '$a' and '$OUT'"
+
+begin "cgroup: bad limits: one line, exit 125"
+ok=1
+for args in "--memory 1k" "--pids 3" "--cpus 0" "--cpus lots" "--cpu-weight 0" "--cgroup maybe" "--memory-swap 1m"; do
+	# shellcheck disable=SC2086
+	run_husk run $args --rootfs "$ROOTFS" -- /bin/true
+	[ "$RC" = 125 ] && expect_one_error_line || { ok=0; fail "$args: rc $RC"; break; }
+done
+run_husk run --memory 64m --cgroup off --rootfs "$ROOTFS" -- /bin/true
+[ "$ok" = 1 ] && expect_rc 125 && expect_err 'need a cgroup' && pass
+
 begin "errors: unknown option: one line, exit 125"
 run_husk run --no-such-option -- /app
 expect_rc 125 && expect_one_error_line && expect_err 'no-such-option' && pass
