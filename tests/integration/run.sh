@@ -45,7 +45,7 @@ mkdir -p "$WORK/scripts" "$WORK/profiles"
 install -m 644 "$HUSK_SRCDIR"/profiles/*.policy "$WORK/profiles/"
 chmod -R a+rX "$WORK/profiles"
 export HUSK_PROFILE_DIR="$WORK/profiles"
-cp "$here/lib.sh" "$here/test-user.sh" "$here/test-root.sh" "$WORK/scripts/"
+cp "$here/lib.sh" "$here/test-user.sh" "$here/test-root.sh" "$here/cgroup-tests.sh" "$WORK/scripts/"
 chmod -R a+rX "$WORK/scripts"
 
 app="$HUSK_BUILDDIR/tests/fixtures/app"

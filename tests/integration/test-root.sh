@@ -98,73 +98,9 @@ wait "$BG" 2>/dev/null
 gone() { [ -z "$(procs_with "sleep 1002")" ]; }
 if [ -z "$before" ]; then fail "not found before the kill"; elif wait_for gone; then pass; else fail "left: $(procs_with "sleep 1002")"; fi
 
-# cgroup directories husk made (husk.<pid>) anywhere in the mounted trees.
-husk_cgroups() {
-	find /sys/fs/cgroup -maxdepth 6 -type d -name 'husk.*' 2>/dev/null | tr '\n' ' '
-}
-if cgerr=$("$HUSK_BIN" run --rootfs "$ROOTFS" --memory 64m --pids 64 --cpus 1 -- /bin/true 2>&1); then
-	can_cgroup=1
-else
-	can_cgroup=0
-fi
-
-begin "cgroup: a memory bomb under --memory 64m is OOM-killed: exit 137, and husk says so"
-if [ "$can_cgroup" = 1 ]; then
-	run_husk run --rootfs "$ROOTFS" --memory 64m -- /limits mem-bomb 1024
-	expect_rc 137 && expect_one_error_line && expect_err 'ran out of memory' &&
-		! grep -q 'allocated 1024' <<<"$OUT" && pass
-else
-	skip "no usable cgroup here: $cgerr"
-fi
-
-begin "cgroup: a fork bomb under --pids 64 hits EAGAIN"
-if [ "$can_cgroup" = 1 ]; then
-	run_husk run --rootfs "$ROOTFS" --pids 64 -- /limits fork-bomb 1000
-	n=$(sed -n 's/^forked \([0-9]*\) errno EAGAIN$/\1/p' <<<"$OUT")
-	expect_rc 0 && [ -n "$n" ] && [ "$n" -lt 64 ] && [ "$n" -gt 40 ] && pass || fail "got '$OUT'"
-else
-	skip "no usable cgroup here: $cgerr"
-fi
-
-begin "cgroup: --cpus 0.5 throttles a busy loop to about half a core"
-if [ "$can_cgroup" = 1 ]; then
-	run_husk run --rootfs "$ROOTFS" --cpus 0.5 -- /limits cpu-burn 2
-	ratio=$(sed -n 's/.*ratio \([0-9.]*\)$/\1/p' <<<"$OUT")
-	# Wide bounds: this is a test of the mechanism, not a benchmark.
-	expect_rc 0 && awk -v r="$ratio" 'BEGIN { exit !(r > 0.3 && r < 0.7) }' && pass ||
-		fail "cpu/wall ratio '$ratio'"
-else
-	skip "no usable cgroup here: $cgerr"
-fi
-
-begin "cgroup: the service sees its own group as / (cgroup namespace)"
-if [ "$can_cgroup" = 1 ]; then
-	run_husk run --rootfs "$ROOTFS" --memory 64m --pids 64 -- /bin/cat /proc/self/cgroup
-	expect_rc 0 && expect_out '^0::/$' && ! grep -qE 'husk\.|process_api' <<<"$OUT" && pass
-else
-	skip "no usable cgroup here: $cgerr"
-fi
-
-begin "cgroup: nothing left after normal exit, failed exec, or SIGKILL of husk"
-if [ "$can_cgroup" = 1 ]; then
-	run_husk run --rootfs "$ROOTFS" --memory 64m --pids 64 --cpus 1 -- /bin/true
-	a=$(husk_cgroups)
-	run_husk run --rootfs "$ROOTFS" --memory 64m --pids 64 --cpus 1 -- /no/such/program
-	b=$(husk_cgroups)
-	"$HUSK_BIN" run --rootfs "$ROOTFS" --memory 64m --pids 64 -- /bin/sh -c 'echo ready; exec sleep 1003' >"$WORK/cg.out" 2>&1 &
-	BG=$!
-	cgready() { grep -q ready "$WORK/cg.out"; }
-	wait_for cgready
-	during=$(husk_cgroups)
-	kill -KILL "$BG"
-	wait "$BG" 2>/dev/null
-	nocg() { [ -z "$(husk_cgroups)" ]; }
-	if [ -z "$a" ] && [ -z "$b" ] && [ -n "$during" ] && wait_for nocg; then pass; else
-		fail "after exit '$a', after failure '$b', during '$during', after kill '$(husk_cgroups)'"
-	fi
-else
-	skip "no usable cgroup here: $cgerr"
-fi
+# The cgroup limit tests, which root can run on any layout.
+PHASE="root-started"
+. "$(dirname "$0")/cgroup-tests.sh"
 
 # Syscall numbers logged by --seccomp-log (audit type 1326) for COMM since
 # dmesg line $1, one per line, sorted and unique.

@@ -394,6 +394,9 @@ done
 run_husk run --memory 64m --cgroup off --rootfs "$ROOTFS" -- /bin/true
 [ "$ok" = 1 ] && expect_rc 125 && expect_err 'need a cgroup' && pass
 
+PHASE="unprivileged"
+. "$(dirname "$0")/cgroup-tests.sh"
+
 begin "errors: unknown option: one line, exit 125"
 run_husk run --no-such-option -- /app
 expect_rc 125 && expect_one_error_line && expect_err 'no-such-option' && pass

@@ -1,0 +1,75 @@
+# The cgroup limit tests, sourced by test-root.sh and test-user.sh with
+# PHASE set. They run wherever the phase's user can make a cgroup (root on
+# any layout; a normal user with a delegated one) and say SKIP with the
+# reason otherwise.
+
+# cgroup directories husk made (husk.<pid>) anywhere in the mounted trees.
+husk_cgroups() {
+	find /sys/fs/cgroup -maxdepth 6 -type d -name 'husk.*' 2>/dev/null | tr '\n' ' '
+}
+if cgerr=$("$HUSK_BIN" run --rootfs "$ROOTFS" --memory 64m --pids 64 --cpus 1 -- /bin/true 2>&1); then
+	can_cgroup=1
+else
+	can_cgroup=0
+fi
+
+begin "cgroup ($PHASE): a memory bomb under --memory 64m is OOM-killed: exit 137, and husk says so"
+if [ "$can_cgroup" = 1 ]; then
+	run_husk run --rootfs "$ROOTFS" --memory 64m -- /limits mem-bomb 1024
+	expect_rc 137 && expect_one_error_line && expect_err 'ran out of memory' &&
+		! grep -q 'allocated 1024' <<<"$OUT" && pass
+else
+	skip "no usable cgroup here: $cgerr"
+fi
+
+begin "cgroup ($PHASE): a fork bomb under --pids 64 hits EAGAIN"
+if [ "$can_cgroup" = 1 ]; then
+	run_husk run --rootfs "$ROOTFS" --pids 64 -- /limits fork-bomb 1000
+	n=$(sed -n 's/^forked \([0-9]*\) errno EAGAIN$/\1/p' <<<"$OUT")
+	expect_rc 0 && [ -n "$n" ] && [ "$n" -lt 64 ] && [ "$n" -gt 40 ] && pass || fail "got '$OUT'"
+else
+	skip "no usable cgroup here: $cgerr"
+fi
+
+begin "cgroup ($PHASE): --cpus 0.5 throttles a busy loop to about half a core"
+if [ "$can_cgroup" = 1 ]; then
+	run_husk run --rootfs "$ROOTFS" --cpus 0.5 -- /limits cpu-burn 2
+	ratio=$(sed -n 's/.*ratio \([0-9.]*\)$/\1/p' <<<"$OUT")
+	# Wide bounds: this is a test of the mechanism, not a benchmark.
+	expect_rc 0 && awk -v r="$ratio" 'BEGIN { exit !(r > 0.3 && r < 0.7) }' && pass ||
+		fail "cpu/wall ratio '$ratio'"
+else
+	skip "no usable cgroup here: $cgerr"
+fi
+
+begin "cgroup ($PHASE): the service sees its own group as / (cgroup namespace)"
+if [ "$can_cgroup" = 1 ]; then
+	run_husk run --rootfs "$ROOTFS" --memory 64m --pids 64 -- /bin/cat /proc/self/cgroup
+	expect_rc 0 && expect_out '^0::/$' && ! grep -qE 'husk\.|process_api' <<<"$OUT" && pass
+else
+	skip "no usable cgroup here: $cgerr"
+fi
+
+begin "cgroup ($PHASE): nothing left after normal exit, failed exec, failed setup, or SIGKILL of husk"
+if [ "$can_cgroup" = 1 ]; then
+	run_husk run --rootfs "$ROOTFS" --memory 64m --pids 64 --cpus 1 -- /bin/true
+	a=$(husk_cgroups)
+	run_husk run --rootfs "$ROOTFS" --memory 64m --pids 64 --cpus 1 -- /no/such/program
+	b=$(husk_cgroups)
+	run_husk run --rootfs "$ROOTFS" --memory 64m --ro-bind "$WORK:/not-in-rootfs" -- /bin/true
+	c=$(husk_cgroups)
+	"$HUSK_BIN" run --rootfs "$ROOTFS" --memory 64m --pids 64 -- /bin/sh -c 'echo ready; exec sleep 1003' >"$WORK/cg.out" 2>&1 &
+	BG=$!
+	cgready() { grep -q ready "$WORK/cg.out"; }
+	wait_for cgready
+	during=$(husk_cgroups)
+	kill -KILL "$BG"
+	wait "$BG" 2>/dev/null
+	nocg() { [ -z "$(husk_cgroups)" ]; }
+	if [ -z "$a" ] && [ -z "$b" ] && [ -z "$c" ] && [ -n "$during" ] && wait_for nocg; then pass; else
+		fail "after exit '$a', failed exec '$b', failed setup '$c', during '$during', after kill '$(husk_cgroups)'"
+	fi
+else
+	skip "no usable cgroup here: $cgerr"
+fi
+
