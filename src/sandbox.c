@@ -198,34 +198,23 @@ int sandbox_run(const struct husk_policy *p)
 	}
 	close(pipefd[0]);
 
-	/* Set from outside, before the child runs anything: a limit the
-	 * caller could not raise is refused here by the caller's own rights,
-	 * and husk's own limits stay as they were. */
+	/* Everything below is done from outside, before the child runs any of
+	 * the service's setup: its cgroup, its rlimits (refused here by the
+	 * caller's own rights if too high; husk's own limits stay as they
+	 * were) and its id maps. Then it is released. */
 	char cgerr[1024];
-	if (cg.n && cg_enter(&cg, pid, cgerr, sizeof(cgerr)) < 0) {
+	int r = 0;
+	if (cg.n && (r = cg_enter(&cg, pid, cgerr, sizeof(cgerr))) < 0)
 		log_error("cgroup: %s", cgerr);
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		close(pipefd[1]);
-		return HUSK_EXIT_LAUNCH;
-	}
-	if (rlimits_apply(pid, p->rlimits) < 0) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		close(pipefd[1]);
-		return HUSK_EXIT_LAUNCH;
-	}
-	if (p->userns == USERNS_PRIVATE &&
-	    idmap_write(pid, p->uid, p->host_uid, p->gid, p->host_gid) < 0) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		close(pipefd[1]);
-		return HUSK_EXIT_LAUNCH;
-	}
+	if (r == 0)
+		r = rlimits_apply(pid, p->rlimits);
+	if (r == 0 && p->userns == USERNS_PRIVATE)
+		r = idmap_write(pid, p->uid, p->host_uid, p->gid, p->host_gid);
 	/* The write end stays open for our lifetime: its closing is how the
 	 * child learns that we are gone. */
-	if (write(pipefd[1], "g", 1) != 1) {
-		log_errno(-errno, "start the sandbox");
+	if (r == 0 && write(pipefd[1], "g", 1) != 1)
+		r = log_errno(-errno, "start the sandbox");
+	if (r < 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		close(pipefd[1]);
