@@ -259,12 +259,12 @@ static int enable_controllers(const char *parent, unsigned ctrls, bool fake, cha
 			return errf(err, errlen, r,
 				    "enable %s in %s/cgroup.subtree_control: %s%s", ctrl_name[c],
 				    parent, strerror(-r),
-				    r == -EBUSY ? " (the cgroup holds processes: start husk in a "
-						  "cgroup of its own, e.g. systemd-run --user --scope "
-						  "-p Delegate=yes husk ...)"
+				    r == -EBUSY ? " (the group holds processes, husk among them, and "
+						  "cgroup v2 lets only leaves hold processes; husk does "
+						  "not yet move itself into a leaf: see husk(1), "
+						  "DELEGATION)"
 				    : r == -EACCES || r == -EPERM
-					    ? " (not delegated to you: systemd-run --user --scope "
-					      "-p Delegate=yes husk ...)"
+					    ? " (not delegated to you: see husk(1), DELEGATION)"
 					    : "");
 	}
 	return 0;
