@@ -34,10 +34,12 @@ const char *caps_to_name(int cap, char *buf, size_t buflen)
 	return buf;
 }
 
-/* The kernel's idea of the last capability, which may be newer or older
- * than the one libcap-ng was built with. */
-static int last_cap(void)
+static int cached_last_cap = -1;
+
+int caps_last_cap(void)
 {
+	if (cached_last_cap >= 0)
+		return cached_last_cap;
 	int last = CAP_LAST_CAP;
 	FILE *f = fopen("/proc/sys/kernel/cap_last_cap", "re");
 	if (f) {
@@ -45,7 +47,7 @@ static int last_cap(void)
 			last = CAP_LAST_CAP;
 		fclose(f);
 	}
-	return last;
+	return cached_last_cap = last;
 }
 
 static int verify(uint64_t keep, bool ambient)
@@ -59,7 +61,7 @@ static int verify(uint64_t keep, bool ambient)
 	uint64_t inh = data[0].inheritable | ((uint64_t)data[1].inheritable << 32);
 	if ((eff & ~keep) || (prm & ~keep) || (inh & ~keep))
 		return -EPERM;
-	int last = last_cap();
+	int last = caps_last_cap();
 	for (int c = 0; c <= last && c < 64; c++) {
 		bool want = keep & (1ull << c);
 		int b = prctl(PR_CAPBSET_READ, c, 0, 0, 0);
@@ -75,7 +77,7 @@ static int verify(uint64_t keep, bool ambient)
 static int stage(uint64_t keep, bool ambient)
 {
 	capng_clear(CAPNG_SELECT_ALL);
-	int last = last_cap();
+	int last = caps_last_cap();
 	for (int c = 0; c <= last && c < 64; c++) {
 		if (!(keep & (1ull << c)))
 			continue;

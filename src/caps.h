@@ -11,6 +11,12 @@ int caps_from_name(const char *name);
 /* "NET_BIND_SERVICE" for a number; NULL when unknown. Static storage. */
 const char *caps_to_name(int cap, char *buf, size_t buflen);
 
+/* The kernel's idea of the last capability, which may be newer or older
+ * than libcap-ng's. Read once and cached: the parent calls it before the
+ * clone so init and the service inherit the value instead of each opening
+ * /proc twice. */
+int caps_last_cap(void);
+
 /* Service side, just before exec: every set (effective, permitted,
  * inheritable, bounding, ambient) is cleared except the caps in keep. With
  * ambient, the kept caps are also raised in the ambient set, which is how a

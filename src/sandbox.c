@@ -177,6 +177,8 @@ int sandbox_run(const struct husk_policy *p)
 	if (cg.n && (reaper = cg_spawn_reaper(&cg)) < 0)
 		return log_errno(reaper, "cgroup: start the reaper"), HUSK_EXIT_LAUNCH;
 
+	caps_last_cap(); /* read once here; the children inherit the value */
+
 	int pipefd[2];
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return log_errno(-errno, "pipe"), HUSK_EXIT_LAUNCH;
