@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sys.h"
 #include "util.h"
 
 static const char *const ctrl_name[CG_NCONTROLLERS] = { "memory", "pids", "cpu", "io" };
@@ -403,11 +404,16 @@ int cg_spawn_reaper(const struct cgroup *cg)
 		dup2(null, 1);
 		dup2(null, 2);
 	}
-	for (int fd = 4; fd < 1024; fd++)
-		close(fd);
+	/* Every other fd, however high: this process outlives husk. */
+	if (sys_close_range(4, ~0U, 0) < 0)
+		for (int fd = 4; fd < 65536; fd++)
+			close(fd);
+	/* Nobody writes: read returns 0 once husk and init have both gone. */
 	char b;
-	while (read(in, &b, 1) != 0 && errno == EINTR)
-		;
+	ssize_t got;
+	do
+		got = read(in, &b, 1);
+	while (got != 0 && (got > 0 || errno == EINTR));
 	struct cgroup copy = *cg;
 	for (int t = 0; t < 500; t++) {
 		bool left = false;
