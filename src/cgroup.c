@@ -14,6 +14,8 @@
 #include "util.h"
 
 static const char *const ctrl_name[CG_NCONTROLLERS] = { "memory", "pids", "cpu", "io" };
+/* v1 calls the io controller blkio. */
+static const char *const ctrl_name_v1[CG_NCONTROLLERS] = { "memory", "pids", "cpu", "blkio" };
 
 unsigned cg_needed(const struct cg_limits *l)
 {
@@ -122,8 +124,8 @@ int cg_plan_from(const char *mountinfo, const char *proc_cgroup, unsigned needed
 				} else if (strcmp(m.fstype, "cgroup") == 0) {
 					unsigned here = 0;
 					for (int c = 0; c < CG_NCONTROLLERS; c++) {
-						const char *v1name = c == CG_IO ? "blkio" : ctrl_name[c];
-						if ((needed & ~done & (1u << c)) && list_has(m.super, v1name))
+						if ((needed & ~done & (1u << c)) &&
+						    list_has(m.super, ctrl_name_v1[c]))
 							here |= 1u << c;
 					}
 					if (here) {
@@ -131,9 +133,7 @@ int cg_plan_from(const char *mountinfo, const char *proc_cgroup, unsigned needed
 						h->version = 1;
 						h->controllers = here;
 						snprintf(h->mount, sizeof(h->mount), "%s", m.point);
-						const char *v1name = ctrl_name[__builtin_ctz(here)];
-						if (__builtin_ctz(here) == CG_IO)
-							v1name = "blkio";
+						const char *v1name = ctrl_name_v1[__builtin_ctz(here)];
 						if (!own_path(proc_cgroup, 1, v1name, h->own, sizeof(h->own)))
 							return errf(err, errlen, -ENOENT,
 								    "cgroup v1 %s: husk's cgroup is not in "
@@ -461,14 +461,10 @@ static int read_text(const char *path, char *buf, size_t len)
 	if (fd < 0)
 		return -errno;
 	size_t n = 0;
-	for (;;) {
-		ssize_t r = read(fd, buf + n, len - 1 - n);
+	ssize_t r;
+	while (n < len - 1 && (r = read(fd, buf + n, len - 1 - n)) != 0) {
 		if (r < 0)
 			return -errno;
-		if (r == 0 || n + (size_t)r >= len - 1) {
-			n += (size_t)(r > 0 ? r : 0);
-			break;
-		}
 		n += (size_t)r;
 	}
 	buf[n] = '\0';

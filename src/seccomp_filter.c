@@ -196,25 +196,15 @@ static const char *relative_to(const char *path, const char *dir)
 	return path;
 }
 
+/* The directory an existing file is in, symlinks resolved; NULL if the
+ * file does not exist. */
 static char *dir_of(const char *path)
 {
 	char *real = realpath(path, NULL);
-	if (!real) {
-		/* The output need not exist yet: use its directory. */
-		char *copy = xstrdup(path);
-		char *slash = strrchr(copy, '/');
-		if (!slash) {
-			free(copy);
-			return realpath(".", NULL);
-		}
-		*slash = '\0';
-		real = realpath(*copy ? copy : "/", NULL);
-		free(copy);
-		return real;
-	}
+	if (!real)
+		return NULL;
 	char *slash = strrchr(real, '/');
-	if (slash && slash != real)
-		*slash = '\0';
+	slash[slash == real ? 1 : 0] = '\0'; /* "/x" is in "/" */
 	return real;
 }
 

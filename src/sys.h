@@ -5,9 +5,6 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-struct clone_args;
-struct open_how;
-
 int sys_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve);
 int sys_pivot_root(const char *new_root, const char *put_old);
 int sys_open_tree(int dirfd, const char *path, unsigned int flags);

@@ -27,12 +27,6 @@ static inline void closep(int *fd)
 		(fd) = -1;                                                                         \
 		_fd;                                                                               \
 	})
-#define TAKE_PTR(p)                                                                                \
-	({                                                                                         \
-		__typeof__(p) _p = (p);                                                            \
-		(p) = NULL;                                                                        \
-		_p;                                                                                \
-	})
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
