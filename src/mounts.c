@@ -33,6 +33,41 @@ const char *const mounts_dev_nodes[] = { "null", "zero", "full", "random", "uran
 #define SHM_SIZE "64m"
 #define MASK_TMPFS_SIZE "4k"
 
+/* The attributes of each kind of top-level mount, in one place so that what
+ * husk check prints is what mounts_setup applies. */
+#define ATTR_ROOT (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)
+#define ATTR_TMPFS (MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)
+#define ATTR_PROC (MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC)
+#define ATTR_DEV (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC)
+
+uint64_t mounts_root_attrs(void)
+{
+	return ATTR_ROOT;
+}
+
+uint64_t mounts_attrs(const struct mount_entry *m)
+{
+	switch (m->kind) {
+	case MOUNT_PROC:
+		return ATTR_PROC;
+	case MOUNT_DEV:
+		return ATTR_DEV;
+	case MOUNT_TMPFS:
+		return ATTR_TMPFS;
+	case MOUNT_BIND:
+		break;
+	}
+	return MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (m->readonly ? MOUNT_ATTR_RDONLY : 0);
+}
+
+const char *mounts_attrs_str(uint64_t attrs, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s%s%s", attrs & MOUNT_ATTR_RDONLY ? "ro" : "rw",
+		 attrs & MOUNT_ATTR_NOSUID ? ",nosuid" : "", attrs & MOUNT_ATTR_NODEV ? ",nodev" : "",
+		 attrs & MOUNT_ATTR_NOEXEC ? ",noexec" : "");
+	return buf;
+}
+
 /* Symlinks are followed only inside the new root: an absolute or ../ link
  * in the rootfs can never name a host path (CVE-2021-30465,
  * CVE-2025-31133 classes), and /proc magic links are refused outright. */
@@ -195,7 +230,7 @@ static int mount_tmpfs_at(int rootfd, const struct mount_entry *m)
 	if (target < 0)
 		return target;
 	_cleanup_close_ int mnt =
-		tmpfs_new(size, inodes, mode, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+		tmpfs_new(size, inodes, mode, mounts_attrs(m));
 	if (mnt < 0)
 		return log_errno(mnt, "mount tmpfs on %s: size=%s,nr_inodes=%s,mode=%s", m->dst, size,
 				 inodes, mode);
@@ -297,8 +332,7 @@ static int mount_proc_at(int rootfd, const struct mount_entry *m)
 				 errno == EPERM ? " (is the host /proc partly masked, as inside "
 						  "a container? see husk(1))"
 						: "");
-	_cleanup_close_ int mnt =
-		sys_fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+	_cleanup_close_ int mnt = sys_fsmount(fs, FSMOUNT_CLOEXEC, mounts_attrs(m));
 	if (mnt < 0)
 		return log_errno(-errno, "mount proc on %s", m->dst);
 	int r = attach(mnt, target);
@@ -354,7 +388,7 @@ static int mount_dev_at(int rootfd, const struct mount_entry *m)
 	 * bind mounts of the host's harmless ones below, which mknod inside a
 	 * user namespace could not create anyway. */
 	_cleanup_close_ int mnt = tmpfs_new(DEV_TMPFS_SIZE, DEV_TMPFS_INODES, "0755",
-					    MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+					    mounts_attrs(m) & ~(uint64_t)MOUNT_ATTR_RDONLY);
 	if (mnt < 0)
 		return log_errno(mnt, "mount dev: tmpfs on %s", m->dst);
 	int r = attach(mnt, target);
@@ -398,7 +432,7 @@ static int mount_dev_at(int rootfd, const struct mount_entry *m)
 		return log_errno(shm < 0 ? shm : r, "mount dev: tmpfs on /dev/shm");
 	/* Read-only once populated; the binds and pts/shm are mounts of their
 	 * own and keep their flags. */
-	if (sys_mount_setattr(devfd, "", AT_EMPTY_PATH, MOUNT_ATTR_RDONLY, 0) < 0)
+	if (sys_mount_setattr(devfd, "", AT_EMPTY_PATH, mounts_attrs(m) & MOUNT_ATTR_RDONLY, 0) < 0)
 		return log_errno(-errno, "mount dev: make %s read-only", m->dst);
 	return 0;
 }
@@ -409,8 +443,7 @@ static int mount_dev_at(int rootfd, const struct mount_entry *m)
 static int new_root(const struct husk_policy *p)
 {
 	if (p->rootfs) {
-		int fd = clone_path(AT_FDCWD, p->rootfs, true,
-				    MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+		int fd = clone_path(AT_FDCWD, p->rootfs, true, ATTR_ROOT);
 		if (fd < 0)
 			return log_errno(fd, "rootfs %s%s", p->rootfs,
 					 fd == -EACCES ? " (the service's user must be able to reach it)"
@@ -418,7 +451,7 @@ static int new_root(const struct husk_policy *p)
 		return fd;
 	}
 	int fd = tmpfs_new(ROOT_TMPFS_SIZE, ROOT_TMPFS_INODES, "0755",
-			   MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+			   ATTR_ROOT & ~(uint64_t)MOUNT_ATTR_RDONLY);
 	if (fd < 0)
 		return log_errno(fd, "root tmpfs");
 	return fd;
@@ -445,9 +478,7 @@ int mounts_setup(const struct husk_policy *p)
 		const struct mount_entry *m = &p->mounts[i];
 		if (m->kind != MOUNT_BIND)
 			continue;
-		uint64_t attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-				 (m->readonly ? MOUNT_ATTR_RDONLY : 0);
-		src[i] = clone_path(AT_FDCWD, m->src, true, attrs);
+		src[i] = clone_path(AT_FDCWD, m->src, true, mounts_attrs(m));
 		if (src[i] < 0)
 			r = log_errno(src[i], "mount %s: source %s", m->readonly ? "ro-bind" : "bind",
 				      m->src);
@@ -484,7 +515,7 @@ int mounts_setup(const struct husk_policy *p)
 	if (r < 0)
 		return r;
 
-	if (!p->rootfs && sys_mount_setattr(rootfd, "", AT_EMPTY_PATH, MOUNT_ATTR_RDONLY, 0) < 0)
+	if (!p->rootfs && sys_mount_setattr(rootfd, "", AT_EMPTY_PATH, ATTR_ROOT & MOUNT_ATTR_RDONLY, 0) < 0)
 		return log_errno(-errno, "mount: make / read-only");
 
 	/* pivot_root(".", ".") stacks the old root on the new one; detaching

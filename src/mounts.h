@@ -10,6 +10,12 @@ extern const char *const mounts_proc_masked[];
 extern const char *const mounts_proc_readonly[];
 extern const char *const mounts_dev_nodes[];
 
+/* MOUNT_ATTR_* of the root and of each policy mount as set up. */
+uint64_t mounts_root_attrs(void);
+uint64_t mounts_attrs(const struct mount_entry *m);
+/* "ro,nosuid,nodev,noexec" */
+const char *mounts_attrs_str(uint64_t attrs, char *buf, size_t len);
+
 /* Child side, after the id maps are in place and before any capability is
  * dropped. Everything the rootfs holds (symlinks, device nodes, mount
  * points) is treated as hostile: destinations are resolved inside the new
