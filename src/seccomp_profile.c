@@ -122,6 +122,51 @@ struct sc_action sc_profile_fallback(const struct sc_profile *p, const struct sc
 	return s->has_fallback ? s->fallback : p->def;
 }
 
+static bool cmp_holds(const struct scmp_arg_cmp *c, const uint64_t args[SC_MAX_ARGS])
+{
+	uint64_t v = args[c->arg];
+	switch (c->op) {
+	case SCMP_CMP_NE:
+		return v != c->datum_a;
+	case SCMP_CMP_LT:
+		return v < c->datum_a;
+	case SCMP_CMP_LE:
+		return v <= c->datum_a;
+	case SCMP_CMP_EQ:
+		return v == c->datum_a;
+	case SCMP_CMP_GE:
+		return v >= c->datum_a;
+	case SCMP_CMP_GT:
+		return v > c->datum_a;
+	case SCMP_CMP_MASKED_EQ:
+		return (v & c->datum_a) == c->datum_b;
+	default:
+		return false;
+	}
+}
+
+struct sc_action sc_profile_eval(const struct sc_profile *p, const char *name,
+				 const uint64_t args[SC_MAX_ARGS])
+{
+	const struct sc_syscall *s = sc_profile_find(p, name);
+	if (!s)
+		return p->def;
+	bool matched = false;
+	struct sc_action best = { .kind = SC_ALLOW };
+	for (size_t i = 0; i < s->n_alts; i++) {
+		const struct sc_alt *a = &s->alts[i];
+		bool all = true;
+		for (unsigned j = 0; j < a->n_cmp && all; j++)
+			all = cmp_holds(&a->cmp[j], args);
+		if (!all)
+			continue;
+		if (!matched || sc_action_rank(a->act) > sc_action_rank(best))
+			best = a->act;
+		matched = true;
+	}
+	return matched ? best : sc_profile_fallback(p, s);
+}
+
 int sc_action_rank(struct sc_action a)
 {
 	return (int)a.kind;

@@ -69,6 +69,13 @@ const struct sc_syscall *sc_profile_find(const struct sc_profile *p, const char 
 /* The action for a syscall with no arguments considered (its fallback). */
 struct sc_action sc_profile_fallback(const struct sc_profile *p, const struct sc_syscall *s);
 
+/* What the profile answers to one call: the most restrictive alternative
+ * that matches args, else the syscall's fallback, else the default. This
+ * is the profile's meaning, which sc_compile turns into BPF (husk check
+ * and the exposure score ask it; tests check the BPF agrees). */
+struct sc_action sc_profile_eval(const struct sc_profile *p, const char *name,
+				 const uint64_t args[SC_MAX_ARGS]);
+
 /* Larger is more restrictive: ALLOW < LOG < ERRNO < KILL. */
 int sc_action_rank(struct sc_action a);
 bool sc_action_equal(struct sc_action a, struct sc_action b);
