@@ -2,11 +2,11 @@
  * for hybrid and v1 hosts, in each v1 hierarchy that holds a needed
  * controller.
  *
- * Status: the plan (from /proc/self/mountinfo and /proc/self/cgroup), the
- * limit files and the create/destroy steps are here and unit-tested against
- * fake cgroupfs trees; wiring into the pipeline (--memory, --pids, --cpus,
- * CLONE_INTO_CGROUP, OOM reporting, the stale-cgroup sweep) is the next step
- * of the resource-limits issue. */
+ * The plan (from /proc/self/mountinfo and /proc/self/cgroup), the limit
+ * files and the create/destroy steps are unit-tested against fake cgroupfs
+ * trees; sandbox.c runs them. Not done yet: CLONE_INTO_CGROUP, a read-only
+ * cgroup2 mount inside, and moving husk into a leaf of a delegated v2
+ * group (see husk(1), DELEGATION). */
 #pragma once
 
 #include <stdbool.h>

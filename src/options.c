@@ -10,6 +10,7 @@
 #include "caps.h"
 #include "log.h"
 #include "mountspec.h"
+#include "profile.h"
 
 /* Host paths in the policy are absolute and symlink-free, resolved once as
  * the caller, so what the pipeline opens is what husk check showed. The
@@ -324,58 +325,65 @@ static int opt_seccomp_log(struct husk_policy *p, const char *arg, char *err, si
 }
 
 const struct husk_option husk_run_options[] = {
-	{ "rootfs", "DIR", "directory that becomes the read-only /", false, opt_rootfs },
+	/* No apply: the front ends read the file (profile.c), so that its
+	 * options land where --profile stands among the others. */
+	{ "profile", "FILE",
+	  "options from a profile file (husk-profile(5)); a NAME without '/' is a shipped one",
+	  true, NULL, OPT_PATH_NONE },
+	{ "rootfs", "DIR", "directory that becomes the read-only /", false, opt_rootfs,
+	  OPT_PATH_WHOLE },
 	{ "ro-bind", "SRC[:DST]", "bind SRC read-only at DST (default: the same path)", true,
-	  opt_ro_bind },
-	{ "bind", "SRC[:DST]", "bind SRC writable at DST (nosuid, nodev)", true, opt_bind },
+	  opt_ro_bind, OPT_PATH_SOURCE },
+	{ "bind", "SRC[:DST]", "bind SRC writable at DST (nosuid, nodev)", true, opt_bind,
+	  OPT_PATH_SOURCE },
 	{ "tmpfs", "DST[:OPTS]",
-	  "tmpfs at DST; OPTS: size=64m,nr_inodes=16k,mode=1777 (the defaults)", true, opt_tmpfs },
-	{ "cap-add", "CAP", "keep capability CAP (all others are dropped)", true, opt_cap_add },
-	{ "env", "NAME=VALUE", "set a variable in the service's clean environment", true, opt_env },
-	{ "env-keep", "NAME", "pass the caller's NAME through", true, opt_env_keep },
-	{ "chdir", "DIR", "working directory inside (default /)", false, opt_chdir },
-	{ "hostname", "NAME", "host name inside (default husk)", false, opt_hostname },
+	  "tmpfs at DST; OPTS: size=64m,nr_inodes=16k,mode=1777 (the defaults)", true, opt_tmpfs, OPT_PATH_NONE },
+	{ "cap-add", "CAP", "keep capability CAP (all others are dropped)", true, opt_cap_add, OPT_PATH_NONE },
+	{ "env", "NAME=VALUE", "set a variable in the service's clean environment", true, opt_env, OPT_PATH_NONE },
+	{ "env-keep", "NAME", "pass the caller's NAME through", true, opt_env_keep, OPT_PATH_NONE },
+	{ "chdir", "DIR", "working directory inside (default /)", false, opt_chdir, OPT_PATH_NONE },
+	{ "hostname", "NAME", "host name inside (default husk)", false, opt_hostname, OPT_PATH_NONE },
 	{ "net", "none|host", "none: private netns with lo only (default); host: share", false,
-	  opt_net },
+	  opt_net, OPT_PATH_NONE },
 	{ "user", "UID[:GID]",
 	  "ids of the service (default: the caller's; 65534:65534 when started as root)", false,
-	  opt_user },
+	  opt_user, OPT_PATH_NONE },
 	{ "userns", "private|host",
 	  "host: no user namespace, real ids (root only; needed for host-network caps)", false,
-	  opt_userns },
+	  opt_userns, OPT_PATH_NONE },
 	{ "rlimit", "NAME=SOFT[:HARD]",
 	  "resource limit (nofile=1024:4096, core=0, as=512m, unlimited); defaults: core=0, "
 	  "nofile=1024:4096, rtprio=0",
-	  true, opt_rlimit },
+	  true, opt_rlimit, OPT_PATH_NONE },
 	{ "memory", "SIZE", "memory limit (cgroup memory.max; swap 0 unless --memory-swap)", false,
-	  opt_memory },
+	  opt_memory, OPT_PATH_NONE },
 	{ "memory-high", "SIZE", "memory throttling point (cgroup v2 memory.high)", false,
-	  opt_memory_high },
+	  opt_memory_high, OPT_PATH_NONE },
 	{ "memory-swap", "SIZE", "swap allowed on top of --memory (default 0)", false,
-	  opt_memory_swap },
-	{ "pids", "N", "at most N processes and threads (cgroup pids.max)", false, opt_pids },
+	  opt_memory_swap, OPT_PATH_NONE },
+	{ "pids", "N", "at most N processes and threads (cgroup pids.max)", false, opt_pids, OPT_PATH_NONE },
 	{ "cpus", "N.N", "CPU time as a number of CPUs (cgroup cpu.max / cfs quota)", false,
-	  opt_cpus },
-	{ "cpu-weight", "N", "CPU share, 1-10000, 100 being the default", false, opt_cpu_weight },
+	  opt_cpus, OPT_PATH_NONE },
+	{ "cpu-weight", "N", "CPU share, 1-10000, 100 being the default", false, opt_cpu_weight, OPT_PATH_NONE },
 	{ "io-weight", "N", "block I/O share, 1-10000 (where the io controller exists)", false,
-	  opt_io_weight },
+	  opt_io_weight, OPT_PATH_NONE },
 	{ "cgroup", "required|auto|off",
 	  "required (the default with any limit): fail without a writable cgroup; auto: warn "
 	  "and go on",
-	  false, opt_cgroup },
+	  false, opt_cgroup, OPT_PATH_NONE },
 	{ "no-go-env", NULL, "do not export GOMAXPROCS/GOMEMLIMIT derived from the limits", false,
-	  opt_no_go_env },
+	  opt_no_go_env, OPT_PATH_NONE },
 	{ "seccomp", "PROFILE",
 	  "seccomp profile: a name in the profile directory, a path (.policy or Docker .json), or "
 	  "unconfined (default: default)",
-	  false, opt_seccomp },
+	  false, opt_seccomp, OPT_PATH_IF_SLASH },
 	{ "seccomp-log", NULL,
 	  "log every denied system call to the kernel log (dmesg, audit type=1326)", false,
-	  opt_seccomp_log },
+	  opt_seccomp_log, OPT_PATH_NONE },
 	{ "stop-timeout", "SECONDS",
 	  "after a forwarded SIGTERM, SIGKILL what is left after SECONDS (default 10)", false,
-	  opt_stop_timeout },
-	{ NULL, NULL, NULL, false, NULL },
+	  opt_stop_timeout, OPT_PATH_NONE },
+	{ NULL, NULL, NULL, false, NULL, OPT_PATH_NONE },
 };
 
 const struct husk_option *options_find(const char *name)
@@ -386,29 +394,86 @@ const struct husk_option *options_find(const char *name)
 	return NULL;
 }
 
+static const struct {
+	const char *name, *arg, *help;
+} front_options[] = {
+	{ "dry-run", NULL, "run: resolve the policy and print it as husk check does; launch nothing" },
+	{ "json", NULL, "check: print the policy and its exposure as JSON" },
+	{ "threshold", "X", "check: exit 1 when the exposure score is above X (0.0-10.0)" },
+};
+
 void options_print_help(const char *prog)
 {
 	printf("Usage: %s run [OPTIONS] [--] PROGRAM [ARG...]\n"
+	       "       %s check [OPTIONS] [--json] [--threshold X] [-- PROGRAM [ARG...]]\n"
 	       "       %s seccomp show|compile|precompile PROFILE [-o FILE]\n"
 	       "       %s --help | --version\n\n"
 	       "Runs PROGRAM in new user, mount, pid, net, ipc, uts and cgroup namespaces,\n"
 	       "on a read-only root, with every capability dropped, no_new_privs set\n"
-	       "and a seccomp filter.\n\n"
-	       "Options for run:\n",
-	       prog, prog, prog);
+	       "and a seccomp filter. check prints what a policy allows and scores it.\n\n"
+	       "Options for run and check:\n",
+	       prog, prog, prog, prog);
 	for (const struct husk_option *o = husk_run_options; o->name; o++) {
 		char left[64];
 		snprintf(left, sizeof(left), "--%s %s", o->name, o->arg ? o->arg : "");
 		printf("  %-28s %s%s\n", left, o->help, o->repeatable ? " (repeatable)" : "");
 	}
+	for (size_t i = 0; i < ARRAY_SIZE(front_options); i++) {
+		char left[64];
+		snprintf(left, sizeof(left), "--%s %s", front_options[i].name,
+			 front_options[i].arg ? front_options[i].arg : "");
+		printf("  %-28s %s\n", left, front_options[i].help);
+	}
 	printf("  %-28s %s\n", "--help", "show this help");
 	printf("\nExit status: the program's, 128+N if it died of signal N, 125 if husk\n"
-	       "failed, 126 if PROGRAM cannot be executed, 127 if it was not found.\n");
+	       "failed, 126 if PROGRAM cannot be executed, 127 if it was not found.\n"
+	       "check: 0, 1 above --threshold, 125 for a bad policy.\n");
 }
 
-int policy_from_argv(struct husk_policy *p, int argc, char *const argv[])
+static int front_find(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(front_options); i++)
+		if (strcmp(front_options[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int front_option(const char *name, const char *val, struct run_flags *f)
+{
+	if (strcmp(name, "dry-run") == 0) {
+		f->dry_run = true;
+	} else if (strcmp(name, "json") == 0) {
+		f->json = true;
+	} else {
+		char *end;
+		errno = 0;
+		double v = strtod(val, &end);
+		if (errno || end == val || *end || !(v >= 0 && v <= 10)) {
+			log_error("--threshold %s: expected a score from 0.0 to 10.0", val);
+			return -EINVAL;
+		}
+		f->threshold = v;
+		f->threshold_set = true;
+	}
+	return 0;
+}
+
+static int apply_profile(struct husk_policy *p, const char *ref, const struct run_flags *f)
+{
+	char path[4096], err[1024];
+	int r = profile_resolve(ref, f->profile_dir ? f->profile_dir : ".", path, sizeof(path), err,
+				sizeof(err));
+	if (r == 0)
+		r = profile_apply_file(p, path, err, sizeof(err));
+	if (r < 0)
+		log_error("--profile %s: %s", ref, err);
+	return r;
+}
+
+int policy_from_argv(struct husk_policy *p, int argc, char *const argv[], struct run_flags *f)
 {
 	char err[512];
+	const char *cmd = argv[0];
 	int i = 1;
 	for (; i < argc; i++) {
 		const char *a = argv[i];
@@ -427,19 +492,21 @@ int policy_from_argv(struct husk_policy *p, int argc, char *const argv[])
 		const char *eq = strchr(a + 2, '=');
 		size_t nlen = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
 		if (nlen >= sizeof(name)) {
-			log_error("run: unknown option %.40s...: see husk run --help", a);
+			log_error("%s: unknown option %.40s...: see husk --help", cmd, a);
 			return -EINVAL;
 		}
 		memcpy(name, a + 2, nlen);
 		name[nlen] = '\0';
 		const struct husk_option *o = options_find(name);
-		if (!o) {
-			log_error("run: unknown option --%s: see husk run --help", name);
+		int fo = front_find(name);
+		if (!o && fo < 0) {
+			log_error("%s: unknown option --%s: see husk --help", cmd, name);
 			return -EINVAL;
 		}
-		if (!o->arg) {
+		const char *placeholder = o ? o->arg : front_options[fo].arg;
+		if (!placeholder) {
 			if (eq) {
-				log_error("run: --%s takes no value", name);
+				log_error("%s: --%s takes no value", cmd, name);
 				return -EINVAL;
 			}
 		} else if (eq) {
@@ -447,19 +514,30 @@ int policy_from_argv(struct husk_policy *p, int argc, char *const argv[])
 		} else if (i + 1 < argc) {
 			val = argv[++i];
 		} else {
-			log_error("run: --%s needs a value: --%s %s", name, name, o->arg);
+			log_error("%s: --%s needs a value: --%s %s", cmd, name, name, placeholder);
 			return -EINVAL;
 		}
+		int r;
+		if (!o) {
+			if ((r = front_option(name, val, f)) < 0)
+				return r;
+			continue;
+		}
+		if (!o->apply) {
+			if ((r = apply_profile(p, val, f)) < 0)
+				return r;
+			continue;
+		}
 		err[0] = '\0';
-		int r = o->apply(p, val, err, sizeof(err));
+		r = o->apply(p, val, err, sizeof(err));
 		if (r < 0) {
-			log_error("run: --%s %s: %s", name, val ? val : "", err[0] ? err : strerror(-r));
+			log_error("%s: --%s %s: %s", cmd, name, val ? val : "", err[0] ? err : strerror(-r));
 			return r;
 		}
 	}
 	for (; i < argc; i++)
 		if (strv_push(&p->argv, argv[i]) < 0) {
-			log_error("run: out of memory");
+			log_error("%s: out of memory", cmd);
 			return -ENOMEM;
 		}
 	return 0;

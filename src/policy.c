@@ -56,9 +56,48 @@ static int mounts_insert(struct husk_policy *p, size_t at, const struct mount_en
 	return 0;
 }
 
+/* A later mount at the same destination replaces the earlier one in its
+ * place, so a flag overrides a profile (and a later profile an earlier
+ * one). */
 int policy_add_mount(struct husk_policy *p, const struct mount_entry *m)
 {
+	for (size_t i = 0; i < p->n_mounts; i++) {
+		if (strcmp(p->mounts[i].dst, m->dst) != 0)
+			continue;
+		struct mount_entry n = *m;
+		n.src = m->src ? strdup(m->src) : NULL;
+		n.dst = strdup(m->dst);
+		if ((m->src && !n.src) || !n.dst) {
+			mount_entry_free(&n);
+			return -ENOMEM;
+		}
+		mount_entry_free(&p->mounts[i]);
+		p->mounts[i] = n;
+		return 0;
+	}
 	return mounts_insert(p, p->n_mounts, m);
+}
+
+static size_t path_depth(const char *path)
+{
+	size_t n = 0;
+	for (; *path; path++)
+		n += *path == '/';
+	return n;
+}
+
+/* Parents before children (as Docker sorts), stable otherwise: a bind at
+ * /data/cache given before a tmpfs at /data would otherwise be hidden by
+ * it. Insertion sort: policies hold a handful of mounts. */
+static void sort_mounts(struct husk_policy *p)
+{
+	for (size_t i = 1; i < p->n_mounts; i++) {
+		struct mount_entry m = p->mounts[i];
+		size_t d = path_depth(m.dst), j = i;
+		for (; j > 0 && path_depth(p->mounts[j - 1].dst) > d; j--)
+			p->mounts[j] = p->mounts[j - 1];
+		p->mounts[j] = m;
+	}
 }
 
 const struct mount_entry *policy_find_mount(const struct husk_policy *p, const char *dst)
@@ -223,7 +262,7 @@ int policy_finalize(struct husk_policy *p, const struct caller *c, char *err, si
 
 	if (p->finalized)
 		return 0;
-	if (p->argv.n == 0)
+	if (p->argv.n == 0 && !c->report_only)
 		return errf(err, errlen, -EINVAL,
 			    "no program given: use husk run [OPTIONS] -- PROGRAM [ARG...]");
 
@@ -278,6 +317,8 @@ int policy_finalize(struct husk_policy *p, const struct caller *c, char *err, si
 		if ((r = mounts_insert(p, at++, &tmp)) < 0)
 			return errf(err, errlen, r, "out of memory");
 	}
+
+	sort_mounts(p);
 
 	if (!p->cwd)
 		p->cwd = strdup("/");

@@ -102,6 +102,7 @@ struct caller {
 	gid_t gid;
 	char *const *environ;
 	const char *profile_dir; /* where seccomp profiles are looked up by name */
+	bool report_only;	 /* husk check: nothing runs, so no program is needed */
 	bool limits_known;	 /* limits holds the caller's rlimits */
 	struct rlimit limits[HUSK_RLIMIT_COUNT];
 };
@@ -109,7 +110,8 @@ struct caller {
 void policy_init(struct husk_policy *p);
 void policy_free(struct husk_policy *p);
 
-/* Appends a mount entry the policy now owns (src/dst are copied). */
+/* Appends a mount entry (src/dst are copied), or replaces the one already
+ * at the same destination: the later one wins. */
 int policy_add_mount(struct husk_policy *p, const struct mount_entry *m);
 const struct mount_entry *policy_find_mount(const struct husk_policy *p, const char *dst);
 
