@@ -17,6 +17,14 @@ const char *caps_to_name(int cap, char *buf, size_t buflen);
  * /proc twice. */
 int caps_last_cap(void);
 
+/* Whether a service running as uid gets its kept capabilities in the
+ * ambient set too: a non-root program keeps them across execve only so
+ * (root gets them back from the bounding set). */
+static inline bool caps_service_ambient(uint32_t uid)
+{
+	return uid != 0;
+}
+
 /* Service side, just before exec: every set (effective, permitted,
  * inheritable, bounding, ambient) is cleared except the caps in keep. With
  * ambient, the kept caps are also raised in the ambient set, which is how a

@@ -9,6 +9,7 @@
 #include "log.h"
 #include "options.h"
 #include "policy.h"
+#include "report.h"
 #include "sandbox.h"
 #include "seccomp_filter.h"
 #include "seccomp_profile.h"
@@ -23,27 +24,75 @@ static const char *profile_dir(void)
 	return d && *d ? d : HUSK_PROFILEDIR;
 }
 
-static int cmd_run(int argc, char *argv[])
+/* Parses and finalizes the policy for run or check. Returns 0, 1 after
+ * --help, or an exit code (125) after one line on stderr. */
+static int load_policy(struct husk_policy *p, struct caller *c, struct run_flags *f, int argc,
+		       char *argv[])
+{
+	int r = policy_from_argv(p, argc, argv, f);
+	if (r == 1)
+		return 1;
+	if (r < 0)
+		return HUSK_EXIT_LAUNCH;
+	c->report_only |= f->dry_run;
+	if ((f->json || f->threshold_set) && !c->report_only) {
+		log_error("%s: --json and --threshold go with husk check or --dry-run", argv[0]);
+		return HUSK_EXIT_LAUNCH;
+	}
+	c->limits_known = true;
+	for (int i = 0; i < HUSK_RLIMIT_COUNT; i++)
+		if (getrlimit((enum __rlimit_resource)i, &c->limits[i]) < 0)
+			c->limits_known = false;
+	char err[1024];
+	if (policy_finalize(p, c, err, sizeof(err)) < 0) {
+		log_error("%s: %s", argv[0], err);
+		return HUSK_EXIT_LAUNCH;
+	}
+	return 0;
+}
+
+/* husk check, husk run --dry-run: the report, and 1 above --threshold. */
+static int report(const struct husk_policy *p, const struct caller *c, const struct run_flags *f)
+{
+	char err[1024];
+	struct exposure e;
+	json_object *j = report_build(p, c, &e, err, sizeof(err));
+	if (!j) {
+		log_error("check: %s", err);
+		return HUSK_EXIT_LAUNCH;
+	}
+	if (f->json)
+		printf("%s\n", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY |
+							       JSON_C_TO_STRING_NOSLASHESCAPE));
+	else
+		report_print_text(j, stdout);
+	json_object_put(j);
+	if (fflush(stdout) != 0)
+		return HUSK_EXIT_LAUNCH;
+	/* Compared in tenths, as shown: 2.0 passes --threshold 2. */
+	if (f->threshold_set && e.score > (unsigned)(f->threshold * 10 + 0.5)) {
+		log_error("check: exposure %.1f is above the threshold %.1f", e.score / 10.0,
+			  f->threshold);
+		return 1;
+	}
+	return 0;
+}
+
+static int cmd_run_or_check(int argc, char *argv[], bool check)
 {
 	__attribute__((cleanup(policy_free))) struct husk_policy p;
 	policy_init(&p);
-	int r = policy_from_argv(&p, argc, argv);
-	if (r == 1)
-		return 0;
-	if (r < 0)
-		return HUSK_EXIT_LAUNCH;
-	char err[1024];
-	struct caller c = {
-		.uid = getuid(), .gid = getgid(), .environ = environ, .profile_dir = profile_dir()
-	};
-	c.limits_known = true;
-	for (int i = 0; i < HUSK_RLIMIT_COUNT; i++)
-		if (getrlimit((enum __rlimit_resource)i, &c.limits[i]) < 0)
-			c.limits_known = false;
-	if (policy_finalize(&p, &c, err, sizeof(err)) < 0) {
-		log_error("run: %s", err);
-		return HUSK_EXIT_LAUNCH;
-	}
+	struct run_flags f = { .profile_dir = profile_dir() };
+	struct caller c = { .uid = getuid(),
+			    .gid = getgid(),
+			    .environ = environ,
+			    .profile_dir = f.profile_dir,
+			    .report_only = check };
+	int r = load_policy(&p, &c, &f, argc, argv);
+	if (r)
+		return r == 1 ? 0 : r;
+	if (c.report_only)
+		return report(&p, &c, &f);
 	if (p.seccomp_unconfined)
 		log_warn("--seccomp unconfined: the service can make every system call");
 	return sandbox_run(&p);
@@ -186,7 +235,9 @@ int main(int argc, char *argv[])
 		return 0;
 	}
 	if (strcmp(argv[1], "run") == 0)
-		return cmd_run(argc - 1, argv + 1);
+		return cmd_run_or_check(argc - 1, argv + 1, false);
+	if (strcmp(argv[1], "check") == 0)
+		return cmd_run_or_check(argc - 1, argv + 1, true);
 	if (strcmp(argv[1], "seccomp") == 0)
 		return cmd_seccomp(argc - 1, argv + 1);
 	log_error("unknown command '%s': use husk run [OPTIONS] -- PROGRAM, or husk --help", argv[1]);

@@ -48,7 +48,7 @@ void service_exec(const struct husk_policy *p, const struct sc_bpf *filter)
 	close_inherited_fds();
 
 	int r;
-	bool ambient = p->uid != 0;
+	bool ambient = caps_service_ambient(p->uid);
 	if (p->userns == USERNS_HOST)
 		r = caps_drop_except_as(p->cap_add, ambient, p->uid, p->gid);
 	else

@@ -42,10 +42,11 @@ export WORK RESULTS
 # ---- fixtures ----------------------------------------------------------
 install -m 755 "$HUSK" "$WORK/husk"
 mkdir -p "$WORK/scripts" "$WORK/profiles"
-install -m 644 "$HUSK_SRCDIR"/profiles/*.policy "$WORK/profiles/"
+install -m 644 "$HUSK_SRCDIR"/profiles/*.policy "$HUSK_SRCDIR"/profiles/*.profile "$WORK/profiles/"
 chmod -R a+rX "$WORK/profiles"
 export HUSK_PROFILE_DIR="$WORK/profiles"
-cp "$here/lib.sh" "$here/test-user.sh" "$here/test-root.sh" "$here/cgroup-tests.sh" "$WORK/scripts/"
+cp "$here/lib.sh" "$here/test-user.sh" "$here/test-root.sh" "$here/cgroup-tests.sh" \
+	"$here/check-tests.sh" "$WORK/scripts/"
 chmod -R a+rX "$WORK/scripts"
 
 app="$HUSK_BUILDDIR/tests/fixtures/app"

@@ -1,0 +1,127 @@
+# Profiles (husk-profile(5)) and husk check. Sourced by test-user.sh and
+# test-root.sh, after lib.sh; $PHASE says which.
+
+P="$WORK/profile-tests-$PHASE"
+rm -rf "$P"
+mkdir -p "$P/sub"
+
+# The flags that profiles/go-service.profile (with base.profile) stands for.
+GO_FLAGS=(--net none --userns private --seccomp default --hostname husk --chdir /
+	--tmpfs /tmp:size=64m,nr_inodes=16k,mode=1777 --rlimit core=0 --rlimit rtprio=0
+	--stop-timeout 10 --user 1000:1000 --cap-add NET_BIND_SERVICE --seccomp go-service
+	--tmpfs /var/tmp:size=64m,nr_inodes=16k,mode=1777 --memory 512m --memory-swap 0
+	--cpus 1 --pids 256 --rlimit nofile=1024:4096)
+
+begin "profile ($PHASE): go-service.profile and the same flags give the identical policy"
+run_husk check --json --profile go-service --rootfs "$ROOTFS" -- /app -addr :80
+from_profile=$OUT
+run_husk check --json "${GO_FLAGS[@]}" --rootfs "$ROOTFS" -- /app -addr :80
+expect_rc 0 && [ -n "$from_profile" ] && [ "$from_profile" = "$OUT" ] && pass ||
+	fail "husk check --json differs: $(diff <(echo "$from_profile") <(echo "$OUT") | head -5)"
+
+begin "profile ($PHASE): later flags override the profile, a later profile overrides flags"
+run_husk check --json --hostname early --profile go-service --hostname late --tmpfs /tmp:size=1m
+expect_rc 0 && expect_out '"hostname":"late"' && expect_out '"size":1048576' &&
+	[ "$(grep -c '"destination":"/tmp"' <<<"$OUT")" = 1 ] && pass
+run_husk check --json --hostname early --profile go-service
+begin "profile ($PHASE): a profile given after a flag overrides it"
+expect_rc 0 && expect_out '"hostname":"husk"' && pass
+
+begin "profile ($PHASE): relative paths are taken from the profile's directory"
+mkdir -p "$P/sub/root" "$P/sub/data"
+cp "$HUSK_PROFILE_DIR/default.policy" "$P/sub/my.policy"
+printf 'rootfs root\nro-bind data:/data\nseccomp ./my.policy\n' >"$P/sub/rel.profile"
+printf '# comment\n\ninclude sub/rel.profile   # trailing comment\nenv URL=http://h/#frag\n' >"$P/top.profile"
+(cd / && run_husk check --json --profile "$P/top.profile" && echo "$OUT" >"$P/out.json")
+OUT=$(cat "$P/out.json" 2>/dev/null)
+expect_out "\"source\":\"$P/sub/root\"" && expect_out "\"source\":\"$P/sub/data\"" &&
+	expect_out "\"path\":\"$P/sub/my.policy\"" && expect_out '"URL=http://h/#frag"' && pass
+
+# Malformed profiles: one line naming FILE:LINE, exit 125.
+bad_profile() {
+	local name=$1 body=$2 want=$3
+	begin "profile ($PHASE): $name fails with file:line and exit 125"
+	printf '%b' "$body" >"$P/$name.profile"
+	run_husk run --profile "$P/$name.profile" -- /bin/true
+	expect_rc 125 && expect_one_error_line && expect_err "$want" && pass
+}
+bad_profile unknown-key 'net none\nfrobnicate yes\n' "$P/unknown-key.profile:2: unknown key 'frobnicate'"
+bad_profile bad-value '# x\n\ncap-add NET_FLY\n' "$P/bad-value.profile:3: cap-add NET_FLY: unknown capability"
+bad_profile flag-value 'no-go-env yes\n' "$P/flag-value.profile:1: no-go-env takes no value"
+bad_profile no-value 'memory\n' "$P/no-value.profile:1: memory needs a value"
+printf 'include loop-b.profile\n' >"$P/loop-a.profile"
+bad_profile loop-b 'net none\ninclude loop-a.profile\n' "$P/loop-a.profile:1: include loop-b.profile: include loop"
+bad_profile missing-include 'include nothere.profile\n' "$P/missing-include.profile:1: include nothere.profile: .*No such file"
+begin "profile ($PHASE): a missing --profile names it"
+run_husk run --profile "$P/absent.profile" -- /bin/true
+expect_rc 125 && expect_one_error_line && expect_err 'absent.profile: No such file' && pass
+begin "profile ($PHASE): an unknown shipped profile name names the directory"
+run_husk run --profile no-such-name -- /bin/true
+expect_rc 125 && expect_one_error_line && expect_err "no-such-name.profile: No such file" && pass
+
+begin "check ($PHASE): go-service.profile scores below 2.0"
+run_husk check --json --profile go-service
+score=$(grep -oE '"score":[0-9.]+' <<<"$OUT" | cut -d: -f2)
+expect_rc 0 && awk -v s="$score" 'BEGIN { exit !(s != "" && s < 2.0) }' && pass ||
+	fail "score '$score'"
+
+begin "check ($PHASE): --net host --cap-add SYS_ADMIN --seccomp unconfined scores above 8.0"
+printf 'net host\ncap-add SYS_ADMIN\nseccomp unconfined\n' >"$P/open.profile"
+run_husk check --json --profile "$P/open.profile"
+score=$(grep -oE '"score":[0-9.]+' <<<"$OUT" | cut -d: -f2)
+expect_rc 0 && awk -v s="$score" 'BEGIN { exit !(s > 8.0) }' && pass || fail "score '$score'"
+
+begin "check ($PHASE): each layer turned off raises the score"
+BASE=(--profile base --seccomp go-service --memory 64m --pids 64)
+run_husk check --json "${BASE[@]}"
+base=$(grep -oE '"score":[0-9.]+' <<<"$OUT" | cut -d: -f2)
+worse=0
+for opt in "--net host" "--seccomp unconfined" "--cap-add SYS_PTRACE" "--user 0" \
+	"--seccomp default" "--bind /etc:/hostetc"; do
+	# shellcheck disable=SC2086
+	run_husk check --json "${BASE[@]}" $opt
+	s=$(grep -oE '"score":[0-9.]+' <<<"$OUT" | cut -d: -f2)
+	awk -v a="$s" -v b="$base" 'BEGIN { exit !(a > b) }' && worse=$((worse + 1)) ||
+		echo "# $opt: $s, not above $base"
+done
+[ "$worse" = 6 ] && pass || fail "$worse of 6 options raised the score above $base"
+
+begin "check ($PHASE): --threshold exits 1 above it, 0 at or below"
+run_husk check --threshold 8 --profile "$P/open.profile"
+rc_open=$RC
+err_open=$ERR
+run_husk check --threshold 2 --profile go-service
+[ "$rc_open" = 1 ] && grep -q 'above the threshold 8.0' <<<"$err_open" && expect_rc 0 && pass ||
+	fail "open: $rc_open ($err_open)"
+
+begin "check ($PHASE): --threshold out of range is a usage error"
+run_husk check --threshold 11
+expect_rc 125 && expect_one_error_line && expect_err 'threshold 11' && pass
+
+begin "check ($PHASE): the text report names every layer and each finding's fix"
+run_husk check --profile go-service --rootfs "$ROOTFS" -- /app
+expect_rc 0 && expect_out '^  namespaces +user mount pid net ipc uts cgroup' &&
+	expect_out '^  mount +/var/tmp tmpfs size=67108864' && expect_out '^  caps ambient +NET_BIND_SERVICE' &&
+	expect_out 'seccomp +go-service' && expect_out 'memory_max=536870912' &&
+	expect_out '^exposure [0-9.]+ (SAFE|OK)' && expect_out 'fix: ' && pass
+
+begin "check ($PHASE): the report does not show values passed from the caller"
+SECRET_TOKEN=hunter2 run_husk check --json --env-keep SECRET_TOKEN --env A=1
+expect_rc 0 && expect_out 'SECRET_TOKEN \(from the caller' && expect_out '"A=1"' &&
+	! grep -q hunter2 <<<"$OUT" && pass || fail "value leaked"
+
+begin "check ($PHASE): run --dry-run reports and launches nothing"
+run_husk run --dry-run --rootfs "$ROOTFS" -- /bin/touch "$P/launched"
+expect_rc 0 && expect_out '^exposure ' && [ ! -e "$P/launched" ] && pass || fail "it ran"
+
+begin "check ($PHASE): --json is refused by run without --dry-run"
+run_husk run --json --rootfs "$ROOTFS" -- /bin/true
+expect_rc 125 && expect_one_error_line && expect_err 'husk check or --dry-run' && pass
+
+begin "profile ($PHASE): the Go service runs under go-service.profile"
+run_husk run --profile go-service --cgroup auto --rootfs "$ROOTFS" -- /app -addr 127.0.0.1:80 -selftest
+expect_rc 0 && expect_out 'GET /health -> "ok"' && expect_out 'uid=1000 gid=1000' &&
+	expect_out '^NoNewPrivs:.1' && expect_out '^CapEff:.0000000000000400' &&
+	expect_out 'read-only file system' && expect_out 'GOMAXPROCS=1 GOMEMLIMIT=483183819' && pass
+
+rm -rf "$P"
