@@ -11,6 +11,7 @@
 #include "policy.h"
 #include "report.h"
 #include "sandbox.h"
+#include "timing.h"
 #include "seccomp_filter.h"
 #include "seccomp_profile.h"
 
@@ -95,7 +96,10 @@ static int cmd_run_or_check(int argc, char *argv[], bool check)
 		return report(&p, &c, &f);
 	if (p.seccomp_unconfined)
 		log_warn("--seccomp unconfined: the service can make every system call");
-	return sandbox_run(&p);
+	timing_mark(T_POLICY);
+	r = sandbox_run(&p);
+	timing_report(stderr);
+	return r;
 }
 
 static int write_all(int fd, const void *buf, size_t len)
@@ -222,6 +226,11 @@ out:
 
 int main(int argc, char *argv[])
 {
+	/* Enabled before parsing so parsing is timed too; an option parser
+	 * that found --timing later would miss it. */
+	for (int i = 2; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--timing") == 0)
+			timing_enable();
 	if (argc < 2) {
 		options_print_help("husk");
 		return HUSK_EXIT_LAUNCH;

@@ -399,6 +399,7 @@ static const struct {
 } front_options[] = {
 	{ "dry-run", NULL, "run: resolve the policy and print it as husk check does; launch nothing" },
 	{ "json", NULL, "check: print the policy and its exposure as JSON" },
+	{ "timing", NULL, "run: print how long each launch step took, on stderr, at exit" },
 	{ "threshold", "X", "check: exit 1 when the exposure score is above X (0.0-10.0)" },
 };
 
@@ -444,6 +445,8 @@ static int front_option(const char *name, const char *val, struct run_flags *f)
 		f->dry_run = true;
 	} else if (strcmp(name, "json") == 0) {
 		f->json = true;
+	} else if (strcmp(name, "timing") == 0) {
+		f->timing = true;
 	} else {
 		char *end;
 		errno = 0;

@@ -31,6 +31,7 @@ struct husk_option {
 struct run_flags {
 	const char *profile_dir; /* where --profile NAME is looked up */
 	bool dry_run;		 /* --dry-run: resolve and report, do not launch */
+	bool timing;		 /* --timing: print each launch step's time at exit */
 	bool json;		 /* --json: the report as JSON */
 	bool threshold_set;	 /* --threshold X: fail when the exposure is above X */
 	double threshold;
