@@ -76,6 +76,10 @@ static int verify(uint64_t keep, bool ambient)
 
 static int stage(uint64_t keep, bool ambient)
 {
+	/* libcap-ng remembers the thread it first ran in; init shares its
+	 * memory with the service until the service execs (vfork-style), so
+	 * say which process this is every time. */
+	capng_setpid((int)syscall(SYS_gettid));
 	capng_clear(CAPNG_SELECT_ALL);
 	int last = caps_last_cap();
 	for (int c = 0; c <= last && c < 64; c++) {
