@@ -10,6 +10,7 @@
 #include "caps.h"
 #include "log.h"
 #include "sys.h"
+#include "timing.h"
 
 extern char **environ;
 
@@ -66,12 +67,14 @@ void service_exec(const struct husk_policy *p, const struct sc_bpf *filter)
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
 		die_errno(errno, "no_new_privs");
 
+	timing_mark(T_CAPS);
 	/* Last, so the filter only has to allow execve itself: nothing above
 	 * runs under it. */
 	if (filter && (r = sc_bpf_load(filter, p->seccomp_log)) < 0)
 		die_errno(r, "seccomp: load the filter");
 
 	environ = p->env.v;
+	timing_mark(T_EXEC);
 	execvp(p->argv.v[0], p->argv.v);
 	int e = errno;
 	log_errno(-e, "exec %s", p->argv.v[0]);
