@@ -105,6 +105,16 @@ static int service_main(void *arg)
  * by init afterwards. Its fd table is still its own. */
 static pid_t spawn_service(const struct husk_policy *p, const struct sc_bpf *filter, int sync_fd)
 {
+#if defined(__SANITIZE_ADDRESS__)
+	/* ASan cannot follow a CLONE_VM child onto a stack of its own
+	 * (google/sanitizers#189): the sanitizer build forks instead. */
+	pid_t child = fork();
+	if (child == 0) {
+		struct service_args fa = { .p = p, .filter = filter, .sync_fd = sync_fd };
+		service_main(&fa);
+	}
+	return child;
+#endif
 	void *stack = mmap(NULL, SERVICE_STACK, PROT_READ | PROT_WRITE,
 			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
 	if (stack == MAP_FAILED)

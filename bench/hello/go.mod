@@ -1,0 +1,3 @@
+module huskbench/hello
+
+go 1.19
