@@ -2,7 +2,7 @@
 # test-root.sh, after lib.sh; $PHASE says which.
 
 P="$WORK/profile-tests-$PHASE"
-rm -rf "$P"
+
 mkdir -p "$P/sub"
 
 # The flags that profiles/go-service.profile (with base.profile) stands for.
@@ -124,4 +124,10 @@ expect_rc 0 && expect_out 'GET /health -> "ok"' && expect_out 'uid=1000 gid=1000
 	expect_out '^NoNewPrivs:.1' && expect_out '^CapEff:.0000000000000400' &&
 	expect_out 'read-only file system' && expect_out 'GOMAXPROCS=1 GOMEMLIMIT=483183819' && pass
 
+
+
+begin "timing ($PHASE): run --timing names every step, and keeps the exit status"
+run_husk run --timing --rootfs "$ROOTFS" -- /bin/sh -c 'exit 3'
+expect_rc 3 && expect_err '^husk: timing' && expect_err '[0-9]+\.[0-9]{3} +[-0-9.]+ +child: mounts and pivot_root' &&
+	expect_err 'service: seccomp load, up to execve' && ! grep -q 'not reached' <<<"$ERR" && pass
 rm -rf "$P"
