@@ -96,6 +96,8 @@ static int cmd_run_or_check(int argc, char *argv[], bool check)
 		return report(&p, &c, &f);
 	if (p.seccomp_unconfined)
 		log_warn("--seccomp unconfined: the service can make every system call");
+	if (f.timing)
+		timing_enable();
 	timing_mark(T_POLICY);
 	r = sandbox_run(&p);
 	timing_report(stderr);
@@ -226,11 +228,7 @@ out:
 
 int main(int argc, char *argv[])
 {
-	/* Enabled before parsing so parsing is timed too; an option parser
-	 * that found --timing later would miss it. */
-	for (int i = 2; i < argc && strcmp(argv[i], "--") != 0; i++)
-		if (strcmp(argv[i], "--timing") == 0)
-			timing_enable();
+	timing_start();
 	if (argc < 2) {
 		options_print_help("husk");
 		return HUSK_EXIT_LAUNCH;

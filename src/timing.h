@@ -22,6 +22,9 @@ enum timing_step {
 	T_NSTEPS,
 };
 
+/* main() calls timing_start first thing (one clock read); the front end
+ * calls timing_enable once it has parsed --timing. */
+void timing_start(void);
 void timing_enable(void);
 void timing_mark(enum timing_step s);
 void timing_report(FILE *out);
