@@ -134,7 +134,6 @@ static const struct {
 struct ctx {
 	const struct husk_policy *p;
 	const struct sc_profile *prof;
-	bool unconfined;
 	bool mounts_undoable; /* CAP_SYS_ADMIN with the mount syscalls allowed */
 	struct exposure *out;
 	char buf[160];
@@ -259,7 +258,7 @@ static void check_caps(struct ctx *c)
 static void check_seccomp(struct ctx *c)
 {
 	const struct sc_profile *prof = c->prof;
-	const char *fix = c->unconfined ? "drop --seccomp unconfined"
+	const char *fix = !prof ? "drop --seccomp unconfined"
 					: "deny it in the seccomp profile (husk-seccomp(5))";
 	bool newuser = allows(prof, "unshare", CLONE_NEWUSER, 0) ||
 		       allows(prof, "clone", CLONE_NEWUSER, 0);
@@ -432,7 +431,7 @@ static void check_limits(struct ctx *c)
 void exposure_compute(const struct husk_policy *p, const struct sc_profile *prof, struct exposure *out)
 {
 	memset(out, 0, sizeof(*out));
-	struct ctx c = { .p = p, .prof = prof, .unconfined = !prof, .out = out };
+	struct ctx c = { .p = p, .prof = prof, .out = out };
 	c.mounts_undoable = has_cap(p, CAP_SYS_ADMIN) && group_allows(prof, "mount", 0) != NULL;
 
 	check_network(&c);

@@ -40,19 +40,33 @@ void policy_free(struct husk_policy *p)
 	memset(p, 0, sizeof(*p));
 }
 
+/* *out = m with its own copies of the strings. */
+static int mount_entry_copy(struct mount_entry *out, const struct mount_entry *m)
+{
+	*out = *m;
+	out->src = m->src ? strdup(m->src) : NULL;
+	out->dst = strdup(m->dst);
+	if ((m->src && !out->src) || !out->dst) {
+		mount_entry_free(out);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 static int mounts_insert(struct husk_policy *p, size_t at, const struct mount_entry *m)
 {
-	struct mount_entry *nm = realloc(p->mounts, (p->n_mounts + 1) * sizeof(*nm));
-	if (!nm)
+	struct mount_entry copy;
+	if (mount_entry_copy(&copy, m) < 0)
 		return -ENOMEM;
+	struct mount_entry *nm = realloc(p->mounts, (p->n_mounts + 1) * sizeof(*nm));
+	if (!nm) {
+		mount_entry_free(&copy);
+		return -ENOMEM;
+	}
 	p->mounts = nm;
 	memmove(&nm[at + 1], &nm[at], (p->n_mounts - at) * sizeof(*nm));
-	nm[at] = *m;
-	nm[at].src = m->src ? strdup(m->src) : NULL;
-	nm[at].dst = strdup(m->dst);
+	nm[at] = copy;
 	p->n_mounts++;
-	if ((m->src && !nm[at].src) || !nm[at].dst)
-		return -ENOMEM;
 	return 0;
 }
 
@@ -64,13 +78,9 @@ int policy_add_mount(struct husk_policy *p, const struct mount_entry *m)
 	for (size_t i = 0; i < p->n_mounts; i++) {
 		if (strcmp(p->mounts[i].dst, m->dst) != 0)
 			continue;
-		struct mount_entry n = *m;
-		n.src = m->src ? strdup(m->src) : NULL;
-		n.dst = strdup(m->dst);
-		if ((m->src && !n.src) || !n.dst) {
-			mount_entry_free(&n);
+		struct mount_entry n;
+		if (mount_entry_copy(&n, m) < 0)
 			return -ENOMEM;
-		}
 		mount_entry_free(&p->mounts[i]);
 		p->mounts[i] = n;
 		return 0;

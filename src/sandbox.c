@@ -105,27 +105,27 @@ static int service_main(void *arg)
  * by init afterwards. Its fd table is still its own. */
 static pid_t spawn_service(const struct husk_policy *p, const struct sc_bpf *filter, int sync_fd)
 {
+	struct service_args a = { .p = p, .filter = filter, .sync_fd = sync_fd };
 #if defined(__SANITIZE_ADDRESS__)
 	/* ASan cannot follow a CLONE_VM child onto a stack of its own
 	 * (google/sanitizers#189): the sanitizer build forks instead. */
-	pid_t child = fork();
-	if (child == 0) {
-		struct service_args fa = { .p = p, .filter = filter, .sync_fd = sync_fd };
-		service_main(&fa);
-	}
-	return child;
-#endif
+	pid_t pid = fork();
+	if (pid == 0)
+		service_main(&a);
+	return pid;
+#else
 	void *stack = mmap(NULL, SERVICE_STACK, PROT_READ | PROT_WRITE,
 			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
 	if (stack == MAP_FAILED)
 		return -1;
-	struct service_args a = { .p = p, .filter = filter, .sync_fd = sync_fd };
 	pid_t pid = clone(service_main, (char *)stack + SERVICE_STACK, CLONE_VM | CLONE_VFORK | SIGCHLD,
 			  &a);
 	int e = errno;
+	/* With CLONE_VFORK the service has exec'd or exited by now. */
 	munmap(stack, SERVICE_STACK);
 	errno = e;
 	return pid;
+#endif
 }
 
 /* pid 1 of the new pid namespace: set up, start the service, supervise. */

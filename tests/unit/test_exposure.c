@@ -25,6 +25,7 @@
 #include "policy.h"
 #include "report.h"
 #include "seccomp_filter.h"
+#include "srcfile.h"
 
 static char profiles[PATH_MAX];
 static char *const no_env[] = { NULL };
@@ -171,15 +172,8 @@ static void test_score_formula(void **state)
 /* husk-profile(5) lists every check the code scores. */
 static void test_man_page_lists_every_check(void **state)
 {
-	const char *src = getenv("HUSK_SRCDIR");
-	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/man/husk-profile.5", src ? src : ".");
-	FILE *f = fopen(path, "r");
-	assert_non_null(f);
-	static char man[131072];
-	size_t n = fread(man, 1, sizeof(man) - 1, f);
-	fclose(f);
-	man[n] = '\0';
+	char *man = read_source("man/husk-profile.5");
+	assert_non_null(man);
 	struct exposure e;
 	SCORE(1000, &e, "--seccomp", "unconfined");
 	assert_true(e.n > 30);
@@ -192,6 +186,7 @@ static void test_man_page_lists_every_check(void **state)
 		if (!strstr(man, want))
 			fail_msg("husk-profile(5) does not list %s", id);
 	}
+	free(man);
 }
 
 /* ---- sc_profile_eval against the kernel --------------------------------- */

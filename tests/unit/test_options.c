@@ -13,6 +13,7 @@
 
 #include "options.h"
 #include "policy.h"
+#include "srcfile.h"
 
 #define ARGV(...) ((char *const[]){ "run", __VA_ARGS__, NULL })
 #define ARGC(...) ((int)(sizeof((char *[]){ "run", __VA_ARGS__ }) / sizeof(char *)))
@@ -303,15 +304,9 @@ static void test_help_is_generated_from_the_table(void **state)
  * drives the parser, profiles and --help) and husk(1) cannot drift. */
 static void test_man_page_names_every_option(void **state)
 {
-	const char *src = getenv("HUSK_SRCDIR");
-	char path[2048], want[128];
-	snprintf(path, sizeof(path), "%s/man/husk.1", src ? src : ".");
-	FILE *f = fopen(path, "r");
-	assert_non_null(f);
-	static char man[65536];
-	size_t n = fread(man, 1, sizeof(man) - 1, f);
-	fclose(f);
-	man[n] = '\0';
+	char want[128];
+	char *man = read_source("man/husk.1");
+	assert_non_null(man);
 	for (const struct husk_option *o = husk_run_options; o->name; o++) {
 		/* groff spells "--cap-add" as "\-\-cap\-add". */
 		size_t k = snprintf(want, sizeof(want), "\\-\\-");
@@ -324,6 +319,7 @@ static void test_man_page_names_every_option(void **state)
 		if (!strstr(man, want))
 			fail_msg("husk(1) does not document --%s (looked for %s)", o->name, want);
 	}
+	free(man);
 }
 
 static void test_seccomp_options(void **state)
