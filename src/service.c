@@ -1,7 +1,10 @@
 #include "service.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <linux/openat2.h>
+#include <stdio.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -11,6 +14,7 @@
 #include "log.h"
 #include "sys.h"
 #include "timing.h"
+#include "util.h"
 
 extern char **environ;
 
@@ -35,6 +39,64 @@ static void close_inherited_fds(void)
 	long max = sysconf(_SC_OPEN_MAX);
 	for (long fd = 3; fd < (max > 0 ? max : 65536); fd++)
 		close((int)fd);
+}
+
+/* Finds name as execvp would, in the service's PATH (environ is the
+ * service's by now), so that the file checked below is the file run. */
+static const char *find_program(const char *name, char *buf, size_t len)
+{
+	if (strchr(name, '/'))
+		return name;
+	const char *path = getenv("PATH");
+	if (!path || !*path)
+		path = "/bin:/usr/bin"; /* glibc's default for execvp */
+	int err = ENOENT;
+	for (const char *dir = path;; dir++) {
+		size_t n = strcspn(dir, ":");
+		snprintf(buf, len, "%.*s/%s", (int)n, n ? dir : ".", name);
+		if (access(buf, X_OK) == 0)
+			return buf;
+		if (errno == EACCES)
+			err = EACCES;
+		dir += n;
+		if (!*dir)
+			break;
+	}
+	errno = err;
+	return NULL;
+}
+
+#define MAX_INTERPRETERS 4 /* the kernel's BINPRM_MAX_RECURSION */
+
+/* CVE-2019-5736's image vector: an entrypoint that is, or whose #!
+ * interpreter is, a /proc magic link such as /proc/self/exe would exec
+ * init's binary, husk's own file on the host, inside the sandbox. Each
+ * file of the chain is opened without magic links first; the rootfs is
+ * read-only and nothing of the service runs yet, so what is checked here
+ * is what execve finds. Returns 0, or -ELOOP or -EACCES with the file
+ * that failed in bad. */
+static int check_exec_chain(const char *path, char *bad, size_t badlen)
+{
+	char cur[PATH_MAX];
+	snprintf(cur, sizeof(cur), "%s", path);
+	for (int depth = 0; depth <= MAX_INTERPRETERS; depth++) {
+		snprintf(bad, badlen, "%s", cur);
+		_cleanup_close_ int fd = sys_openat2(AT_FDCWD, cur, O_RDONLY | O_CLOEXEC, 0,
+						     RESOLVE_NO_MAGICLINKS);
+		if (fd < 0 && errno == ELOOP) {
+			/* A plain symlink loop fails without the flag too;
+			 * execve reports that one itself. */
+			_cleanup_close_ int plain = open(cur, O_PATH | O_CLOEXEC);
+			return plain < 0 ? 0 : -ELOOP;
+		}
+		if (fd < 0)
+			return errno == EACCES ? -EACCES : 0; /* execve says why */
+		char buf[256];
+		ssize_t n = read(fd, buf, sizeof(buf));
+		if (n <= 0 || !shebang_interpreter(buf, (size_t)n, cur, sizeof(cur)))
+			return 0;
+	}
+	return 0;
 }
 
 void service_exec(const struct husk_policy *p, const struct sc_bpf *filter)
@@ -67,15 +129,38 @@ void service_exec(const struct husk_policy *p, const struct sc_bpf *filter)
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
 		die_errno(errno, "no_new_privs");
 
+	environ = p->env.v;
+	char found[PATH_MAX], bad[PATH_MAX];
+	const char *prog = find_program(p->argv.v[0], found, sizeof(found));
+	if (!prog) {
+		int e = errno;
+		log_errno(-e, "exec %s", p->argv.v[0]);
+		_exit(e == ENOENT ? HUSK_EXIT_NOTFOUND : HUSK_EXIT_NOEXEC);
+	}
+	r = check_exec_chain(prog, bad, sizeof(bad));
+	const char *what = strcmp(bad, prog) ? "its #! interpreter " : "";
+	if (r == -ELOOP) {
+		log_error("exec %s: %s%s is or goes through a /proc magic link (such as "
+			  "/proc/self/exe), which would run a binary from outside the rootfs "
+			  "(CVE-2019-5736); refused",
+			  p->argv.v[0], what, bad);
+		_exit(HUSK_EXIT_NOEXEC);
+	}
+	if (r == -EACCES) {
+		log_error("exec %s: cannot read %s%s to check for a #! interpreter; make it "
+			  "readable by the service's user",
+			  p->argv.v[0], what, bad);
+		_exit(HUSK_EXIT_NOEXEC);
+	}
+
 	timing_mark(T_CAPS);
 	/* Last, so the filter only has to allow execve itself: nothing above
 	 * runs under it. */
 	if (filter && (r = sc_bpf_load(filter, p->seccomp_log)) < 0)
 		die_errno(r, "seccomp: load the filter");
 
-	environ = p->env.v;
 	timing_mark(T_EXEC);
-	execvp(p->argv.v[0], p->argv.v);
+	execve(prog, p->argv.v, environ);
 	int e = errno;
 	log_errno(-e, "exec %s", p->argv.v[0]);
 	_exit(e == ENOENT || e == ENOTDIR ? HUSK_EXIT_NOTFOUND : HUSK_EXIT_NOEXEC);

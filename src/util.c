@@ -162,3 +162,21 @@ int errf(char *err, size_t errlen, int r, const char *fmt, ...)
 	va_end(ap);
 	return r;
 }
+
+bool shebang_interpreter(const char *buf, size_t len, char *out, size_t outlen)
+{
+	if (len < 2 || buf[0] != '#' || buf[1] != '!')
+		return false;
+	size_t i = 2;
+	while (i < len && (buf[i] == ' ' || buf[i] == '\t'))
+		i++;
+	size_t start = i;
+	while (i < len && buf[i] != ' ' && buf[i] != '\t' && buf[i] != '\n' && buf[i] != '\0')
+		i++;
+	size_t n = i - start;
+	if (n == 0 || n >= outlen)
+		return false;
+	memcpy(out, buf + start, n);
+	out[n] = '\0';
+	return true;
+}

@@ -62,3 +62,9 @@ int errf(char *err, size_t errlen, int r, const char *fmt, ...) __attribute__((f
 /* Whether an absolute path is normal: starts with '/', no "." or ".."
  * components, no empty components except a trailing slash is refused too. */
 bool path_is_normal_absolute(const char *p);
+
+/* The interpreter named by a "#!" line at the start of buf (len bytes), as
+ * the kernel's binfmt_script reads it: after "#!" and blanks, up to the
+ * next blank or newline. Returns false when buf is not a script or names
+ * none, or the name does not fit out. */
+bool shebang_interpreter(const char *buf, size_t len, char *out, size_t outlen);

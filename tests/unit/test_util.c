@@ -94,12 +94,36 @@ static void test_strv(void **state)
 	assert_int_equal(sv.n, 0);
 }
 
+/* What binfmt_script would run: the check for CVE-2019-5736's
+ * "#!/proc/self/exe" follows exactly this name. */
+static void test_shebang_interpreter(void **state)
+{
+	(void)state;
+	char out[32];
+#define SB(s) shebang_interpreter(s, sizeof(s) - 1, out, sizeof(out))
+	assert_true(SB("#!/proc/self/exe\n"));
+	assert_string_equal(out, "/proc/self/exe");
+	assert_true(SB("#! \t/bin/sh -e\necho"));
+	assert_string_equal(out, "/bin/sh");
+	assert_true(SB("#!/usr/bin/env"));
+	assert_string_equal(out, "/usr/bin/env");
+	assert_true(SB("#!interp"));
+	assert_string_equal(out, "interp");
+	assert_false(SB("\x7f" "ELF\x02\x01"));
+	assert_false(SB("#"));
+	assert_false(SB("#!   \n/bin/sh"));
+	assert_false(SB(" #!/bin/sh"));
+	assert_false(SB("#!/a/name/that/is/far/too/long/for/the/buffer"));
+#undef SB
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_u64),   cmocka_unit_test(test_parse_u32),
 		cmocka_unit_test(test_parse_size),  cmocka_unit_test(test_parse_mode),
 		cmocka_unit_test(test_path_is_normal_absolute), cmocka_unit_test(test_strv),
+		cmocka_unit_test(test_shebang_interpreter),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
