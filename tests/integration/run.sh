@@ -46,7 +46,7 @@ install -m 644 "$HUSK_SRCDIR"/profiles/*.policy "$HUSK_SRCDIR"/profiles/*.profil
 chmod -R a+rX "$WORK/profiles"
 export HUSK_PROFILE_DIR="$WORK/profiles"
 cp "$here/lib.sh" "$here/test-user.sh" "$here/test-root.sh" "$here/cgroup-tests.sh" \
-	"$here/check-tests.sh" "$WORK/scripts/"
+	"$here/check-tests.sh" "$here/escape-tests.sh" "$WORK/scripts/"
 chmod -R a+rX "$WORK/scripts"
 
 app="$HUSK_BUILDDIR/tests/fixtures/app"
@@ -62,6 +62,19 @@ ${CC:-cc} -O2 -static -Wall -o "$ROOTFS/limits" "$HUSK_SRCDIR/tests/probe/limits
 	{ echo "cannot build the static limits helper" >&2; exit 99; }
 ${CC:-cc} -O2 -static -Wall -o "$ROOTFS/sc-probe" "$HUSK_SRCDIR/tests/probe/sc-probe.c" ||
 	{ echo "cannot build the static seccomp probe (libc6-dev has libc.a)" >&2; exit 99; }
+# The adversarial probe: in its own rootfs, and a host copy for the
+# helper that holds the host-side listeners. With the root-started run,
+# also a root-owned setuid copy and a device node planted by the "image".
+ER="$WORK/escape-rootfs"
+cp -al "$ROOTFS" "$ER"
+${CC:-cc} -O2 -static -Wall -Wextra -Werror -Wno-format-truncation -o "$ER/escape" \
+	"$HUSK_SRCDIR/tests/escape/escape.c" ||
+	{ echo "cannot build the static escape probe" >&2; exit 99; }
+install -m 755 "$ER/escape" "$WORK/escape-host"
+if [ "$(id -u)" = 0 ]; then
+	install -m 4755 -o root -g root "$ER/escape" "$ER/escape-suid"
+	mknod -m 666 "$ER/dev-null-copy" c 1 3
+fi
 install -m 644 "$HUSK_SRCDIR/tests/data/seccomp/docker-default.json" "$WORK/profiles/"
 # The installed layout: each profile with its precompiled filter beside it.
 for prof in default go-service strict; do
@@ -101,6 +114,29 @@ if [ "$(id -u)" = 0 ]; then mknod -m 666 "$WORK/evil-rootfs/dev-null-copy" c 1 3
 cp -a "$ROOTFS" "$WORK/evil-proc-rootfs"
 rmdir "$WORK/evil-proc-rootfs/proc"
 ln -s "$WORK/host-target" "$WORK/evil-proc-rootfs/proc"
+
+# CVE-2019-5736's image vector: an entrypoint that is /proc/self/exe, a
+# script that names it as interpreter, directly or through another script.
+mkdir -p "$WORK/evil-exec-rootfs"
+cp -al "$ROOTFS/." "$WORK/evil-exec-rootfs/"
+ln -s /proc/self/exe "$WORK/evil-exec-rootfs/selfexe"
+printf '#!/proc/self/exe\n' >"$WORK/evil-exec-rootfs/pwn.sh"
+printf '#!/pwn.sh\n' >"$WORK/evil-exec-rootfs/pwn2.sh"
+printf '#!/bin/sh\necho script ran\n' >"$WORK/evil-exec-rootfs/ok.sh"
+chmod 755 "$WORK/evil-exec-rootfs"/*.sh
+# /dev and /tmp as symlinks to a host directory, /dev/null as a symlink to a
+# host file, /proc as a regular file.
+echo "canary $RANDOM" >"$WORK/canary"
+chmod 666 "$WORK/canary"
+for v in dev tmp devnull procfile; do
+	mkdir -p "$WORK/evil-$v-rootfs"
+	cp -al "$ROOTFS/." "$WORK/evil-$v-rootfs/"
+done
+rmdir "$WORK/evil-dev-rootfs/dev" "$WORK/evil-tmp-rootfs/tmp" "$WORK/evil-procfile-rootfs/proc"
+ln -s "$WORK/host-target" "$WORK/evil-dev-rootfs/dev"
+ln -s "$WORK/host-target" "$WORK/evil-tmp-rootfs/tmp"
+ln -s "$WORK/canary" "$WORK/evil-devnull-rootfs/dev/null"
+echo "not a directory" >"$WORK/evil-procfile-rootfs/proc"
 
 mounts_before=$(cut -d' ' -f4- /proc/self/mountinfo | sort)
 

@@ -102,6 +102,7 @@ if [ -z "$before" ]; then fail "not found before the kill"; elif wait_for gone; 
 PHASE="root-started"
 . "$(dirname "$0")/cgroup-tests.sh"
 . "$(dirname "$0")/check-tests.sh"
+. "$(dirname "$0")/escape-tests.sh"
 
 # Kernel log lines stamped after $1 (seconds since boot). Marks are times,
 # not line counts: once the ring buffer is full its line count stops growing.

@@ -397,6 +397,7 @@ run_husk run --memory 64m --cgroup off --rootfs "$ROOTFS" -- /bin/true
 PHASE="unprivileged"
 . "$(dirname "$0")/cgroup-tests.sh"
 . "$(dirname "$0")/check-tests.sh"
+. "$(dirname "$0")/escape-tests.sh"
 
 begin "errors: unknown option: one line, exit 125"
 run_husk run --no-such-option -- /app
