@@ -282,11 +282,17 @@ int sandbox_run(const struct husk_policy *p)
 	int code = supervise(pid, &o);
 	timing_mark(T_EXITED);
 	close(pipefd[1]);
+	/* The OOM killer may pick any process of the group: the service's
+	 * own status says whether it was the one. */
 	if (cg.n && cg_oom_killed(&cg)) {
-		log_error("the service ran out of memory: the kernel's OOM killer ended it "
-			  "(limit --memory %llu bytes)",
-			  (unsigned long long)p->cgroup.memory_max);
-		code = 137;
+		if (code == 128 + SIGKILL)
+			log_error("the service ran out of memory: the kernel's OOM killer ended it "
+				  "(limit --memory %llu bytes)",
+				  (unsigned long long)p->cgroup.memory_max);
+		else
+			log_warn("the kernel's OOM killer ended a process of the sandbox (limit "
+				 "--memory %llu bytes); the service itself went on",
+				 (unsigned long long)p->cgroup.memory_max);
 	}
 	return code;
 }
