@@ -312,6 +312,19 @@ static int opt_cgroup(struct husk_policy *p, const char *arg, char *err, size_t 
 	return 0;
 }
 
+/* A group path as /proc/self/cgroup writes them, the same in every
+ * hierarchy: normal and absolute, so it cannot climb out with "..". */
+static int opt_cgroup_parent(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	if (!path_is_normal_absolute(arg) || strlen(arg) > 400)
+		return errf(err, errlen, -EINVAL,
+			    "expected a cgroup path such as /user.slice/husk, relative to the "
+			    "cgroup mount, without . or .. components");
+	free(p->cgroup_parent);
+	p->cgroup_parent = xstrdup(arg);
+	return 0;
+}
+
 static int opt_no_go_env(struct husk_policy *p, const char *arg, char *err, size_t errlen)
 {
 	p->no_go_env = true;
@@ -371,6 +384,9 @@ const struct husk_option husk_run_options[] = {
 	  "required (the default with any limit): fail without a writable cgroup; auto: warn "
 	  "and go on",
 	  false, opt_cgroup, OPT_PATH_NONE },
+	{ "cgroup-parent", "PATH",
+	  "make the sandbox's cgroup below PATH (e.g. /husk.slice) instead of below husk's own",
+	  false, opt_cgroup_parent, OPT_PATH_NONE },
 	{ "no-go-env", NULL, "do not export GOMAXPROCS/GOMEMLIMIT derived from the limits", false,
 	  opt_no_go_env, OPT_PATH_NONE },
 	{ "seccomp", "PROFILE",

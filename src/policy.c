@@ -31,6 +31,7 @@ void policy_free(struct husk_policy *p)
 	strv_free(&p->argv);
 	free(p->cwd);
 	free(p->hostname);
+	free(p->cgroup_parent);
 	free(p->seccomp_name);
 	if (p->seccomp) {
 		sc_profile_free(p->seccomp);

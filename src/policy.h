@@ -84,6 +84,7 @@ struct husk_policy {
 		CGROUP_REQUIRED, /* fail when no writable cgroup exists */
 	} cgroup_mode;
 	bool cgroup_mode_set;
+	char *cgroup_parent; /* --cgroup-parent: a group path; NULL: husk's own */
 	bool no_go_env; /* --no-go-env: no GOMAXPROCS/GOMEMLIMIT from the limits */
 
 	char *seccomp_name;	    /* --seccomp: a profile name or path; NULL: default */

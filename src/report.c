@@ -179,6 +179,8 @@ static json_object *cgroup(const struct husk_policy *p)
 	const struct cg_limits *l = &p->cgroup;
 	json_object *o = json_object_new_object();
 	put(o, "mode", str(modes[p->cgroup_mode]));
+	if (p->cgroup_parent)
+		put(o, "parent", str(p->cgroup_parent));
 	if (l->memory_max) {
 		put(o, "memory_max", json_object_new_int64((int64_t)l->memory_max));
 		put(o, "memory_swap", json_object_new_int64((int64_t)(l->memory_swap_set ? l->memory_swap : 0)));

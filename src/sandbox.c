@@ -214,6 +214,10 @@ int sandbox_run(const struct husk_policy *p)
 		char err[1024], name[32];
 		struct cg_plan plan;
 		int r = cg_plan_self(needed, &plan, err, sizeof(err));
+		/* --cgroup-parent: an (empty, delegated) group chosen by the
+		 * caller, in place of husk's own. */
+		for (size_t i = 0; r == 0 && p->cgroup_parent && i < plan.n; i++)
+			snprintf(plan.h[i].own, sizeof(plan.h[i].own), "%s", p->cgroup_parent);
 		if (r == 0) {
 			cg_sweep("", &plan);
 			snprintf(name, sizeof(name), "husk.%d", (int)getpid());

@@ -78,7 +78,8 @@ static void test_every_option(void **state)
 			       "NET_BIND_SERVICE", "--cap-add", "cap_chown", "--env", "A=1",
 			       "--env-keep", "LANG", "--chdir", "/srv", "--hostname", "svc",
 			       "--net", "host", "--user", "1000:2000", "--userns", "private",
-			       "--stop-timeout", "3", "--", "/app"),
+			       "--stop-timeout", "3", "--cgroup-parent", "/husk.slice/svc", "--",
+			       "/app"),
 			 0);
 	assert_string_equal(p.rootfs, "/tmp");
 	assert_int_equal(p.n_mounts, 3);
@@ -97,6 +98,7 @@ static void test_every_option(void **state)
 	assert_int_equal(p.uid, 1000);
 	assert_int_equal(p.gid, 2000);
 	assert_int_equal(p.stop_timeout, 3);
+	assert_string_equal(p.cgroup_parent, "/husk.slice/svc");
 	policy_free(&p);
 }
 
@@ -122,6 +124,8 @@ static void test_malformed(void **state)
 		{ "--userns", "maybe", "/app" },
 		{ "--stop-timeout", "-1", "/app" },
 		{ "--stop-timeout", "1.5", "/app" },
+		{ "--cgroup-parent", "husk.slice", "/app" },
+		{ "--cgroup-parent", "/husk.slice/../..", "/app" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct husk_policy p;
