@@ -464,6 +464,12 @@ static int new_root(const struct husk_policy *p)
 int mounts_setup(const struct husk_policy *p)
 {
 	int r;
+	/* Every step below uses the mount API (fsopen and open_tree: 5.2,
+	 * openat2: 5.6, mount_setattr: 5.12); an older kernel gets one clear
+	 * line instead of a bare ENOSYS halfway through. */
+	if (sys_mount_setattr(-1, "", 0, 0, 0) < 0 && errno == ENOSYS)
+		return log_errno(-ENOSYS, "mount: this kernel lacks mount_setattr(2); husk needs "
+					  "Linux 5.12 or later");
 	/* Nothing done below may propagate back to the host. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return log_errno(-errno, "mount: make / private");
@@ -521,7 +527,11 @@ int mounts_setup(const struct husk_policy *p)
 	/* pivot_root(".", ".") stacks the old root on the new one; detaching
 	 * it leaves no path back to the host (the runc/LXC idiom). */
 	if (fchdir(rootfd) < 0 || sys_pivot_root(".", ".") < 0)
-		return log_errno(-errno, "pivot_root into the new root");
+		return log_errno(-errno, "pivot_root into the new root%s",
+				 errno == EINVAL ? " (is the host's / the initramfs? the kernel "
+						   "cannot pivot away from it: switch_root to a "
+						   "tmpfs first, as a distribution's init does)"
+						 : "");
 	if (umount2(".", MNT_DETACH) < 0)
 		return log_errno(-errno, "pivot_root: detach the old root");
 	if (chdir("/") < 0)

@@ -7,7 +7,7 @@
 husk_cgroups() {
 	find /sys/fs/cgroup -maxdepth 6 -type d -name 'husk.*' 2>/dev/null | tr '\n' ' '
 }
-if cgerr=$("$HUSK_BIN" run --rootfs "$ROOTFS" --memory 64m --pids 64 --cpus 1 -- /bin/true 2>&1); then
+if cgerr=$("$HUSK_BIN" run "${CG_PARENT[@]}" --rootfs "$ROOTFS" --memory 64m --pids 64 --cpus 1 -- /bin/true 2>&1); then
 	can_cgroup=1
 else
 	can_cgroup=0
@@ -58,7 +58,7 @@ if [ "$can_cgroup" = 1 ]; then
 	b=$(husk_cgroups)
 	run_husk run --rootfs "$ROOTFS" --memory 64m --ro-bind "$WORK:/not-in-rootfs" -- /bin/true
 	c=$(husk_cgroups)
-	"$HUSK_BIN" run --rootfs "$ROOTFS" --memory 64m --pids 64 -- /bin/sh -c 'echo ready; exec sleep 1003' >"$WORK/cg.out" 2>&1 &
+	"$HUSK_BIN" run "${CG_PARENT[@]}" --rootfs "$ROOTFS" --memory 64m --pids 64 -- /bin/sh -c 'echo ready; exec sleep 1003' >"$WORK/cg.out" 2>&1 &
 	BG=$!
 	cgready() { grep -q ready "$WORK/cg.out"; }
 	wait_for cgready

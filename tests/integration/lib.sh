@@ -11,6 +11,11 @@ ROOTFS="$WORK/rootfs"
 
 _current=""
 
+# Where a cgroup v2 host keeps husk's groups apart from the tests' own
+# (tests/vm sets it to a delegated group): passed to every husk run.
+CG_PARENT=()
+[ -n "${HUSK_TEST_CGROUP_PARENT:-}" ] && CG_PARENT=(--cgroup-parent "$HUSK_TEST_CGROUP_PARENT")
+
 # begin NAME: starts a test; its outcome is the first pass/fail/skip call.
 begin() {
 	_current="$1"
@@ -43,6 +48,10 @@ run_husk() {
 	local o e
 	o=$(mktemp "$WORK/out.XXXXXX")
 	e=$(mktemp "$WORK/err.XXXXXX")
+	if [ "$1" = run ]; then
+		shift
+		set -- run "${CG_PARENT[@]}" "$@"
+	fi
 	timeout -k 5 60 "$HUSK_BIN" "$@" >"$o" 2>"$e" </dev/null
 	RC=$?
 	OUT=$(cat "$o")

@@ -21,7 +21,12 @@ skip_all() {
 	exit 77
 }
 [ -x "$HUSK" ] || { echo "husk binary not found at $HUSK" >&2; exit 99; }
-command -v go >/dev/null || skip_all "go not installed (apt-get install golang-go)"
+app="$HUSK_BUILDDIR/tests/fixtures/app"
+# HUSK_TEST_PREBUILT names a directory with the static test programs
+# (limits, sc-probe, escape) built elsewhere: the VM harness (tests/vm)
+# runs this same script where there is no compiler.
+PREBUILT=${HUSK_TEST_PREBUILT:-}
+[ -x "$app" ] || command -v go >/dev/null || skip_all "go not installed (apt-get install golang-go)"
 [ -x /bin/busybox ] || skip_all "busybox not installed (apt-get install busybox-static)"
 if ldd /bin/busybox >/dev/null 2>&1; then
 	skip_all "/bin/busybox is dynamically linked (apt-get install busybox-static)"
@@ -49,8 +54,7 @@ cp "$here/lib.sh" "$here/test-user.sh" "$here/test-root.sh" "$here/cgroup-tests.
 	"$here/check-tests.sh" "$here/escape-tests.sh" "$WORK/scripts/"
 chmod -R a+rX "$WORK/scripts"
 
-app="$HUSK_BUILDDIR/tests/fixtures/app"
-if [ ! -x "$app" ] || [ "$HUSK_SRCDIR/tests/goservice/main.go" -nt "$app" ]; then
+if [ ! -x "$app" ] || { [ -z "$PREBUILT" ] && [ "$HUSK_SRCDIR/tests/goservice/main.go" -nt "$app" ]; }; then
 	echo "# building the Go test service"
 	"$HUSK_SRCDIR/tests/build-goservice" "$app" || { echo "go build failed" >&2; exit 99; }
 fi
@@ -58,18 +62,22 @@ fi
 ROOTFS="$WORK/rootfs"
 "$HUSK_SRCDIR/tests/mkrootfs" "$ROOTFS" "$app" || exit 99
 
-${CC:-cc} -O2 -static -Wall -o "$ROOTFS/limits" "$HUSK_SRCDIR/tests/probe/limits.c" ||
-	{ echo "cannot build the static limits helper" >&2; exit 99; }
-${CC:-cc} -O2 -static -Wall -o "$ROOTFS/sc-probe" "$HUSK_SRCDIR/tests/probe/sc-probe.c" ||
-	{ echo "cannot build the static seccomp probe (libc6-dev has libc.a)" >&2; exit 99; }
+# static_probe NAME SOURCE DEST: the static test program NAME at DEST.
+static_probe() {
+	if [ -n "$PREBUILT" ]; then
+		install -m 755 "$PREBUILT/$1" "$3"
+	else
+		${CC:-cc} -O2 -static -Wall -Wextra -Werror -Wno-format-truncation -o "$3" "$2"
+	fi || { echo "cannot build the static $1 (libc6-dev has libc.a)" >&2; exit 99; }
+}
+static_probe limits "$HUSK_SRCDIR/tests/probe/limits.c" "$ROOTFS/limits"
+static_probe sc-probe "$HUSK_SRCDIR/tests/probe/sc-probe.c" "$ROOTFS/sc-probe"
 # The adversarial probe: in its own rootfs, and a host copy for the
 # helper that holds the host-side listeners. With the root-started run,
 # also a root-owned setuid copy and a device node planted by the "image".
 ER="$WORK/escape-rootfs"
 cp -al "$ROOTFS" "$ER"
-${CC:-cc} -O2 -static -Wall -Wextra -Werror -Wno-format-truncation -o "$ER/escape" \
-	"$HUSK_SRCDIR/tests/escape/escape.c" ||
-	{ echo "cannot build the static escape probe" >&2; exit 99; }
+static_probe escape "$HUSK_SRCDIR/tests/escape/escape.c" "$ER/escape"
 install -m 755 "$ER/escape" "$WORK/escape-host"
 if [ "$(id -u)" = 0 ]; then
 	install -m 4755 -o root -g root "$ER/escape" "$ER/escape-suid"
@@ -151,6 +159,7 @@ if [ "$(id -u)" = 0 ]; then
 	echo "# unprivileged phase, as $TEST_USER"
 	setpriv --reuid="$TEST_USER" --regid="$TEST_USER" --init-groups --reset-env -- \
 		env WORK="$WORK" RESULTS="$RESULTS" HUSK_PROFILE_DIR="$HUSK_PROFILE_DIR" \
+		HUSK_TEST_CGROUP_PARENT="${HUSK_TEST_CGROUP_PARENT:-}" \
 		bash "$WORK/scripts/test-user.sh"
 	echo "# root-started phase"
 	bash "$WORK/scripts/test-root.sh"
