@@ -97,21 +97,22 @@ else
 	fail "$ESC_HOST"
 fi
 
+# esc_exact WANT HUSK-OPTIONS...: exactly the probes in WANT fail.
+esc_exact() {
+	local want=$1
+	shift
+	if esc_run "$@"; then
+		expect_rc 1 && [ "$(esc_fails)" = "$want" ] && pass || fail "failed: $(esc_fails)"
+	else
+		fail "$ESC_HOST"
+	fi
+}
+
 begin "escape ($PHASE): ablation --cap-add NET_RAW: exactly the raw-socket and cap-set probes fail"
-if esc_run --cap-add NET_RAW; then
-	expect_rc 1 && [ "$(esc_fails)" = "A6 capability sets|E11 AF_INET raw socket|E11 AF_PACKET raw socket|" ] &&
-		pass || fail "failed: $(esc_fails)"
-else
-	fail "$ESC_HOST"
-fi
+esc_exact "A6 capability sets|E11 AF_INET raw socket|E11 AF_PACKET raw socket|" --cap-add NET_RAW
 
 begin "escape ($PHASE): ablation --cap-add NET_ADMIN: exactly the netdevice and cap-set probes fail"
-if esc_run --cap-add NET_ADMIN; then
-	expect_rc 1 && [ "$(esc_fails)" = "A6 capability sets|E12 netdevice config (NET_ADMIN)|" ] &&
-		pass || fail "failed: $(esc_fails)"
-else
-	fail "$ESC_HOST"
-fi
+esc_exact "A6 capability sets|E12 netdevice config (NET_ADMIN)|" --cap-add NET_ADMIN
 
 begin "escape ($PHASE): ablation --net host: the network namespace's probes fail"
 if esc_run --net host; then

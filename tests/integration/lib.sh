@@ -17,9 +17,17 @@ CG_PARENT=()
 [ -n "${HUSK_TEST_CGROUP_PARENT:-}" ] && CG_PARENT=(--cgroup-parent "$HUSK_TEST_CGROUP_PARENT")
 
 # begin NAME: starts a test; its outcome is the first pass/fail/skip call.
+# A test that ends without one (a bare [ ] test that was false) is a
+# failure, never a silent gap: the next begin, or end_tests, says so.
 begin() {
+	if [ -n "$_current" ] && [ "$_done" = 0 ]; then
+		fail "the test reached no verdict (a check without a message failed)"
+	fi
 	_current="$1"
 	_done=0
+}
+end_tests() {
+	begin ""
 }
 pass() {
 	[ "$_done" = 1 ] && return 0

@@ -190,4 +190,5 @@ RC=$?
 ERR=$OUT
 expect_rc 125 && expect_one_error_line && pass
 
+end_tests
 exit 0

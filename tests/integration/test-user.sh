@@ -459,4 +459,5 @@ else
 	skip "no device node in the hostile rootfs (run.sh not run as root)"
 fi
 
+end_tests
 exit 0
