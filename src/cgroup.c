@@ -260,15 +260,88 @@ static int enable_controllers(const char *parent, unsigned ctrls, bool fake, cha
 			return errf(err, errlen, r,
 				    "enable %s in %s/cgroup.subtree_control: %s%s", ctrl_name[c],
 				    parent, strerror(-r),
-				    r == -EBUSY ? " (the group holds processes, husk among them, and "
-						  "cgroup v2 lets only leaves hold processes; husk does "
-						  "not yet move itself into a leaf: see husk(1), "
-						  "DELEGATION)"
+				    r == -EBUSY ? " (the group holds other processes than husk, and "
+						  "cgroup v2 lets only leaves hold processes: start husk "
+						  "alone in a delegated group, or give --cgroup-parent; "
+						  "see husk(1), DELEGATION)"
 				    : r == -EACCES || r == -EPERM
 					    ? " (not delegated to you: see husk(1), DELEGATION)"
 					    : "");
 	}
 	return 0;
+}
+
+static int read_text(const char *path, char *buf, size_t len);
+
+/* Whether pid is the only process of the v2 group dir. */
+static bool alone_in(const char *dir, pid_t pid)
+{
+	char path[1100], buf[64], want[24];
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	snprintf(want, sizeof(want), "%d\n", (int)pid);
+	return read_text(path, buf, sizeof(buf)) == 0 && strcmp(buf, want) == 0;
+}
+
+/* The controllers of ctrls that dir does not enable for its children. */
+static unsigned not_enabled(const char *dir, unsigned ctrls)
+{
+	char path[1100], buf[256];
+	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir);
+	if (read_text(path, buf, sizeof(buf)) < 0)
+		return ctrls;
+	unsigned have = 0;
+	for (char *w = strtok(buf, " \n"); w; w = strtok(NULL, " \n"))
+		for (int c = 0; c < CG_NCONTROLLERS; c++)
+			if (strcmp(w, ctrl_name[c]) == 0)
+				have |= 1u << c;
+	return ctrls & ~have;
+}
+
+/* cgroup v2's "no internal processes" rule: a group that holds processes
+ * cannot enable controllers for its children. When husk is the only
+ * process of its group (systemd-run --scope -p Delegate=yes), it moves
+ * into a leaf of its own, NAME.monitor, as systemd does with a delegated
+ * unit's processes, and the sandbox's group goes beside that leaf. */
+static int move_into_leaf(const char *parent, const char *name, unsigned ctrls,
+			  struct cgroup *cg, char *err, size_t errlen)
+{
+	snprintf(cg->leaf, sizeof(cg->leaf), "%s/%.200s.monitor", parent, name);
+	if (mkdir(cg->leaf, 0755) < 0) {
+		int e = -errno;
+		cg->leaf[0] = '\0';
+		return errf(err, errlen, e, "create cgroup %s/%s.monitor: %s", parent, name,
+			    strerror(-e));
+	}
+	char pid[24];
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	int r = write_file(cg->leaf, "cgroup.procs", pid, false);
+	if (r < 0) {
+		rmdir(cg->leaf);
+		cg->leaf[0] = '\0';
+		return errf(err, errlen, r, "move husk into a leaf of %s: %s", parent, strerror(-r));
+	}
+	snprintf(cg->leaf_parent, sizeof(cg->leaf_parent), "%s", parent);
+	cg->leaf_enabled = not_enabled(parent, ctrls);
+	return 0;
+}
+
+/* Undoes move_into_leaf for the calling process (husk, or its reaper):
+ * the controllers husk enabled go, the caller goes back, the leaf goes
+ * once nobody is left in it. */
+static void leave_leaf(const struct cgroup *cg)
+{
+	if (!cg->leaf[0])
+		return;
+	for (int c = 0; c < CG_NCONTROLLERS; c++) {
+		char v[32];
+		snprintf(v, sizeof(v), "-%s", ctrl_name[c]);
+		if (cg->leaf_enabled & (1u << c))
+			write_file(cg->leaf_parent, "cgroup.subtree_control", v, false);
+	}
+	char pid[24];
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	write_file(cg->leaf_parent, "cgroup.procs", pid, false);
+	rmdir(cg->leaf); /* EBUSY while the reaper is still in it; it does this too */
 }
 
 int cg_create(const char *root, const struct cg_plan *plan, const struct cg_limits *l,
@@ -282,9 +355,14 @@ int cg_create(const char *root, const struct cg_plan *plan, const struct cg_limi
 		char parent[768];
 		snprintf(parent, sizeof(parent), "%s%s%s", root, h->mount,
 			 strcmp(h->own, "/") == 0 ? "" : h->own);
-		if (h->version == 2 &&
-		    (r = enable_controllers(parent, h->controllers, cg->fake, err, errlen)) < 0)
-			break;
+		if (h->version == 2) {
+			r = enable_controllers(parent, h->controllers, cg->fake, err, errlen);
+			if (r == -EBUSY && !cg->fake && !cg->leaf[0] && alone_in(parent, getpid()) &&
+			    (r = move_into_leaf(parent, name, h->controllers, cg, err, errlen)) == 0)
+				r = enable_controllers(parent, h->controllers, cg->fake, err, errlen);
+			if (r < 0)
+				break;
+		}
 		char *dir = cg->dir[cg->n];
 		if ((size_t)snprintf(dir, sizeof(cg->dir[0]), "%s/%.200s", parent, name) >=
 		    sizeof(cg->dir[0])) {
@@ -369,6 +447,8 @@ void cg_destroy(struct cgroup *cg)
 			usleep(2000);
 	}
 	cg->n = 0;
+	leave_leaf(cg);
+	cg->leaf[0] = '\0';
 }
 
 int cg_spawn_reaper(const struct cgroup *cg)
@@ -424,6 +504,7 @@ int cg_spawn_reaper(const struct cgroup *cg)
 			break;
 		usleep(20000);
 	}
+	leave_leaf(&copy);
 	_exit(0);
 }
 
@@ -440,9 +521,19 @@ int cg_sweep(const char *root, const struct cg_plan *plan)
 		parent_of(root, &plan->h[i], parent, sizeof(parent));
 		DIR *d = opendir(parent);
 		for (struct dirent *e; d && (e = readdir(d));) {
+			if (e->d_type != DT_DIR || strncmp(e->d_name, "husk.", 5) != 0)
+				continue;
+			/* husk.PID, and the leaf husk.PID.monitor (see
+			 * move_into_leaf) */
+			char num[32];
+			size_t len = strcspn(e->d_name + 5, ".");
+			const char *rest = e->d_name + 5 + len;
+			if (len >= sizeof(num) || (*rest && strcmp(rest, ".monitor") != 0))
+				continue;
+			memcpy(num, e->d_name + 5, len);
+			num[len] = '\0';
 			uint32_t pid;
-			if (e->d_type != DT_DIR || strncmp(e->d_name, "husk.", 5) != 0 ||
-			    parse_u32(e->d_name + 5, &pid) < 0 || pid == 0)
+			if (parse_u32(num, &pid) < 0 || pid == 0)
 				continue;
 			if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
 				continue; /* its husk still runs (or is not ours to judge) */

@@ -4,9 +4,8 @@
  *
  * The plan (from /proc/self/mountinfo and /proc/self/cgroup), the limit
  * files and the create/destroy steps are unit-tested against fake cgroupfs
- * trees; sandbox.c runs them. Not done yet: CLONE_INTO_CGROUP, a read-only
- * cgroup2 mount inside, and moving husk into a leaf of a delegated v2
- * group (see husk(1), DELEGATION). */
+ * trees; sandbox.c runs them, with CLONE_INTO_CGROUP on v2 (sys.c) and a
+ * read-only cgroup2 mount inside (mounts.c). */
 #pragma once
 
 #include <stdbool.h>
@@ -70,6 +69,13 @@ struct cgroup {
 	size_t n;
 	char dir[CG_NCONTROLLERS][1024];
 	int version[CG_NCONTROLLERS];
+	/* v2, when husk was alone in its group (a systemd scope with
+	 * Delegate=yes): the leaf it moved into so that controllers could be
+	 * enabled for the sandbox's group beside it, the group it left, and
+	 * the controllers it enabled there (to be undone). */
+	char leaf[1024];
+	char leaf_parent[768];
+	unsigned leaf_enabled;
 };
 
 /* Creates NAME below husk's own cgroup in every hierarchy of the plan and
@@ -84,7 +90,9 @@ int cg_enter(const struct cgroup *cg, pid_t pid, char *err, size_t errlen);
 /* Whether the kernel OOM-killed inside the sandbox's memory cgroup. */
 bool cg_oom_killed(const struct cgroup *cg);
 /* Removes the created directories (they must be empty of processes);
- * retries briefly while the kernel finishes tearing the sandbox down. */
+ * retries briefly while the kernel finishes tearing the sandbox down.
+ * After a move into a leaf, it undoes the controllers husk enabled and
+ * moves the caller back to where it was. */
 void cg_destroy(struct cgroup *cg);
 
 /* Forks a reaper that outlives husk: it waits until every holder of the

@@ -437,6 +437,52 @@ static int mount_dev_at(int rootfd, const struct mount_entry *m)
 	return 0;
 }
 
+/* The sandbox's own cgroup v2 group, read-only at /sys/fs/cgroup, as
+ * Docker and runc show it: the cgroup namespace makes that group the
+ * mount's root, so none of the host's tree is visible, and a runtime that
+ * reads its limits there (Go 1.25's GOMAXPROCS) finds them. /sys is a tiny
+ * read-only tmpfs holding only fs/cgroup; the host's sysfs stays out. A
+ * rootfs without a real /sys directory gets no such mount: it is a view,
+ * not a layer of confinement. */
+static int mount_cgroup2(int rootfd, bool root_is_tmpfs)
+{
+	uint64_t how = RESOLVE_SANDBOX | RESOLVE_NO_SYMLINKS;
+	_cleanup_close_ int sys = resolve_how(rootfd, "/sys", O_PATH | O_DIRECTORY, how);
+	if (sys == -ENOENT && root_is_tmpfs && mkdirat(rootfd, "sys", 0755) == 0)
+		sys = resolve_how(rootfd, "/sys", O_PATH | O_DIRECTORY, how);
+	if (sys < 0)
+		return 0;
+	_cleanup_close_ int tmp = tmpfs_new("16k", "8", "0755", ATTR_PROC);
+	if (tmp < 0)
+		return log_errno(tmp, "mount cgroup2: tmpfs on /sys");
+	_cleanup_close_ int fs = -1, cg = -1, target = -1;
+	int r = attach(tmp, sys);
+	if (r == 0) {
+		close(sys);
+		sys = resolve(rootfd, "/sys", O_PATH | O_DIRECTORY);
+		if (sys < 0 || mkdirat(sys, "fs", 0755) < 0)
+			r = sys < 0 ? sys : -errno;
+	}
+	if (r == 0) {
+		_cleanup_close_ int fsdir = openat(sys, "fs", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (fsdir < 0 || mkdirat(fsdir, "cgroup", 0755) < 0)
+			r = -errno;
+		else if ((target = openat(fsdir, "cgroup", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+			r = -errno;
+	}
+	if (r < 0)
+		return log_errno(r, "mount cgroup2: /sys/fs/cgroup");
+	fs = sys_fsopen("cgroup2", FSOPEN_CLOEXEC);
+	if (fs < 0 || sys_fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0 ||
+	    (cg = sys_fsmount(fs, FSMOUNT_CLOEXEC, ATTR_PROC | MOUNT_ATTR_RDONLY)) < 0)
+		return log_errno(-errno, "mount cgroup2 on /sys/fs/cgroup");
+	if ((r = attach(cg, target)) < 0)
+		return log_errno(r, "mount cgroup2 on /sys/fs/cgroup");
+	if (sys_mount_setattr(sys, "", AT_EMPTY_PATH, MOUNT_ATTR_RDONLY, 0) < 0)
+		return log_errno(-errno, "mount cgroup2: make /sys read-only");
+	return 0;
+}
+
 /* Creates the detached tree that becomes /: a read-only clone of the rootfs
  * (nosuid and nodev: its setuid files and device nodes are the attacker's),
  * or an empty tmpfs that is made read-only once the mount points exist. */
@@ -461,7 +507,7 @@ static int new_root(const struct husk_policy *p)
  * namespace sees it; the host's /tmp is untouched. */
 #define STAGE_DIR "/tmp"
 
-int mounts_setup(const struct husk_policy *p)
+int mounts_setup(const struct husk_policy *p, bool cgroup2)
 {
 	int r;
 	/* Every step below uses the mount API (fsopen and open_tree: 5.2,
@@ -518,6 +564,8 @@ int mounts_setup(const struct husk_policy *p)
 	for (size_t i = 0; i < p->n_mounts; i++)
 		if (src[i] >= 0)
 			close(src[i]);
+	if (r == 0 && cgroup2)
+		r = mount_cgroup2(rootfd, !p->rootfs);
 	if (r < 0)
 		return r;
 

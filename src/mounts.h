@@ -21,5 +21,7 @@ const char *mounts_attrs_str(uint64_t attrs, char *buf, size_t len);
  * points) is treated as hostile: destinations are resolved inside the new
  * root only, and the rootfs is never written to. On failure it has logged
  * one line naming the mount and returns a negative errno; nothing it did is
- * visible outside the sandbox's own mount namespace. */
-int mounts_setup(const struct husk_policy *p);
+ * visible outside the sandbox's own mount namespace. cgroup2: the sandbox
+ * has its own cgroup v2 group (and namespace), to be shown read-only at
+ * /sys/fs/cgroup. */
+int mounts_setup(const struct husk_policy *p, bool cgroup2);

@@ -130,7 +130,7 @@ static pid_t spawn_service(const struct husk_policy *p, const struct sc_bpf *fil
 
 /* pid 1 of the new pid namespace: set up, start the service, supervise. */
 static _Noreturn void sandbox_child(const struct husk_policy *p, const struct sc_bpf *filter,
-				    int sync_fd, bool late_cgroupns)
+				    int sync_fd, bool late_cgroupns, bool cgroup2)
 {
 	die_with_monitor(sync_fd);
 	/* The host name and lo need only the capabilities the clone gave us
@@ -159,7 +159,7 @@ static _Noreturn void sandbox_child(const struct husk_policy *p, const struct sc
 		die_with_monitor(sync_fd);
 	}
 	timing_mark(T_CHILD_IDS);
-	if (mounts_setup(p) < 0)
+	if (mounts_setup(p, cgroup2) < 0)
 		_exit(HUSK_EXIT_LAUNCH);
 	timing_mark(T_MOUNTS);
 
@@ -229,7 +229,6 @@ int sandbox_run(const struct husk_policy *p)
 			log_warn("cgroup: %s; --cgroup auto: going on with rlimits only", err);
 	}
 	timing_mark(T_CGROUP);
-	bool late_cgroupns = cg.n > 0;
 	/* Kept open until we exit, on every path, SIGKILL included. */
 	__attribute__((cleanup(closep))) int reaper = -1;
 	if (cg.n && (reaper = cg_spawn_reaper(&cg)) < 0)
@@ -241,7 +240,16 @@ int sandbox_run(const struct husk_policy *p)
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return log_errno(-errno, "pipe"), HUSK_EXIT_LAUNCH;
 
-	pid_t pid = sys_clone_ns(clone_flags(p, late_cgroupns));
+	/* On cgroup v2 alone the child is born in its group
+	 * (CLONE_INTO_CGROUP), so it never runs a moment in ours, needs no
+	 * move, and gets its cgroup namespace at clone time. v1 hierarchies
+	 * (hybrid hosts) and older kernels move it before releasing it. */
+	__attribute__((cleanup(closep))) int cgfd = -1;
+	if (cg.n == 1 && cg.version[0] == 2)
+		cgfd = open(cg.dir[0], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	bool in_cgroup = false;
+	pid_t pid = sys_clone_ns(clone_flags(p, cg.n > 0 && cgfd < 0), cgfd, &in_cgroup);
+	bool late_cgroupns = cg.n > 0 && !in_cgroup;
 	if (pid < 0) {
 		int e = errno;
 		log_errno(-e, "create namespaces%s", clone_hint(e));
@@ -251,10 +259,12 @@ int sandbox_run(const struct husk_policy *p)
 	}
 	if (pid == 0) {
 		close(pipefd[1]);
+		if (cgfd >= 0)
+			close(cgfd);
 		/* The filter was compiled (or precompiled) before the clone,
 		 * as crun does: the child only hands it to the kernel. */
 		sandbox_child(p, p->seccomp_unconfined ? NULL : &p->seccomp_bpf, pipefd[0],
-			      late_cgroupns);
+			      late_cgroupns, cg.n == 1 && cg.version[0] == 2);
 	}
 	close(pipefd[0]);
 	timing_mark(T_CLONE);
@@ -265,7 +275,7 @@ int sandbox_run(const struct husk_policy *p)
 	 * were) and its id maps. Then it is released. */
 	char cgerr[1024];
 	int r = 0;
-	if (cg.n && (r = cg_enter(&cg, pid, cgerr, sizeof(cgerr))) < 0)
+	if (cg.n && !in_cgroup && (r = cg_enter(&cg, pid, cgerr, sizeof(cgerr))) < 0)
 		log_error("cgroup: %s", cgerr);
 	if (r == 0)
 		r = rlimits_apply(pid, p->rlimits);

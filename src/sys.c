@@ -5,6 +5,7 @@
 #include <linux/openat2.h>
 #include <linux/sched.h>
 #include <signal.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -58,15 +59,35 @@ int sys_close_range(unsigned int first, unsigned int last, unsigned int flags)
 	return (int)syscall(SYS_close_range, first, last, flags);
 }
 
-pid_t sys_clone_ns(uint64_t flags)
+pid_t sys_clone_ns(uint64_t flags, int cgroup_fd, bool *in_cgroup)
 {
-	/* clone3 first: it is where CLONE_INTO_CGROUP will be passed. The
-	 * legacy clone is the fallback for kernels before 5.3. */
+	/* clone3 first, with CLONE_INTO_CGROUP when asked (5.7). A kernel
+	 * that lacks the flag (EINVAL, E2BIG for the larger struct) gets a
+	 * plain clone3, and one before 5.3 the legacy clone; the caller then
+	 * moves the child itself. */
 	struct clone_args args;
 	memset(&args, 0, sizeof(args));
 	args.flags = flags;
 	args.exit_signal = SIGCHLD;
-	long r = syscall(SYS_clone3, &args, sizeof(args));
+	*in_cgroup = false;
+	long r;
+	if (cgroup_fd >= 0) {
+		args.flags |= CLONE_INTO_CGROUP;
+		args.cgroup = (uint64_t)cgroup_fd;
+		r = syscall(SYS_clone3, &args, sizeof(args));
+		if (r >= 0) {
+			*in_cgroup = true; /* in the child's copy too */
+			return (pid_t)r;
+		}
+		if (errno != EINVAL && errno != E2BIG && errno != ENOSYS)
+			return -1;
+		/* The child starts in our group and is moved: its cgroup
+		 * namespace must wait for the move. */
+		flags &= ~(uint64_t)CLONE_NEWCGROUP;
+		args.flags = flags;
+		args.cgroup = 0;
+	}
+	r = syscall(SYS_clone3, &args, offsetof(struct clone_args, set_tid));
 	if (r >= 0 || errno != ENOSYS)
 		return (pid_t)r;
 	return (pid_t)syscall(SYS_clone, (unsigned long)flags | SIGCHLD, NULL, NULL, NULL, NULL);

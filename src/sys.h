@@ -2,6 +2,7 @@
  * each returns what the kernel returns, with errno set. No policy here. */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -18,5 +19,8 @@ int sys_fsmount(int fd, unsigned int flags, unsigned int attr_flags);
 int sys_close_range(unsigned int first, unsigned int last, unsigned int flags);
 
 /* fork()-like clone with namespace flags: returns the child's pid in the
- * parent and 0 in the child. */
-pid_t sys_clone_ns(uint64_t flags);
+ * parent and 0 in the child. With cgroup_fd >= 0 (a cgroup v2 directory)
+ * the child is born in that group and *in_cgroup is true, in both; where
+ * the kernel cannot do that, *in_cgroup is false and CLONE_NEWCGROUP is
+ * left out, for the caller to move the child and make it later. */
+pid_t sys_clone_ns(uint64_t flags, int cgroup_fd, bool *in_cgroup);

@@ -50,6 +50,45 @@ else
 	skip "no usable cgroup here: $cgerr"
 fi
 
+begin "cgroup ($PHASE): on cgroup v2 the service sees its own group, read-only, at /sys/fs/cgroup"
+if [ "$can_cgroup" != 1 ]; then
+	skip "no usable cgroup here: $cgerr"
+elif ! grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
+	skip "the limits live in cgroup v1 hierarchies here (hybrid host); make check-vm covers v2"
+else
+	run_husk run --rootfs "$ROOTFS" --memory 64m --pids 64 -- /bin/sh -c \
+		'cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max; ls /sys;
+		 wc -l </sys/fs/cgroup/cgroup.procs; touch /sys/fs/cgroup/x /sys/x 2>&1;
+		 { echo 1 >/sys/fs/cgroup/pids.max; } 2>&1; true'
+	expect_rc 0 && expect_out '^67108864$' && expect_out '^64$' &&
+		[ "$(grep -c 'Read-only file system' <<<"$OUT")" = 3 ] &&
+		[ "$(sed -n 3p <<<"$OUT")" = fs ] && pass || fail "not the group's files, or not read-only"
+fi
+
+# What systemd-run --user --scope -p Delegate=yes gives: a delegated v2
+# group holding husk alone. husk moves into a leaf of it so that the
+# controllers can be enabled for the sandbox's group, and undoes all that.
+begin "cgroup ($PHASE): alone in a delegated v2 group, husk moves into a leaf and leaves it as it was"
+solo="/sys/fs/cgroup${HUSK_TEST_CGROUP_PARENT:-/none}/solo.$$"
+if [ -z "${HUSK_TEST_CGROUP_PARENT:-}" ] || ! mkdir "$solo" 2>/dev/null; then
+	skip "needs a delegated cgroup v2 group (make check-vm sets one up)"
+else
+	ctl_before=$(cat "$solo/cgroup.subtree_control")
+	OUT=$(timeout 60 bash -c 'echo $$ >"$1/cgroup.procs" && exec "$2" run --rootfs "$3" \
+		--memory 64m --pids 64 -- /bin/sh -c "cat /proc/self/cgroup /sys/fs/cgroup/memory.max"' \
+		_ "$solo" "$HUSK_BIN" "$ROOTFS" 2>&1)
+	RC=$?
+	solo_clean() { [ -z "$(ls -d "$solo"/husk.* 2>/dev/null)" ]; }
+	if expect_rc 0 && expect_out '^0::/$' && expect_out '^67108864$'; then
+		if ! wait_for solo_clean; then fail "left in $solo: $(ls -d "$solo"/husk.*)"
+		elif [ "$(cat "$solo/cgroup.subtree_control")" != "$ctl_before" ]; then
+			fail "controllers left enabled: $(cat "$solo/cgroup.subtree_control")"
+		elif ! rmdir "$solo"; then fail "the group is still busy"
+		else pass; fi
+	fi
+	rmdir "$solo" 2>/dev/null
+fi
+
 begin "cgroup ($PHASE): nothing left after normal exit, failed exec, failed setup, or SIGKILL of husk"
 if [ "$can_cgroup" = 1 ]; then
 	run_husk run --rootfs "$ROOTFS" --memory 64m --pids 64 --cpus 1 -- /bin/true

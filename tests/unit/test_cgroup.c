@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cgroup.h"
@@ -207,6 +208,37 @@ static void test_fake_v1_cleanup_on_failure(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* A SIGKILLed husk's groups go, its leaf (husk.PID.monitor) too; a live
+ * husk's and names that are not husk's stay. */
+static void test_sweep(void **state)
+{
+	(void)state;
+	char root[] = "/tmp/husk-cg-XXXXXX", cmd[8192], err[512];
+	assert_non_null(mkdtemp(root));
+	struct cg_plan plan;
+	assert_int_equal(cg_plan_from(v2_mountinfo, v2_cgroup, all3, &plan, err, sizeof(err)), 0);
+	pid_t dead = fork();
+	if (dead == 0)
+		_exit(0);
+	waitpid(dead, NULL, 0);
+	char base[1400];
+	snprintf(base, sizeof(base), "%s/sys/fs/cgroup%s", root, plan.h[0].own);
+	snprintf(cmd, sizeof(cmd),
+		 "mkdir -p %s/husk.%d %s/husk.%d.monitor %s/husk.%d %s/husk.%d.other %s/husk.x",
+		 base, (int)dead, base, (int)dead, base, (int)getpid(), base, (int)dead, base);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(cg_sweep(root, &plan), 2);
+	struct stat st;
+	snprintf(cmd, sizeof(cmd), "%s/husk.%d", base, (int)getpid());
+	assert_int_equal(stat(cmd, &st), 0);
+	snprintf(cmd, sizeof(cmd), "%s/husk.%d.other", base, (int)dead);
+	assert_int_equal(stat(cmd, &st), 0);
+	snprintf(cmd, sizeof(cmd), "%s/husk.%d.monitor", base, (int)dead);
+	assert_int_equal(stat(cmd, &st), -1);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -218,6 +250,7 @@ int main(void)
 		cmocka_unit_test(test_writes_v1),
 		cmocka_unit_test(test_fake_v2_tree),
 		cmocka_unit_test(test_fake_v1_cleanup_on_failure),
+		cmocka_unit_test(test_sweep),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
