@@ -402,8 +402,13 @@ int cg_enter(const struct cgroup *cg, pid_t pid, char *err, size_t errlen)
 	for (size_t i = 0; i < cg->n; i++) {
 		int r = write_file(cg->dir[i], "cgroup.procs", v, cg->fake);
 		if (r < 0)
-			return errf(err, errlen, r, "move pid %s into %s: %s", v, cg->dir[i],
-				    strerror(-r));
+			return errf(err, errlen, r, "move pid %s into %s: %s%s", v, cg->dir[i],
+				    strerror(-r),
+				    r == -EACCES || r == -EPERM
+					    ? " (moving needs write access to cgroup.procs of the "
+					      "closest group holding both husk and the target: see "
+					      "husk(1), DELEGATION)"
+					    : "");
 	}
 	return 0;
 }

@@ -61,10 +61,11 @@ int sys_close_range(unsigned int first, unsigned int last, unsigned int flags)
 
 pid_t sys_clone_ns(uint64_t flags, int cgroup_fd, bool *in_cgroup)
 {
-	/* clone3 first, with CLONE_INTO_CGROUP when asked (5.7). A kernel
-	 * that lacks the flag (EINVAL, E2BIG for the larger struct) gets a
-	 * plain clone3, and one before 5.3 the legacy clone; the caller then
-	 * moves the child itself. */
+	/* clone3 first, with CLONE_INTO_CGROUP when asked (5.7). On any
+	 * failure of that (a kernel without the flag: EINVAL, or E2BIG for
+	 * the larger struct; no right to the group: EACCES) a plain clone3
+	 * follows, and before 5.3 the legacy clone; the caller then moves
+	 * the child itself, and a refused move is reported with its path. */
 	struct clone_args args;
 	memset(&args, 0, sizeof(args));
 	args.flags = flags;
@@ -79,8 +80,6 @@ pid_t sys_clone_ns(uint64_t flags, int cgroup_fd, bool *in_cgroup)
 			*in_cgroup = true; /* in the child's copy too */
 			return (pid_t)r;
 		}
-		if (errno != EINVAL && errno != E2BIG && errno != ENOSYS)
-			return -1;
 		/* The child starts in our group and is moved: its cgroup
 		 * namespace must wait for the move. */
 		flags &= ~(uint64_t)CLONE_NEWCGROUP;
