@@ -89,6 +89,29 @@ else
 	rmdir "$solo" 2>/dev/null
 fi
 
+# The kernel's delegation rule: moving a process needs write access to
+# cgroup.procs of the closest group holding both ends. A user's husk in
+# its delegated group cannot use a group elsewhere, and must say why.
+begin "cgroup ($PHASE): a --cgroup-parent outside the user's delegation is refused, naming the rule"
+other="/husk-other.$$"
+if [ "$(id -u)" != 0 ] || [ -z "${HUSK_TEST_CGROUP_PARENT:-}" ]; then
+	skip "needs the root-started phase and a delegated cgroup v2 group (make check-vm)"
+elif ! mkdir "/sys/fs/cgroup$other" ||
+	! chown "${HUSK_TEST_USER:-husk-test}" "/sys/fs/cgroup$other" "/sys/fs/cgroup$other/cgroup.procs" \
+		"/sys/fs/cgroup$other/cgroup.subtree_control"; then
+	fail "cannot set up /sys/fs/cgroup$other"
+else
+	OUT=$(timeout 60 setpriv --reuid="${HUSK_TEST_USER:-husk-test}" --regid="${HUSK_TEST_USER:-husk-test}" \
+		--clear-groups "$HUSK_BIN" run --rootfs "$ROOTFS" --cgroup-parent "$other" --memory 64m \
+		-- /bin/true 2>&1)
+	RC=$?
+	ERR=$OUT
+	expect_rc 125 && expect_one_error_line && expect_err 'Permission denied.*closest group' &&
+		{ [ -z "$(ls -d "/sys/fs/cgroup$other"/husk.* 2>/dev/null)" ] || fail "a group was left"; } &&
+		pass
+	rmdir "/sys/fs/cgroup$other" 2>/dev/null
+fi
+
 begin "cgroup ($PHASE): nothing left after normal exit, failed exec, failed setup, or SIGKILL of husk"
 if [ "$can_cgroup" = 1 ]; then
 	run_husk run --rootfs "$ROOTFS" --memory 64m --pids 64 --cpus 1 -- /bin/true
