@@ -244,8 +244,9 @@ int sandbox_run(const struct husk_policy *p)
 	 * (CLONE_INTO_CGROUP), so it never runs a moment in ours, needs no
 	 * move, and gets its cgroup namespace at clone time. v1 hierarchies
 	 * (hybrid hosts) and older kernels move it before releasing it. */
+	bool cg_v2 = cg.n == 1 && cg.version[0] == 2;
 	__attribute__((cleanup(closep))) int cgfd = -1;
-	if (cg.n == 1 && cg.version[0] == 2)
+	if (cg_v2)
 		cgfd = open(cg.dir[0], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	bool in_cgroup = false;
 	pid_t pid = sys_clone_ns(clone_flags(p, cg.n > 0 && cgfd < 0), cgfd, &in_cgroup);
@@ -264,7 +265,7 @@ int sandbox_run(const struct husk_policy *p)
 		/* The filter was compiled (or precompiled) before the clone,
 		 * as crun does: the child only hands it to the kernel. */
 		sandbox_child(p, p->seccomp_unconfined ? NULL : &p->seccomp_bpf, pipefd[0],
-			      late_cgroupns, cg.n == 1 && cg.version[0] == 2);
+			      late_cgroupns, cg_v2);
 	}
 	close(pipefd[0]);
 	timing_mark(T_CLONE);
