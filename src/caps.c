@@ -2,6 +2,7 @@
 
 #include <cap-ng.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/capability.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,6 +10,8 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include "util.h"
 
 int caps_from_name(const char *name)
 {
@@ -40,12 +43,18 @@ int caps_last_cap(void)
 {
 	if (cached_last_cap >= 0)
 		return cached_last_cap;
+	/* read() and parse_u32 rather than stdio: the monitor calls this, and
+	 * fscanf alone pulls tens of KB of libc into its resident set. */
 	int last = CAP_LAST_CAP;
-	FILE *f = fopen("/proc/sys/kernel/cap_last_cap", "re");
-	if (f) {
-		if (fscanf(f, "%d", &last) != 1)
-			last = CAP_LAST_CAP;
-		fclose(f);
+	char buf[16] = "";
+	_cleanup_close_ int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	uint32_t v;
+	if (n > 0) {
+		buf[n] = '\0';
+		buf[strcspn(buf, "\n")] = '\0';
+		if (parse_u32(buf, &v) == 0 && v < 64)
+			last = (int)v;
 	}
 	return cached_last_cap = last;
 }
