@@ -283,9 +283,10 @@ int sandbox_run(const struct husk_policy *p)
 	if (r == 0 && p->userns == USERNS_PRIVATE)
 		r = idmap_write(pid, p->uid, p->host_uid, p->gid, p->host_gid);
 	/* The write end stays open for our lifetime: its closing is how the
-	 * child learns that we are gone. The byte is on the stack: a literal
-	 * "g" is merged into the tail of a json-c format string at the far end
-	 * of .rodata, and reading it made the monitor map that 64 KB window. */
+	 * child learns that we are gone. The byte is on the stack: in the
+	 * static build the linker merged a literal "g" into the tail of a
+	 * json-c format string at the far end of .rodata, and the monitor
+	 * mapped that whole 64 KB window to read it. */
 	const char go = 'g';
 	if (r == 0 && write(pipefd[1], &go, 1) != 1)
 		r = log_errno(-errno, "start the sandbox");
