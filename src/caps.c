@@ -2,7 +2,6 @@
 
 #include <cap-ng.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <linux/capability.h>
 #include <stdio.h>
 #include <string.h>
@@ -43,15 +42,12 @@ int caps_last_cap(void)
 {
 	if (cached_last_cap >= 0)
 		return cached_last_cap;
-	/* read() and parse_u32 rather than stdio: the monitor calls this, and
-	 * fscanf alone pulls tens of KB of libc into its resident set. */
+	/* read_text and parse_u32 rather than stdio: the monitor calls this,
+	 * and fscanf alone pulls tens of KB of libc into its resident set. */
 	int last = CAP_LAST_CAP;
-	char buf[16] = "";
-	_cleanup_close_ int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	char buf[16];
 	uint32_t v;
-	if (n > 0) {
-		buf[n] = '\0';
+	if (read_text("/proc/sys/kernel/cap_last_cap", buf, sizeof(buf)) == 0) {
 		buf[strcspn(buf, "\n")] = '\0';
 		if (parse_u32(buf, &v) == 0 && v < 64)
 			last = (int)v;

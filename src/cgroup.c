@@ -271,7 +271,6 @@ static int enable_controllers(const char *parent, unsigned ctrls, bool fake, cha
 	return 0;
 }
 
-static int read_text(const char *path, char *buf, size_t len);
 
 /* Whether pid is the only process of the v2 group dir. */
 static bool alone_in(const char *dir, pid_t pid)
@@ -419,13 +418,8 @@ bool cg_oom_killed(const struct cgroup *cg)
 		char path[1200], buf[4096];
 		snprintf(path, sizeof(path), "%s/%s", cg->dir[i],
 			 cg->version[i] == 2 ? "memory.events" : "memory.oom_control");
-		_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
+		if (read_text(path, buf, sizeof(buf)) < 0)
 			continue;
-		ssize_t n = read(fd, buf, sizeof(buf) - 1);
-		if (n <= 0)
-			continue;
-		buf[n] = '\0';
 		const char *k = strstr(buf, "oom_kill ");
 		if (k && strtoull(k + 9, NULL, 10) > 0)
 			return true;
@@ -549,22 +543,6 @@ int cg_sweep(const char *root, const struct cg_plan *plan)
 			closedir(d);
 	}
 	return removed;
-}
-
-static int read_text(const char *path, char *buf, size_t len)
-{
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	size_t n = 0;
-	ssize_t r;
-	while (n < len - 1 && (r = read(fd, buf + n, len - 1 - n)) != 0) {
-		if (r < 0)
-			return -errno;
-		n += (size_t)r;
-	}
-	buf[n] = '\0';
-	return 0;
 }
 
 int cg_plan_self(unsigned needed, struct cg_plan *plan, char *err, size_t errlen)

@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -179,4 +180,20 @@ bool shebang_interpreter(const char *buf, size_t len, char *out, size_t outlen)
 	memcpy(out, buf + start, n);
 	out[n] = '\0';
 	return true;
+}
+
+int read_text(const char *path, char *buf, size_t len)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	size_t n = 0;
+	ssize_t r;
+	while (n < len - 1 && (r = read(fd, buf + n, len - 1 - n)) != 0) {
+		if (r < 0)
+			return -errno;
+		n += (size_t)r;
+	}
+	buf[n] = '\0';
+	return 0;
 }

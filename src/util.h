@@ -1,5 +1,6 @@
-/* Side-effect-free helpers: parsing numbers and sizes, string vectors, and
- * the cleanup attributes every module uses. Covered by tests/unit/test_util.c. */
+/* Small helpers: parsing numbers and sizes, string vectors, the cleanup
+ * attributes every module uses, and reading a small text file. Covered by
+ * tests/unit/test_util.c. */
 #pragma once
 
 #include <stdbool.h>
@@ -54,6 +55,10 @@ void *xcalloc(size_t n, size_t size);
 char *xstrdup(const char *s);
 
 bool str_has_prefix(const char *s, const char *prefix);
+
+/* The start of a text file (/proc, /sys, cgroupfs): up to len - 1 bytes,
+ * NUL-terminated. Returns 0 or a negative errno. */
+int read_text(const char *path, char *buf, size_t len);
 
 /* Writes a one-line reason into err (for front ends, which report it with
  * the option or file that caused it) and returns r, a negative errno. */

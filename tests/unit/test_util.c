@@ -4,7 +4,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -117,13 +120,33 @@ static void test_shebang_interpreter(void **state)
 #undef SB
 }
 
+/* Whole file when it fits, the start of it when not, and the errno of a
+ * file that cannot be opened. */
+static void test_read_text(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/husk-test-util.XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "40\n", 3), 3);
+	close(fd);
+	char buf[16];
+	assert_int_equal(read_text(path, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "40\n");
+	char small[2];
+	assert_int_equal(read_text(path, small, sizeof(small)), 0);
+	assert_string_equal(small, "4");
+	unlink(path);
+	assert_int_equal(read_text(path, buf, sizeof(buf)), -ENOENT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_u64),   cmocka_unit_test(test_parse_u32),
 		cmocka_unit_test(test_parse_size),  cmocka_unit_test(test_parse_mode),
 		cmocka_unit_test(test_path_is_normal_absolute), cmocka_unit_test(test_strv),
-		cmocka_unit_test(test_shebang_interpreter),
+		cmocka_unit_test(test_shebang_interpreter), cmocka_unit_test(test_read_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
