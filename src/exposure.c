@@ -212,12 +212,20 @@ static void check_identity(struct ctx *c)
 {
 	const struct husk_policy *p = c->p;
 	bool host_ns = p->userns == USERNS_HOST;
-	unsigned bad = p->uid != 0 ? 0 : host_ns ? 10 : 5;
+	/* What the kernel checks on the host is the host id: root inside a
+	 * user namespace is root only over what that namespace owns, unless
+	 * the map puts it on host root. */
+	bool host_root = p->host_uid == 0 || p->host_gid == 0;
+	unsigned bad = host_root ? 10 : p->uid != 0 ? 0 : 5;
 	add(c, "User", "identity", 2000, 10, bad,
-	    p->uid != 0 ? say(c, "uid %u, not root", (unsigned)p->uid)
-	    : host_ns   ? "root on the host"
-			: "root inside the sandbox's user namespace",
-	    "--user 1000:1000 (any non-zero id)");
+	    host_root	? say(c, "host root: uid %u gid %u on the host", (unsigned)p->host_uid,
+			      (unsigned)p->host_gid)
+	    : p->uid != 0 ? say(c, "uid %u, host uid %u, not root", (unsigned)p->uid,
+				(unsigned)p->host_uid)
+			  : say(c, "root inside the sandbox's user namespace only (host uid %u)",
+				(unsigned)p->host_uid),
+	    host_root ? "--user 1000:1000 (any non-zero id), or drop --userns host"
+		      : "--user 1000:1000 (any non-zero id)");
 
 	add(c, "PrivateUsers", "identity", 1000, 1, host_ns,
 	    host_ns ? "no user namespace: real host ids and host capabilities"

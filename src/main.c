@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "idmap.h"
 #include "log.h"
 #include "options.h"
 #include "policy.h"
@@ -89,6 +90,11 @@ static int cmd_run_or_check(int argc, char *argv[], bool check)
 			    .environ = environ,
 			    .profile_dir = f.profile_dir,
 			    .report_only = check };
+	char err[1024];
+	if (c.uid == 0 && idmap_root_ranges(&c.root_uids, &c.root_gids, err, sizeof(err)) < 0) {
+		log_error("%s: host id range: %s", argv[0], err);
+		return HUSK_EXIT_LAUNCH;
+	}
 	int r = load_policy(&p, &c, &f, argc, argv);
 	if (r)
 		return r == 1 ? 0 : r;

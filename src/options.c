@@ -174,7 +174,8 @@ static int opt_userns(struct husk_policy *p, const char *arg, char *err, size_t 
 	return 0;
 }
 
-static int opt_user(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+/* UID[:GID] as numbers; GID defaults to UID. */
+static int parse_ids(const char *arg, uint32_t *uid, uint32_t *gid, char *err, size_t errlen)
 {
 	char buf[32];
 	if (strlen(arg) >= sizeof(buf))
@@ -183,19 +184,39 @@ static int opt_user(struct husk_policy *p, const char *arg, char *err, size_t er
 	char *colon = strchr(buf, ':');
 	if (colon)
 		*colon = '\0';
-	uint32_t uid, gid;
 	/* Numbers only: a name would have to be looked up in the rootfs's
-	 * /etc/passwd, which is the attacker's file. */
-	if (parse_u32(buf, &uid) < 0 || (colon && parse_u32(colon + 1, &gid) < 0) ||
-	    uid == UINT32_MAX)
+	 * /etc/passwd, which is the attacker's file. (uid_t)-1 is no id. */
+	if (parse_u32(buf, uid) < 0 || (colon && parse_u32(colon + 1, gid) < 0) ||
+	    *uid == UINT32_MAX)
 		return errf(err, errlen, -EINVAL, "expected UID[:GID] as numbers, like 1000:1000");
 	if (!colon)
-		gid = uid;
-	if (gid == UINT32_MAX)
+		*gid = *uid;
+	if (*gid == UINT32_MAX)
 		return errf(err, errlen, -EINVAL, "expected UID[:GID] as numbers, like 1000:1000");
-	p->uid = uid;
-	p->gid = gid;
-	p->user_set = true;
+	return 0;
+}
+
+static int opt_user(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	int r = parse_ids(arg, &p->uid, &p->gid, err, errlen);
+	if (r == 0)
+		p->user_set = true;
+	return r;
+}
+
+static int opt_host_user(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	uint32_t uid, gid;
+	int r = parse_ids(arg, &uid, &gid, err, errlen);
+	if (r < 0)
+		return r;
+	if (uid == 0 || gid == 0)
+		return errf(err, errlen, -EINVAL,
+			    "host id 0 is host root: a service that must act as host root runs "
+			    "with --userns host, which says so");
+	p->host_uid = uid;
+	p->host_gid = gid;
+	p->host_user_set = true;
 	return 0;
 }
 
@@ -361,6 +382,9 @@ const struct husk_option husk_run_options[] = {
 	{ "user", "UID[:GID]",
 	  "ids of the service (default: the caller's; 65534:65534 when started as root)", false,
 	  opt_user, OPT_PATH_NONE },
+	{ "host-user", "UID[:GID]",
+	  "root only: the host ids the service's ids map to (default: husk's unprivileged range)",
+	  false, opt_host_user, OPT_PATH_NONE },
 	{ "userns", "private|host",
 	  "host: no user namespace, real ids (root only; needed for host-network caps)", false,
 	  opt_userns, OPT_PATH_NONE },

@@ -267,6 +267,65 @@ static int resolve_cgroup(struct husk_policy *p, char *err, size_t errlen)
 	return 0;
 }
 
+/* range's START + id (the fixed range where the caller has none), or an
+ * error that names the range. */
+static int id_in_range(const struct id_range *range, const char *what, uint32_t id, uint32_t *out,
+		       char *err, size_t errlen)
+{
+	struct id_range r = range->count ? *range
+					 : (struct id_range){ HUSK_ROOT_RANGE_START, HUSK_ROOT_RANGE_COUNT };
+	if (id >= r.count)
+		return errf(err, errlen, -ERANGE,
+			    "--user: %s %u is outside the %u host ids that root-started husk maps "
+			    "services into (from %u, %s); use a %s below %u, or name the host ids "
+			    "with --host-user",
+			    what, id, r.count, r.start,
+			    range->count ? "the " HUSK_SUBID_USER " entry of /etc/subuid and /etc/subgid"
+					 : "husk's fixed range",
+			    what, r.count);
+	*out = r.start + id;
+	return 0;
+}
+
+/* Which host ids the service's ids land on. A normal user can only map its
+ * own. Root maps them into an unprivileged range, never onto themselves:
+ * "--user 0:0" onto host root would let the service create setuid-root
+ * files through a bind. --host-user names the host ids instead (any but 0:
+ * acting as host root is --userns host, said out loud). */
+static int resolve_host_ids(struct husk_policy *p, const struct caller *c, char *err,
+			    size_t errlen)
+{
+	if (p->host_user_set && c->uid != 0)
+		return errf(err, errlen, -EPERM,
+			    "--host-user: only root can choose host ids; a normal user's service "
+			    "always runs as its own ids on the host");
+	if (p->host_user_set && p->userns == USERNS_HOST)
+		return errf(err, errlen, -EINVAL,
+			    "--host-user with --userns host: without a user namespace the service's "
+			    "ids are host ids; give them with --user");
+	if (p->userns == USERNS_HOST) {
+		p->host_uid = p->uid;
+		p->host_gid = p->gid;
+		p->host_ids_from = HOST_IDS_SAME;
+		return 0;
+	}
+	if (c->uid != 0) {
+		p->host_uid = (uint32_t)c->uid;
+		p->host_gid = (uint32_t)c->gid;
+		p->host_ids_from = HOST_IDS_CALLER;
+		return 0;
+	}
+	if (p->host_user_set) {
+		p->host_ids_from = HOST_IDS_EXPLICIT;
+		return 0;
+	}
+	int r = id_in_range(&c->root_uids, "uid", p->uid, &p->host_uid, err, errlen);
+	if (r == 0)
+		r = id_in_range(&c->root_gids, "gid", p->gid, &p->host_gid, err, errlen);
+	p->host_ids_from = c->root_uids.count ? HOST_IDS_SUBID : HOST_IDS_RANGE;
+	return r;
+}
+
 int policy_finalize(struct husk_policy *p, const struct caller *c, char *err, size_t errlen)
 {
 	int r;
@@ -286,16 +345,8 @@ int policy_finalize(struct husk_policy *p, const struct caller *c, char *err, si
 		p->uid = c->uid == 0 ? HUSK_DEFAULT_UID_ROOT : (uint32_t)c->uid;
 		p->gid = c->uid == 0 ? HUSK_DEFAULT_UID_ROOT : (uint32_t)c->gid;
 	}
-	/* A normal user can only map its own ids; root maps the service ids
-	 * onto the same host ids, so files the service creates belong to a
-	 * real unprivileged host id and never to host root. */
-	if (c->uid != 0) {
-		p->host_uid = (uint32_t)c->uid;
-		p->host_gid = (uint32_t)c->gid;
-	} else {
-		p->host_uid = p->uid;
-		p->host_gid = p->gid;
-	}
+	if ((r = resolve_host_ids(p, c, err, errlen)) < 0)
+		return r;
 
 	if (p->net == NET_HOST && p->userns == USERNS_PRIVATE && (p->cap_add & NET_CAPS))
 		return errf(err, errlen, -EINVAL,

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "cgroup.h"
+#include "idmap.h"
 #include "rlimits.h"
 #include "seccomp_filter.h"
 #include "seccomp_profile.h"
@@ -60,8 +61,16 @@ struct husk_policy {
 
 	bool user_set;	     /* --user given */
 	uint32_t uid, gid;   /* ids of the service inside the sandbox */
+	bool host_user_set;  /* --host-user given: host_uid/gid as asked */
 	uint32_t host_uid;   /* what uid maps to outside (set by policy_finalize) */
 	uint32_t host_gid;
+	enum host_ids_from {
+		HOST_IDS_CALLER = 0, /* a normal user's own ids, the only ones it can map */
+		HOST_IDS_RANGE,	     /* root-started: START + id of husk's range */
+		HOST_IDS_SUBID,	     /* the same, the range from /etc/subuid, /etc/subgid */
+		HOST_IDS_EXPLICIT,   /* --host-user */
+		HOST_IDS_SAME,	     /* --userns host: the ids are the host's */
+	} host_ids_from;
 
 	uint64_t cap_add; /* bitmask of CAP_* kept for the service */
 
@@ -105,6 +114,9 @@ struct caller {
 	const char *profile_dir; /* where seccomp profiles are looked up by name */
 	bool report_only;	 /* husk check: nothing runs, so no program is needed */
 	bool limits_known;	 /* limits holds the caller's rlimits */
+	/* Root only: the "husk" entries of /etc/subuid and /etc/subgid (count
+	 * 0 where there is none: then HUSK_ROOT_RANGE_START). */
+	struct id_range root_uids, root_gids;
 	struct rlimit limits[HUSK_RLIMIT_COUNT];
 };
 

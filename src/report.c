@@ -47,8 +47,16 @@ static json_object *user(const struct husk_policy *p)
 	put(o, "uid", json_object_new_int64(p->uid));
 	put(o, "gid", json_object_new_int64(p->gid));
 	put(o, "userns", str(p->userns == USERNS_HOST ? "host" : "private"));
+	static const char *const from[] = {
+		[HOST_IDS_CALLER] = "the caller's own ids",
+		[HOST_IDS_RANGE] = "husk's fixed range (no husk entry in /etc/subuid)",
+		[HOST_IDS_SUBID] = "the husk entry of /etc/subuid and /etc/subgid",
+		[HOST_IDS_EXPLICIT] = "--host-user",
+		[HOST_IDS_SAME] = "no user namespace: the ids are host ids",
+	};
 	put(o, "host_uid", json_object_new_int64(p->host_uid));
 	put(o, "host_gid", json_object_new_int64(p->host_gid));
+	put(o, "host_ids_from", str(from[p->host_ids_from]));
 	if (p->userns == USERNS_PRIVATE) {
 		char m[64];
 		snprintf(m, sizeof(m), "%u %u 1", (unsigned)p->uid, (unsigned)p->host_uid);
@@ -359,9 +367,10 @@ void report_print_text(json_object *r, FILE *out)
 	fprintf(out, "\n  %-14s ", "namespaces");
 	print_list(out, get(r, "namespaces"), "");
 	json_object *u = get(r, "user");
-	fprintf(out, "\n  %-14s uid %s gid %s, %s user namespace, host ids %s:%s\n", "user",
-		gets(u, "uid"), gets(u, "gid"), gets(u, "userns"), gets(u, "host_uid"),
-		gets(u, "host_gid"));
+	fprintf(out, "\n  %-14s uid %s gid %s, %s user namespace\n", "user", gets(u, "uid"),
+		gets(u, "gid"), gets(u, "userns"));
+	fprintf(out, "  %-14s runs as host uid %s gid %s (%s)\n", "host ids", gets(u, "host_uid"),
+		gets(u, "host_gid"), gets(u, "host_ids_from"));
 	fprintf(out, "  %-14s %s\n  %-14s %s\n", "hostname", gets(r, "hostname"), "cwd",
 		gets(r, "cwd"));
 	json_object *root = get(r, "root");

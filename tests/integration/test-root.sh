@@ -17,7 +17,7 @@ if expect_rc 0 && expect_out '^65534$' && expect_out '^NoNewPrivs:[[:space:]]+1$
 	pass
 fi
 
-begin "root-started: 65534 inside is 65534 outside, never host root"
+begin "root-started: 65534 inside is husk's range outside (1879048192+65534), never host root"
 start_ns_check() {
 	"$HUSK_BIN" run --rootfs "$ROOTFS" -- /bin/sh -c 'echo ready; sleep 5' >"$WORK/r.out" 2>&1 &
 	BG=$!
@@ -31,7 +31,8 @@ for p in /proc/[0-9]*; do
 done
 if [ -n "$svc" ]; then
 	uids=$(awk '/^Uid:/ { print $2, $3, $4, $5 }' "/proc/$svc/status")
-	[ "$uids" = "65534 65534 65534 65534" ] && pass || fail "host uids of the service: $uids"
+	h=$((1879048192 + 65534))
+	[ "$uids" = "$h $h $h $h" ] && pass || fail "host uids of the service: $uids"
 else
 	fail "service process not found"
 fi
@@ -51,6 +52,83 @@ fi
 begin "root-started: --user 0 is root only inside the user namespace"
 sandbox_sh 'id -u; grep CapEff /proc/self/status; touch /x 2>&1; true' --user 0
 expect_rc 0 && expect_out '^0$' && expect_out '0000000000000000' && expect_out 'Read-only' && pass
+
+# Issue 14's hole: "--user 0:0" was mapped "0 0 1", so root inside wrote a
+# setuid-root file owned by host uid 0 through a bind.
+begin "root-started: --user 0:0 cannot make a host-root file through a bind"
+d="$WORK/hostroot-bind"
+rm -rf "$d"
+mkdir -m 1777 "$d"
+sandbox_sh 'cp /bin/busybox /tmp/data/bb && chmod 4755 /tmp/data/bb && id -u' --user 0:0 \
+	--bind "$d:/tmp/data"
+if expect_rc 0 && expect_out '^0$'; then
+	owner=$(stat -c '%u:%g %a' "$d/bb" 2>/dev/null)
+	[ "$owner" = "1879048192:1879048192 4755" ] && pass || fail "host owner of the file: '$owner'"
+fi
+rm -rf "$d"
+
+begin "root-started: a root-owned host directory is not writable by root inside"
+d="$WORK/hostroot-dir"
+rm -rf "$d"
+mkdir -m 755 "$d"
+sandbox_sh 'touch /tmp/data/x 2>&1; echo rc=$?' --user 0:0 --bind "$d:/tmp/data"
+expect_rc 0 && expect_out 'Permission denied' && [ ! -e "$d/x" ] && pass || fail "wrote $d/x"
+rm -rf "$d"
+
+begin "root-started: husk check prints the host ids and where they come from"
+run_husk check --rootfs "$ROOTFS" --user 0:0 -- /bin/sh
+expect_rc 0 && expect_out 'host ids +runs as host uid 1879048192 gid 1879048192 \(husk.s fixed range' &&
+	expect_out 'root inside the sandbox.s user namespace only \(host uid 1879048192\)' && pass
+begin "root-started: husk check scores --userns host --user 0 as host root"
+run_husk check --json --rootfs "$ROOTFS" --userns host --user 0:0 -- /bin/sh
+expect_rc 0 && expect_out '"host_uid": ?0,' && expect_out 'host root: uid 0 gid 0 on the host' && pass
+
+begin "root-started: the husk entry of /etc/subuid and /etc/subgid sets the range"
+cp -a /etc/subuid "$WORK/subuid.orig" 2>/dev/null || : >"$WORK/subuid.orig"
+cp -a /etc/subgid "$WORK/subgid.orig" 2>/dev/null || : >"$WORK/subgid.orig"
+restore_subid() {
+	cat "$WORK/subuid.orig" >/etc/subuid
+	cat "$WORK/subgid.orig" >/etc/subgid
+}
+trap restore_subid EXIT
+echo "husk:2000000000:65536" >>/etc/subuid
+echo "husk:2100000000:65536" >>/etc/subgid
+d="$WORK/subid-bind"
+mkdir -m 1777 "$d"
+sandbox_sh 'touch /tmp/data/f' --user 7:8 --bind "$d:/tmp/data"
+if expect_rc 0; then
+	owner=$(stat -c '%u:%g' "$d/f")
+	[ "$owner" = "2000000007:2100000008" ] && pass || fail "host owner: $owner"
+fi
+rm -rf "$d"
+restore_subid
+begin "root-started: a husk range over host id 0 is refused"
+echo "husk:0:65536" >>/etc/subuid
+echo "husk:0:65536" >>/etc/subgid
+sandbox_sh 'true'
+expect_rc 125 && expect_one_error_line && expect_err '/etc/subuid: .*host id 0' && pass
+restore_subid
+begin "root-started: a husk entry in /etc/subuid alone is refused"
+echo "husk:2000000000:65536" >>/etc/subuid
+sandbox_sh 'true'
+expect_rc 125 && expect_one_error_line && expect_err 'in both' && pass
+restore_subid
+
+begin "root-started: --host-user maps onto a chosen account; 0 is refused"
+d="$WORK/hostuser-bind"
+mkdir -m 755 "$d"
+chown 1000:1000 "$d"
+sandbox_sh 'touch /tmp/data/f && id -u' --user 0 --host-user 1000:1000 --bind "$d:/tmp/data"
+if expect_rc 0 && expect_out '^0$'; then
+	owner=$(stat -c '%u:%g' "$d/f")
+	if [ "$owner" = "1000:1000" ]; then
+		sandbox_sh 'true' --host-user 0:0
+		expect_rc 125 && expect_err 'userns host' && pass
+	else
+		fail "host owner: $owner"
+	fi
+fi
+rm -rf "$d"
 
 begin "root-started: --userns host --net host: a non-root Go service binds a port below 1024"
 port=""

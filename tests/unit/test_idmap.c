@@ -23,11 +23,43 @@ static void test_format_too_small(void **state)
 	assert_int_equal(idmap_format(buf, sizeof(buf), 65534, 65534), -ENOSPC);
 }
 
+static void test_subid_parse(void **state)
+{
+	struct id_range r;
+	char err[256];
+	const char *text = "alice:100000:65536\nhusky:1:2\nhusk:165536:65536\nhusk:9:9\n";
+	assert_int_equal(idmap_subid_parse(text, "husk", &r, err, sizeof(err)), 0);
+	assert_int_equal(r.start, 165536);
+	assert_int_equal(r.count, 65536);
+	assert_int_equal(idmap_subid_parse(text, "bob", &r, err, sizeof(err)), -ENOENT);
+	assert_int_equal(idmap_subid_parse("", "husk", &r, err, sizeof(err)), -ENOENT);
+	/* No trailing newline. */
+	assert_int_equal(idmap_subid_parse("husk:5:10", "husk", &r, err, sizeof(err)), 0);
+	assert_int_equal(r.start, 5);
+}
+
+static void test_subid_refused(void **state)
+{
+	struct id_range r;
+	char err[256];
+	/* A range over host root would put the service back on it. */
+	assert_int_equal(idmap_subid_parse("husk:0:65536\n", "husk", &r, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "host id 0"));
+	assert_int_equal(idmap_subid_parse("husk:4294967000:65536\n", "husk", &r, err, sizeof(err)),
+			 -EINVAL);
+	assert_int_equal(idmap_subid_parse("husk:100000\n", "husk", &r, err, sizeof(err)), -EINVAL);
+	assert_int_equal(idmap_subid_parse("husk:x:1\n", "husk", &r, err, sizeof(err)), -EINVAL);
+	assert_int_equal(idmap_subid_parse("husk:1:0\n", "husk", &r, err, sizeof(err)), -EINVAL);
+	assert_int_equal(idmap_subid_parse("husk:-1:5\n", "husk", &r, err, sizeof(err)), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_format_too_small),
+		cmocka_unit_test(test_subid_parse),
+		cmocka_unit_test(test_subid_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

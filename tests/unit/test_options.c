@@ -197,14 +197,92 @@ static void test_finalize_root_defaults(void **state)
 	assert_int_equal(policy_finalize(&p, &root, err, sizeof(err)), 0);
 	assert_int_equal(p.uid, 65534);
 	assert_int_equal(p.gid, 65534);
-	assert_int_equal(p.host_uid, 65534);
-	assert_int_equal(p.host_gid, 65534);
+	/* Never the same ids on the host: husk's unprivileged range. */
+	assert_int_equal(p.host_uid, HUSK_ROOT_RANGE_START + 65534);
+	assert_int_equal(p.host_gid, HUSK_ROOT_RANGE_START + 65534);
+	assert_int_equal(p.host_ids_from, HOST_IDS_RANGE);
 	policy_free(&p);
 
 	policy_init(&p);
 	assert_int_equal(PARSE(&p, "--user", "1000:1000", "/app"), 0);
 	assert_int_equal(policy_finalize(&p, &root, err, sizeof(err)), 0);
+	assert_int_equal(p.host_uid, HUSK_ROOT_RANGE_START + 1000);
+	policy_free(&p);
+}
+
+/* The hole of issue 14: root-started "--user 0:0" was "0 0 1", real host
+ * root behind every bind mount. */
+static void test_finalize_root_user0_not_host_root(void **state)
+{
+	struct husk_policy p;
+	char err[256];
+	policy_init(&p);
+	assert_int_equal(PARSE(&p, "--user", "0:0", "/app"), 0);
+	assert_int_equal(policy_finalize(&p, &root, err, sizeof(err)), 0);
+	assert_int_equal(p.uid, 0);
+	assert_true(p.host_uid != 0 && p.host_gid != 0);
+	assert_int_equal(p.host_uid, HUSK_ROOT_RANGE_START);
+	policy_free(&p);
+
+	/* The husk entry of /etc/subuid, as Docker's userns-remap. */
+	struct caller c = root;
+	c.root_uids = (struct id_range){ 200000, 65536 };
+	c.root_gids = (struct id_range){ 300000, 65536 };
+	policy_init(&p);
+	assert_int_equal(PARSE(&p, "--user", "0:5", "/app"), 0);
+	assert_int_equal(policy_finalize(&p, &c, err, sizeof(err)), 0);
+	assert_int_equal(p.host_uid, 200000);
+	assert_int_equal(p.host_gid, 300005);
+	assert_int_equal(p.host_ids_from, HOST_IDS_SUBID);
+	policy_free(&p);
+
+	/* An id past the range is an error, not a wrap onto other ids. */
+	policy_init(&p);
+	assert_int_equal(PARSE(&p, "--user", "65536", "/app"), 0);
+	assert_int_equal(policy_finalize(&p, &c, err, sizeof(err)), -ERANGE);
+	assert_non_null(strstr(err, "--host-user"));
+	policy_free(&p);
+	policy_init(&p);
+	assert_int_equal(PARSE(&p, "--user", "70000", "/app"), 0);
+	assert_int_equal(policy_finalize(&p, &root, err, sizeof(err)), -ERANGE);
+	assert_non_null(strstr(err, "fixed range"));
+	policy_free(&p);
+}
+
+static void test_finalize_host_user(void **state)
+{
+	struct husk_policy p;
+	char err[256];
+	policy_init(&p);
+	assert_int_equal(PARSE(&p, "--user", "0", "--host-user", "1000:1001", "/app"), 0);
+	assert_int_equal(policy_finalize(&p, &root, err, sizeof(err)), 0);
 	assert_int_equal(p.host_uid, 1000);
+	assert_int_equal(p.host_gid, 1001);
+	assert_int_equal(p.host_ids_from, HOST_IDS_EXPLICIT);
+	policy_free(&p);
+
+	/* Host root is --userns host, never a map. */
+	policy_init(&p);
+	capture_stderr();
+	assert_true(PARSE(&p, "--host-user", "0", "/app") < 0);
+	assert_true(PARSE(&p, "--host-user", "1000:0", "/app") < 0);
+	policy_free(&p);
+
+	policy_init(&p);
+	assert_int_equal(PARSE(&p, "--host-user", "1000", "/app"), 0);
+	assert_int_equal(policy_finalize(&p, &user, err, sizeof(err)), -EPERM);
+	policy_free(&p);
+	policy_init(&p);
+	assert_int_equal(PARSE(&p, "--host-user", "1000", "--userns", "host", "/app"), 0);
+	assert_int_equal(policy_finalize(&p, &root, err, sizeof(err)), -EINVAL);
+	policy_free(&p);
+
+	/* --userns host: the ids are the host's, said so. */
+	policy_init(&p);
+	assert_int_equal(PARSE(&p, "--userns", "host", "--user", "1000", "/app"), 0);
+	assert_int_equal(policy_finalize(&p, &root, err, sizeof(err)), 0);
+	assert_int_equal(p.host_uid, 1000);
+	assert_int_equal(p.host_ids_from, HOST_IDS_SAME);
 	policy_free(&p);
 }
 
@@ -379,6 +457,8 @@ int main(void)
 		cmocka_unit_test(test_missing_value),
 		cmocka_unit_test(test_finalize_user_defaults),
 		cmocka_unit_test(test_finalize_root_defaults),
+		cmocka_unit_test(test_finalize_root_user0_not_host_root),
+		cmocka_unit_test(test_finalize_host_user),
 		cmocka_unit_test(test_finalize_user_tmp_replaces_default),
 		cmocka_unit_test(test_finalize_env),
 		cmocka_unit_test(test_finalize_errors),
