@@ -8,11 +8,14 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <dirent.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "sys.h"
+#include "view.h"
 
 const char *const mounts_proc_masked[] = {
 	"/proc/acpi",	     "/proc/asound",	    "/proc/interrupts", "/proc/kcore",
@@ -32,6 +35,11 @@ const char *const mounts_dev_nodes[] = { "null", "zero", "full", "random", "uran
 #define DEV_TMPFS_INODES "64"
 #define SHM_SIZE "64m"
 #define MASK_TMPFS_SIZE "4k"
+/* A mirror holds empty inodes and short symlinks: little data, an inode
+ * per entry and some for the mount points made in it. */
+#define MIRROR_TMPFS_SIZE "1m"
+#define MIRROR_SPARE_INODES 256
+#define MIRROR_MAX_ENTRIES 4096
 
 /* The attributes of each kind of top-level mount, in one place so that what
  * husk check prints is what mounts_setup applies. */
@@ -483,6 +491,117 @@ static int mount_cgroup2(int rootfd, bool root_is_tmpfs)
 	return 0;
 }
 
+/* The entries of a directory, without . and .. */
+static int list_dir(int dirfd, struct strv *names)
+{
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		int e = -errno;
+		close(fd);
+		return e;
+	}
+	struct dirent *de;
+	int r = 0;
+	errno = 0;
+	while (r == 0 && (de = readdir(d))) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (names->n == MIRROR_MAX_ENTRIES)
+			r = -E2BIG;
+		else if (strv_push(names, de->d_name) < 0)
+			r = -ENOMEM;
+	}
+	if (r == 0 && errno)
+		r = -errno;
+	closedir(d);
+	return r;
+}
+
+/* One entry of a mirrored directory: the same name in the tmpfs, with the
+ * original bound onto it (read-only, as the layer it came from) or, for a
+ * symlink, the same link text (it is resolved in the sandbox either way). */
+static int mirror_entry(int orig, int tmp, const char *name, uint64_t attrs)
+{
+	struct stat st;
+	if (fstatat(orig, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	if (S_ISLNK(st.st_mode)) {
+		char link[PATH_MAX];
+		ssize_t n = readlinkat(orig, name, link, sizeof(link) - 1);
+		if (n < 0)
+			return -errno;
+		link[n] = '\0';
+		return symlinkat(link, tmp, name) < 0 ? -errno : 0;
+	}
+	bool dir = S_ISDIR(st.st_mode);
+	int r = dir ? mkdirat(tmp, name, 0755)
+		    : openat(tmp, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (r < 0)
+		return -errno;
+	if (!dir)
+		close(r);
+	_cleanup_close_ int src = clone_path(orig, name, true, attrs);
+	if (src < 0)
+		return src;
+	_cleanup_close_ int target = openat(tmp, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (target < 0)
+		return -errno;
+	return attach(src, target);
+}
+
+/* Puts a tmpfs over the directory path of the tree being built, holding
+ * the same entries bound back from the original, so that missing mount
+ * points can be created in it (see view.h). Returns the tmpfs's mount fd,
+ * to be made read-only once the mounts are in place; a mirror of / also
+ * becomes the new root in *rootfd. */
+static int mirror_dir(int *rootfd, const char *path)
+{
+	_cleanup_close_ int orig = resolve_how(*rootfd, path, O_PATH | O_DIRECTORY,
+					       RESOLVE_SANDBOX | RESOLVE_NO_SYMLINKS);
+	if (orig < 0)
+		return log_errno(orig, "mount: mirror %s for a missing mount point", path);
+	struct stat st;
+	struct statvfs sf;
+	if (fstat(orig, &st) < 0 || fstatvfs(orig, &sf) < 0)
+		return log_errno(-errno, "mount: mirror %s: stat", path);
+	/* The entries keep the restrictions of the layer they come from;
+	 * husk's own are added in any case. */
+	uint64_t attrs = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+			 (sf.f_flag & ST_NOEXEC ? MOUNT_ATTR_NOEXEC : 0);
+	__attribute__((cleanup(strv_free))) struct strv names = { 0 };
+	int r = list_dir(orig, &names);
+	if (r < 0)
+		return log_errno(r, "mount: mirror %s: list its entries%s", path,
+				 r == -E2BIG ? " (too many: create the mount point in the rootfs)" : "");
+	char mode[16], inodes[32];
+	snprintf(mode, sizeof(mode), "%o", (unsigned)(st.st_mode & 07777));
+	snprintf(inodes, sizeof(inodes), "%zu", names.n + MIRROR_SPARE_INODES);
+	int tmp = tmpfs_new(MIRROR_TMPFS_SIZE, inodes, mode, attrs & ~(uint64_t)MOUNT_ATTR_RDONLY);
+	if (tmp < 0)
+		return log_errno(tmp, "mount: mirror %s: tmpfs", path);
+	r = attach(tmp, orig);
+	for (size_t i = 0; r == 0 && i < names.n; i++)
+		if ((r = mirror_entry(orig, tmp, names.v[i], attrs)) < 0)
+			log_errno(r, "mount: mirror %s: entry %s", path, names.v[i]);
+	if (r == 0 && strcmp(path, "/") == 0) {
+		int nr = fcntl(tmp, F_DUPFD_CLOEXEC, 3);
+		if (nr < 0)
+			r = -errno;
+		else {
+			close(*rootfd);
+			*rootfd = nr;
+		}
+	}
+	if (r < 0) {
+		close(tmp);
+		return log_errno(r, "mount: mirror %s", path);
+	}
+	return tmp;
+}
+
 /* Creates the detached tree that becomes /: a read-only clone of the rootfs
  * (nosuid and nodev: its setuid files and device nodes are the attacker's),
  * or an empty tmpfs that is made read-only once the mount points exist. */
@@ -544,28 +663,58 @@ int mounts_setup(const struct husk_policy *p, bool cgroup2)
 		if (sys_move_mount(rootfd, "", AT_FDCWD, STAGE_DIR, MOVE_MOUNT_F_EMPTY_PATH) < 0)
 			r = log_errno(-errno, "mount: attach the new root at %s", STAGE_DIR);
 	}
-	for (size_t i = 0; i < p->n_mounts && r == 0; i++) {
-		const struct mount_entry *m = &p->mounts[i];
-		switch (m->kind) {
-		case MOUNT_PROC:
-			r = mount_proc_at(rootfd, m);
-			break;
-		case MOUNT_DEV:
-			r = mount_dev_at(rootfd, m);
-			break;
-		case MOUNT_TMPFS:
-			r = mount_tmpfs_at(rootfd, m);
-			break;
-		case MOUNT_BIND:
-			r = mount_bind_at(rootfd, m, src[i]);
-			break;
+	/* Where each mount goes, and which read-only directories need a
+	 * mirror for a missing mount point: planned over the real tree. */
+	struct view v;
+	view_init(&v, p, p->rootfs ? rootfd : -1, src);
+	int mirrors[VIEW_MAX_MIRRORS];
+	size_t n_mirrors = 0;
+	if (r == 0) {
+		char err[1024];
+		if ((r = view_plan(&v, err, sizeof(err))) < 0)
+			log_error("%s", err);
+	}
+	/* Each mirror once the mount that holds its directory is in place. */
+	for (ssize_t i = -1; i < (ssize_t)p->n_mounts && r == 0; i++) {
+		if (i >= 0) {
+			const struct mount_entry *m = &p->mounts[i];
+			switch (m->kind) {
+			case MOUNT_PROC:
+				r = mount_proc_at(rootfd, m);
+				break;
+			case MOUNT_DEV:
+				r = mount_dev_at(rootfd, m);
+				break;
+			case MOUNT_TMPFS:
+				r = mount_tmpfs_at(rootfd, m);
+				break;
+			case MOUNT_BIND:
+				r = mount_bind_at(rootfd, m, src[i]);
+				break;
+			}
+		}
+		for (size_t k = 0; r == 0 && k < v.n_mirror; k++) {
+			if (v.mirror_after[k] != i)
+				continue;
+			int fd = mirror_dir(&rootfd, v.mirror[k]);
+			if (fd < 0)
+				r = fd;
+			else
+				mirrors[n_mirrors++] = fd;
 		}
 	}
+	view_free(&v);
 	for (size_t i = 0; i < p->n_mounts; i++)
 		if (src[i] >= 0)
 			close(src[i]);
 	if (r == 0 && cgroup2)
 		r = mount_cgroup2(rootfd, !p->rootfs);
+	/* The mirrors are read-only like the layer they stand in for. */
+	for (size_t i = 0; i < n_mirrors; i++) {
+		if (r == 0 && sys_mount_setattr(mirrors[i], "", AT_EMPTY_PATH, MOUNT_ATTR_RDONLY, 0) < 0)
+			r = log_errno(-errno, "mount: make a mirror read-only");
+		close(mirrors[i]);
+	}
 	if (r < 0)
 		return r;
 

@@ -420,11 +420,41 @@ begin "errors: no program: one line, exit 125"
 run_husk run --rootfs "$ROOTFS"
 expect_rc 125 && expect_one_error_line && pass
 
-begin "errors: a mount point missing from the read-only rootfs is not created"
+# Mount points the rootfs lacks are made in a read-only tmpfs mirror of
+# their parent (view.h); the rootfs itself is never written.
+begin "mount points: a --ro-bind onto a directory the rootfs lacks gets one; the rootfs is untouched"
 before=$(mountinfo)
-run_husk run --rootfs "$ROOTFS" --ro-bind "$WORK/u-ro:/not-there" -- /bin/true
-expect_rc 125 && expect_one_error_line && expect_err 'not-there' && [ ! -e "$ROOTFS/not-there" ] &&
-	[ "$before" = "$(mountinfo)" ] && pass || fail "rootfs or host mounts changed"
+tree_before=$(cd "$ROOTFS" && find . | sort | md5sum)
+run_husk run --rootfs "$ROOTFS" --ro-bind "$WORK/u-ro:/not-there" -- /bin/sh -c \
+	'cat /not-there/file; ls / | tr "\n" " "; echo; mkdir /x 2>&1; touch /not-there/y 2>&1; true'
+if expect_rc 0 && expect_out '^data$' && expect_out '^app bin dev etc .*not-there proc .*sys tmp var $' &&
+	expect_out "mkdir: can't create directory '/x': Read-only file system"; then
+	[ ! -e "$ROOTFS/not-there" ] && [ "$tree_before" = "$(cd "$ROOTFS" && find . | sort | md5sum)" ] &&
+		[ "$before" = "$(mountinfo)" ] && pass || fail "rootfs or host mounts changed"
+fi
+
+begin "mount points: README's --ro-bind ./config:/etc/app keeps the rest of /etc, read-only"
+mkdir -p "$WORK/u-config"
+echo "listen=:8080" >"$WORK/u-config/app.conf"
+cd "$WORK"
+run_husk run --rootfs "$ROOTFS" --ro-bind u-config:/etc/app -- /bin/sh -c \
+	'cat /etc/app/app.conf; cat /etc/passwd; ls /etc | tr "\n" " "; echo; touch /etc/new 2>&1; readlink /bin/sh; true'
+cd - >/dev/null
+expect_rc 0 && expect_out '^listen=:8080$' && expect_out '^app:x:1000:1000' && expect_out '^app passwd $' &&
+	expect_out 'Read-only file system' && expect_out '^busybox$' && pass
+
+begin "mount points: --tmpfs and a file bind at paths two levels deep that the rootfs lacks"
+run_husk run --rootfs "$ROOTFS" --tmpfs /var/cache/app:size=1m --ro-bind "$WORK/u-ro/file:/srv/conf/one" \
+	-- /bin/sh -c 'echo w >/var/cache/app/f && cat /var/cache/app/f /srv/conf/one; ls /var | tr "\n" " "'
+expect_rc 0 && expect_out '^w$' && expect_out '^data$' && expect_out 'cache tmp' && pass
+
+begin "mount points: one that lies below a --ro-bind is made in a mirror of the bind, not in the host dir"
+mkdir -p "$WORK/u-robase/keep"
+echo base >"$WORK/u-robase/keep/f"
+run_husk run --rootfs "$ROOTFS" --ro-bind "$WORK/u-robase:/opt/base" --ro-bind "$WORK/u-ro:/opt/base/sub/dir" \
+	-- /bin/sh -c 'cat /opt/base/keep/f /opt/base/sub/dir/file; touch /opt/base/z 2>&1; true'
+expect_rc 0 && expect_out '^base$' && expect_out '^data$' && expect_out 'Read-only' &&
+	[ ! -e "$WORK/u-robase/sub" ] && pass || fail "the host directory was written"
 
 # A hostile rootfs: symlinked mount destinations that point at host paths.
 EVIL="$WORK/evil-rootfs"
