@@ -73,6 +73,19 @@ static const struct mount_entry *bind_touching(const struct husk_policy *p,
 	return NULL;
 }
 
+/* The rootfs is one of dirs or an ancestor of one: "/" holds them all. */
+static bool rootfs_holds(const struct husk_policy *p, const char *const *dirs)
+{
+	if (!p->rootfs)
+		return false;
+	for (const char *const *d = dirs; *d; d++)
+		if (strcmp(p->rootfs, "/") == 0 ||
+		    (str_has_prefix(*d, p->rootfs) && ((*d)[strlen(p->rootfs)] == '/' ||
+						       (*d)[strlen(p->rootfs)] == '\0')))
+			return true;
+	return false;
+}
+
 /* Capability grades: systemd's weight for the capability's check, scaled
  * so its heaviest (1500) is 10. */
 static unsigned cap_grade(int cap)
@@ -353,18 +366,32 @@ static void check_mounts(struct ctx *c)
 	static const char *const kmsg[] = { "/dev/kmsg", "/proc/kmsg", NULL };
 	const struct mount_entry *m;
 
+	/* A rootfs that is the host's / (or holds its system or home
+	 * directories) shows the service every host file its ids can read:
+	 * systemd's ProtectSystem=no and ProtectHome=no, whatever the
+	 * read-only flag says. */
+	const char *own_root = "give --rootfs a directory that holds only the service's files";
+	bool host_sys = rootfs_holds(p, system_dirs), host_home = rootfs_holds(p, home_dirs);
+	add(c, "RootDirectory=/RootImage=", "mounts", 200, 1, host_sys,
+	    host_sys ? say(c, "the root is the host's own %s", p->rootfs)
+		     : p->rootfs ? "a root of the service's own" : "an empty root",
+	    own_root);
+
 	m = bind_touching(p, system_dirs, true);
-	add(c, "ProtectSystem", "mounts", 1000, 10, m || undo ? 10 : 0,
-	    m	   ? say(c, "writable bind of host %s", m->src)
-	    : undo ? "read-only root, which CAP_SYS_ADMIN can remount writable"
-		   : "read-only root; no writable host system directory",
-	    m ? "make the bind --ro-bind" : undo_fix);
+	add(c, "ProtectSystem", "mounts", 1000, 10, m || undo || host_sys ? 10 : 0,
+	    m	       ? say(c, "writable bind of host %s", m->src)
+	    : host_sys ? say(c, "root %s is the host's system tree (/usr, /etc, ... read-only)",
+			     p->rootfs)
+	    : undo     ? "read-only root, which CAP_SYS_ADMIN can remount writable"
+		       : "read-only root; no writable host system directory",
+	    m ? "make the bind --ro-bind" : host_sys ? own_root : undo_fix);
 
 	m = bind_touching(p, home_dirs, false);
-	add(c, "ProtectHome", "mounts", 1000, 10, !m ? 0 : m->readonly ? 5 : 10,
-	    m ? say(c, "%s bind of host %s", m->readonly ? "read-only" : "writable", m->src)
-	      : "no host home directory",
-	    "bind only the files the service needs, not a home directory");
+	add(c, "ProtectHome", "mounts", 1000, 10, host_home ? 10 : !m ? 0 : m->readonly ? 5 : 10,
+	    host_home ? say(c, "root %s holds the host's /home, /root and the like", p->rootfs)
+	    : m	      ? say(c, "%s bind of host %s", m->readonly ? "read-only" : "writable", m->src)
+		      : "no host home directory",
+	    host_home ? own_root : "bind only the files the service needs, not a home directory");
 
 	m = bind_touching(p, tmp_dirs, false);
 	const struct mount_entry *tmp = policy_find_mount(p, "/tmp");

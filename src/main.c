@@ -10,6 +10,7 @@
 #include "log.h"
 #include "options.h"
 #include "policy.h"
+#include "preflight.h"
 #include "report.h"
 #include "sandbox.h"
 #include "timing.h"
@@ -53,12 +54,15 @@ static int load_policy(struct husk_policy *p, struct caller *c, struct run_flags
 	return 0;
 }
 
-/* husk check, husk run --dry-run: the report, and 1 above --threshold. */
+/* husk check, husk run --dry-run: the report; 125 where run would refuse
+ * the policy, 1 above --threshold. */
 static int report(const struct husk_policy *p, const struct caller *c, const struct run_flags *f)
 {
 	char err[1024];
 	struct exposure e;
-	json_object *j = report_build(p, c, &e, err, sizeof(err));
+	__attribute__((cleanup(preflight_free))) struct preflight pf;
+	size_t refused = preflight_run(p, true, &pf);
+	json_object *j = report_build(p, c, &pf, &e, err, sizeof(err));
 	if (!j) {
 		log_error("check: %s", err);
 		return HUSK_EXIT_LAUNCH;
@@ -71,6 +75,10 @@ static int report(const struct husk_policy *p, const struct caller *c, const str
 	json_object_put(j);
 	if (fflush(stdout) != 0)
 		return HUSK_EXIT_LAUNCH;
+	if (refused) {
+		log_error("check: %s%s%s", pf.e[0].detail, pf.e[0].fix[0] ? "; " : "", pf.e[0].fix);
+		return HUSK_EXIT_LAUNCH;
+	}
 	/* Compared in tenths, as shown: 2.0 passes --threshold 2. */
 	if (f->threshold_set && e.score > (unsigned)(f->threshold * 10 + 0.5)) {
 		log_error("check: exposure %.1f is above the threshold %.1f", e.score / 10.0,
@@ -100,6 +108,13 @@ static int cmd_run_or_check(int argc, char *argv[], bool check)
 		return r == 1 ? 0 : r;
 	if (c.report_only)
 		return report(&p, &c, &f);
+	/* What check would refuse, refused before anything is created, with
+	 * the same words. */
+	__attribute__((cleanup(preflight_free))) struct preflight pf;
+	if (preflight_run(&p, false, &pf)) {
+		log_error("run: %s%s%s", pf.e[0].detail, pf.e[0].fix[0] ? "; " : "", pf.e[0].fix);
+		return pf.e[0].exit_code;
+	}
 	if (p.seccomp_unconfined)
 		log_warn("--seccomp unconfined: the service can make every system call");
 	if (f.timing)

@@ -258,8 +258,22 @@ static json_object *exposure_json(const struct exposure *e)
 	return o;
 }
 
-json_object *report_build(const struct husk_policy *p, const struct caller *c, struct exposure *e,
-			  char *err, size_t errlen)
+static json_object *preflight_json(const struct preflight *pf)
+{
+	json_object *a = json_object_new_array();
+	for (size_t i = 0; i < pf->n; i++) {
+		json_object *x = json_object_new_object();
+		put(x, "step", str(pf->e[i].step));
+		put(x, "detail", str(pf->e[i].detail));
+		put(x, "fix", str(pf->e[i].fix));
+		put(x, "run_exit_status", json_object_new_int64(pf->e[i].exit_code));
+		json_object_array_add(a, x);
+	}
+	return a;
+}
+
+json_object *report_build(const struct husk_policy *p, const struct caller *c,
+			  const struct preflight *pf, struct exposure *e, char *err, size_t errlen)
 {
 	/* The filter husk loads may be precompiled; the score reads the
 	 * profile it was built from. */
@@ -299,6 +313,9 @@ json_object *report_build(const struct husk_policy *p, const struct caller *c, s
 	for (size_t i = 0; i < p->n_mounts; i++)
 		json_object_array_add(mounts, mount_json(&p->mounts[i]));
 	put(o, "mounts", mounts);
+	put(o, "mirrors", strv_json((const char *const *)pf->mirrors.v, pf->mirrors.n));
+	if (pf->program[0])
+		put(o, "program_found", str(pf->program));
 	put(o, "capabilities", capabilities(p));
 	put(o, "no_new_privs", json_object_new_boolean(true));
 	put(o, "seccomp", seccomp(p, prof, path));
@@ -308,6 +325,8 @@ json_object *report_build(const struct husk_policy *p, const struct caller *c, s
 	put(o, "environment", environment(p));
 	put(o, "stop_timeout", json_object_new_int64(p->stop_timeout));
 	put(o, "exposure", exposure_json(e));
+	put(o, "warnings", strv_json((const char *const *)pf->warnings.v, pf->warnings.n));
+	put(o, "errors", preflight_json(pf));
 	sc_profile_free(&loaded);
 	return o;
 }
@@ -364,6 +383,8 @@ void report_print_text(json_object *r, FILE *out)
 {
 	fprintf(out, "  %-14s ", "program");
 	print_list(out, get(r, "program"), "(none given)");
+	if (get(r, "program_found"))
+		fprintf(out, " (found at %s)", gets(r, "program_found"));
 	fprintf(out, "\n  %-14s ", "namespaces");
 	print_list(out, get(r, "namespaces"), "");
 	json_object *u = get(r, "user");
@@ -378,6 +399,11 @@ void report_print_text(json_object *r, FILE *out)
 	json_object *mounts = get(r, "mounts");
 	for (size_t i = 0; i < json_object_array_length(mounts); i++)
 		print_mount(out, json_object_array_get_idx(mounts, i));
+	json_object *mirrors = get(r, "mirrors");
+	for (size_t i = 0; i < json_object_array_length(mirrors); i++)
+		fprintf(out, "  %-14s %s (a read-only tmpfs with the entries of the layer below, "
+			     "for a missing mount point)\n",
+			"mirror", json_object_get_string(json_object_array_get_idx(mirrors, i)));
 	json_object *caps = get(r, "capabilities");
 	json_object_object_foreach(caps, set, list)
 	{
@@ -426,4 +452,17 @@ void report_print_text(json_object *r, FILE *out)
 		fprintf(out, "  %-12s fix: %s\n", "", gets(f, "fix"));
 	}
 	fprintf(out, "  %zu of %zu checks found nothing\n", ok, n);
+	json_object *w = get(r, "warnings");
+	for (size_t i = 0; i < json_object_array_length(w); i++)
+		fprintf(out, "warning: %s\n", json_object_get_string(json_object_array_get_idx(w, i)));
+	json_object *errs = get(r, "errors");
+	size_t ne = json_object_array_length(errs);
+	if (ne)
+		fprintf(out, "\nerrors: husk run would refuse this policy\n");
+	for (size_t i = 0; i < ne; i++) {
+		json_object *x = json_object_array_get_idx(errs, i);
+		fprintf(out, "  %-12s %s\n", gets(x, "step"), gets(x, "detail"));
+		if (*gets(x, "fix"))
+			fprintf(out, "  %-12s fix: %s\n", "", gets(x, "fix"));
+	}
 }

@@ -197,3 +197,41 @@ int read_text(const char *path, char *buf, size_t len)
 	buf[n] = '\0';
 	return 0;
 }
+
+static uint64_t elf_rd(const unsigned char *p, size_t n, bool big)
+{
+	uint64_t v = 0;
+	for (size_t i = 0; i < n; i++)
+		v |= (uint64_t)p[big ? n - 1 - i : i] << (8 * i);
+	return v;
+}
+
+int elf_interp(const unsigned char *buf, size_t len, char *out, size_t outlen)
+{
+	if (len < 52 || memcmp(buf, "\177ELF", 4) != 0)
+		return 0;
+	bool is64 = buf[4] == 2, big = buf[5] == 2;
+	if ((buf[4] != 1 && buf[4] != 2) || (buf[5] != 1 && buf[5] != 2) || (is64 && len < 64))
+		return -1;
+	uint64_t phoff = is64 ? elf_rd(buf + 32, 8, big) : elf_rd(buf + 28, 4, big);
+	uint64_t phentsize = elf_rd(buf + (is64 ? 54 : 42), 2, big);
+	uint64_t phnum = elf_rd(buf + (is64 ? 56 : 44), 2, big);
+	if (phentsize < (is64 ? 56u : 32u))
+		return phnum ? -1 : 0;
+	for (uint64_t i = 0; i < phnum; i++) {
+		if (phoff > len || i > (len - phoff) / phentsize ||
+		    phoff + (i + 1) * phentsize > len)
+			return -1;
+		const unsigned char *ph = buf + phoff + i * phentsize;
+		if (elf_rd(ph, 4, big) != 3 /* PT_INTERP */)
+			continue;
+		uint64_t off = is64 ? elf_rd(ph + 8, 8, big) : elf_rd(ph + 4, 4, big);
+		uint64_t sz = is64 ? elf_rd(ph + 32, 8, big) : elf_rd(ph + 16, 4, big);
+		if (sz == 0 || off > len || sz > len - off || sz > outlen)
+			return -1;
+		memcpy(out, buf + off, sz);
+		out[sz - 1] = '\0'; /* the segment holds the NUL */
+		return out[0] ? 1 : -1;
+	}
+	return 0;
+}

@@ -73,3 +73,9 @@ bool path_is_normal_absolute(const char *p);
  * next blank or newline. Returns false when buf is not a script or names
  * none, or the name does not fit out. */
 bool shebang_interpreter(const char *buf, size_t len, char *out, size_t outlen);
+
+/* The PT_INTERP path (the dynamic loader) of an ELF file whose first len
+ * bytes are buf, 32- or 64-bit, either byte order. Returns 1 with it in
+ * out; 0 for an ELF without one (static) or a file that is not ELF; -1
+ * when the headers lie past buf or are malformed. */
+int elf_interp(const unsigned char *buf, size_t len, char *out, size_t outlen);

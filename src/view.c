@@ -187,7 +187,7 @@ static int resolve(const struct view *v, const char *path, char *out, size_t out
 				res[0] = '\0';
 			/* The rest of the path goes after the link's target. */
 			char rest[PATH_MAX * 2];
-			int w = snprintf(rest, sizeof(rest), "%s/%s", link, next);
+			int w = snprintf(rest, sizeof(rest), "%s%s", link, next);
 			if (w < 0 || (size_t)w >= sizeof(todo))
 				return -ENAMETOOLONG;
 			strcpy(todo, rest);
@@ -388,4 +388,24 @@ int view_plan(struct view *v, char *err, size_t errlen)
 			return r;
 	}
 	return 0;
+}
+
+int view_open(const struct view *v, const char *canon)
+{
+	ssize_t h = holder(v, canon);
+	int fd;
+	if (h < 0) {
+		if (v->rootfd < 0)
+			return -ENOENT;
+		fd = openat(v->rootfd, canon[1] ? canon + 1 : ".", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		return fd < 0 ? -errno : fd;
+	}
+	const struct mount_entry *m = &v->p->mounts[h];
+	if (m->kind != MOUNT_BIND)
+		return -ENOENT;
+	const char *rel = canon + strlen(v->dst[h]);
+	rel += *rel == '/';
+	fd = *rel ? openat(v->srcfd[h], rel, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+		  : open(m->src, O_RDONLY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
 }

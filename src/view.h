@@ -64,5 +64,10 @@ int view_resolve(const struct view *v, const char *path, char *out, size_t outle
  * a negative errno with one line in err that names the mount and the fix. */
 int view_plan(struct view *v, char *err, size_t errlen);
 
+/* Opens the object at the canonical path canon (from view_resolve) for
+ * reading, without following a final symlink. A bind of a file is opened
+ * by its host path. Negative errno; -ENOENT inside husk's own tmpfs. */
+int view_open(const struct view *v, const char *canon);
+
 /* Where the plan put mount i (valid after view_plan). */
 const char *view_dst(const struct view *v, size_t i);

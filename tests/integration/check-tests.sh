@@ -5,6 +5,11 @@ P="$WORK/profile-tests-$PHASE"
 
 mkdir -p "$P/sub"
 
+# Where this phase cannot make a cgroup, check refuses a policy with limits
+# as run would; the scoring tests then ask for --cgroup auto.
+CG_AUTO=()
+"$HUSK_BIN" check "${CG_PARENT[@]}" --memory 64m >/dev/null 2>&1 || CG_AUTO=(--cgroup auto)
+
 # The flags that profiles/go-service.profile (with base.profile) stands for.
 GO_FLAGS=(--net none --userns private --seccomp default --hostname husk --chdir /
 	--tmpfs /tmp:size=64m,nr_inodes=16k,mode=1777 --rlimit core=0 --rlimit rtprio=0
@@ -13,17 +18,17 @@ GO_FLAGS=(--net none --userns private --seccomp default --hostname husk --chdir 
 	--cpus 1 --pids 256 --rlimit nofile=1024:4096)
 
 begin "profile ($PHASE): go-service.profile and the same flags give the identical policy"
-run_husk check --json --profile go-service --rootfs "$ROOTFS" -- /app -addr :80
+run_husk check --json --profile go-service "${CG_AUTO[@]}" --rootfs "$ROOTFS" -- /app -addr :80
 from_profile=$OUT
-run_husk check --json "${GO_FLAGS[@]}" --rootfs "$ROOTFS" -- /app -addr :80
+run_husk check --json "${GO_FLAGS[@]}" "${CG_AUTO[@]}" --rootfs "$ROOTFS" -- /app -addr :80
 expect_rc 0 && [ -n "$from_profile" ] && [ "$from_profile" = "$OUT" ] && pass ||
 	fail "husk check --json differs: $(diff <(echo "$from_profile") <(echo "$OUT") | head -5)"
 
 begin "profile ($PHASE): later flags override the profile, a later profile overrides flags"
-run_husk check --json --hostname early --profile go-service --hostname late --tmpfs /tmp:size=1m
+run_husk check --json --hostname early --profile go-service "${CG_AUTO[@]}" --hostname late --tmpfs /tmp:size=1m
 expect_rc 0 && expect_out '"hostname":"late"' && expect_out '"size":1048576' &&
 	[ "$(grep -c '"destination":"/tmp"' <<<"$OUT")" = 1 ] && pass
-run_husk check --json --hostname early --profile go-service
+run_husk check --json --hostname early --profile go-service "${CG_AUTO[@]}"
 begin "profile ($PHASE): a profile given after a flag overrides it"
 expect_rc 0 && expect_out '"hostname":"husk"' && pass
 
@@ -60,7 +65,7 @@ run_husk run --profile no-such-name -- /bin/true
 expect_rc 125 && expect_one_error_line && expect_err "no-such-name.profile: No such file" && pass
 
 begin "check ($PHASE): go-service.profile scores below 2.0"
-run_husk check --json --profile go-service
+run_husk check --json --profile go-service "${CG_AUTO[@]}"
 score=$(grep -oE '"score":[0-9.]+' <<<"$OUT" | cut -d: -f2)
 expect_rc 0 && awk -v s="$score" 'BEGIN { exit !(s != "" && s < 2.0) }' && pass ||
 	fail "score '$score'"
@@ -72,7 +77,7 @@ score=$(grep -oE '"score":[0-9.]+' <<<"$OUT" | cut -d: -f2)
 expect_rc 0 && awk -v s="$score" 'BEGIN { exit !(s > 8.0) }' && pass || fail "score '$score'"
 
 begin "check ($PHASE): each layer turned off raises the score"
-BASE=(--profile base --seccomp go-service --memory 64m --pids 64)
+BASE=(--profile base --seccomp go-service --memory 64m --pids 64 "${CG_AUTO[@]}")
 run_husk check --json "${BASE[@]}"
 base=$(grep -oE '"score":[0-9.]+' <<<"$OUT" | cut -d: -f2)
 worse=0
@@ -90,7 +95,7 @@ begin "check ($PHASE): --threshold exits 1 above it, 0 at or below"
 run_husk check --threshold 8 --profile "$P/open.profile"
 rc_open=$RC
 err_open=$ERR
-run_husk check --threshold 2 --profile go-service
+run_husk check --threshold 2 --profile go-service "${CG_AUTO[@]}"
 [ "$rc_open" = 1 ] && grep -q 'above the threshold 8.0' <<<"$err_open" && expect_rc 0 && pass ||
 	fail "open: $rc_open ($err_open)"
 
@@ -99,7 +104,7 @@ run_husk check --threshold 11
 expect_rc 125 && expect_one_error_line && expect_err 'threshold 11' && pass
 
 begin "check ($PHASE): the text report names every layer and each finding's fix"
-run_husk check --profile go-service --rootfs "$ROOTFS" -- /app
+run_husk check --profile go-service "${CG_AUTO[@]}" --rootfs "$ROOTFS" -- /app
 expect_rc 0 && expect_out '^  namespaces +user mount pid net ipc uts cgroup' &&
 	expect_out '^  mount +/var/tmp tmpfs size=67108864' && expect_out '^  caps ambient +NET_BIND_SERVICE' &&
 	expect_out 'seccomp +go-service' && expect_out 'memory_max=536870912' &&
@@ -117,6 +122,69 @@ expect_rc 0 && expect_out '^exposure ' && [ ! -e "$P/launched" ] && pass || fail
 begin "check ($PHASE): --json is refused by run without --dry-run"
 run_husk run --json --rootfs "$ROOTFS" -- /bin/true
 expect_rc 125 && expect_one_error_line && expect_err 'husk check or --dry-run' && pass
+
+# What run refuses, check refuses (issue 14): the same line, exit 125,
+# the policy still printed with the error and its fix.
+check_refuses() { # NAME REGEX RUN-STATUS HUSK-ARGS...
+	local name=$1 re=$2 run_rc=$3
+	shift 3
+	begin "check ($PHASE): refuses what run refuses: $name"
+	run_husk run "$@"
+	local run_err=$ERR
+	if ! expect_rc "$run_rc"; then return; fi
+	run_husk check "$@"
+	if expect_rc 125 && expect_out '^errors: husk run would refuse this policy' && expect_out 'fix: ' &&
+		expect_err "$re"; then
+		[ "${ERR#husk: check: }" = "${run_err#husk: run: }" ] && pass ||
+			fail "check and run disagree: '$ERR' vs '$run_err'"
+	fi
+}
+check_refuses "a program missing from the rootfs" 'exec /nope: not found in the sandbox' 127 \
+	--rootfs "$ROOTFS" -- /nope
+check_refuses "a program not in the service's PATH" 'exec nope: not found in the sandbox in the service.s PATH /usr/local/sbin' 127 \
+	--rootfs "$ROOTFS" -- nope
+check_refuses "a --chdir the rootfs lacks" '--chdir /nope: no such directory in the sandbox' 125 \
+	--rootfs "$ROOTFS" --chdir /nope -- /bin/true
+check_refuses "a --tmpfs on a file" 'tmpfs on /etc/passwd: /etc/passwd is a file in the sandbox' 125 \
+	--rootfs "$ROOTFS" --tmpfs /etc/passwd -- /bin/true
+check_refuses "a directory as the program" 'exec /bin: /bin is a directory' 126 \
+	--rootfs "$ROOTFS" -- /bin
+mkdir -p "$P/scripts"
+cp -al "$ROOTFS/." "$P/scripts/" 2>/dev/null || cp -a "$ROOTFS/." "$P/scripts/"
+printf '#!/usr/bin/python3\nprint(1)\n' >"$P/scripts/py"
+chmod 755 "$P/scripts/py"
+check_refuses "a script whose #! interpreter is missing" 'exec /py: the #! interpreter /usr/bin/python3 of /py is not in the sandbox' 127 \
+	--rootfs "$P/scripts" -- /py
+if [ -x /bin/ls ] && ldd /bin/ls >/dev/null 2>&1; then
+	cp /bin/ls "$P/scripts/dynls"
+	check_refuses "a dynamic binary whose ELF loader is missing" 'exec /dynls: the ELF interpreter \(dynamic loader\) /lib.*ld-linux.* of /dynls is not in the sandbox' 127 \
+		--rootfs "$P/scripts" -- /dynls
+fi
+
+begin "check ($PHASE): refuses what run refuses: --memory without a writable cgroup"
+if [ "$PHASE" = unprivileged ] && [ -z "${HUSK_TEST_CGROUP_PARENT:-}" ] &&
+	! "$HUSK_BIN" run --rootfs "$ROOTFS" --memory 64m -- /bin/true >/dev/null 2>&1; then
+	run_husk check --rootfs "$ROOTFS" --memory 64m -- /bin/true
+	expect_rc 125 && expect_err 'cannot create a group in .*: Permission denied' &&
+		expect_out 'fix: start husk in a delegated cgroup' && {
+		run_husk check --rootfs "$ROOTFS" --memory 64m --cgroup auto -- /bin/true
+		expect_rc 0 && expect_out '^warning: cgroup: .*the limits would not apply' && pass
+	}
+else
+	skip "husk can make a cgroup here: run $PHASE would not refuse --memory"
+fi
+
+begin "check ($PHASE): --rootfs / is not SAFE: the host's system and home trees are visible"
+run_husk check --rootfs / -- /bin/true
+if expect_rc 0 && expect_out 'ProtectHome: root / holds the host' && expect_out 'RootDirectory='; then
+	label=$(sed -n 's/^exposure [0-9.]* //p' <<<"$OUT")
+	[ "$label" != SAFE ] && [ "$label" != PERFECT ] && pass || fail "scored $label"
+fi
+
+begin "check ($PHASE): a missing mount point is listed as a mirror, and the program as found"
+run_husk check --rootfs "$ROOTFS" --ro-bind "$P:/etc/app" -- sh
+expect_rc 0 && expect_out '^  mirror +/etc for /etc/app \(a read-only tmpfs' &&
+	expect_out '^  program +sh \(found at /bin/busybox\)' && pass
 
 begin "profile ($PHASE): the Go service runs under go-service.profile"
 run_husk run --profile go-service --cgroup auto --rootfs "$ROOTFS" -- /app -addr 127.0.0.1:80 -selftest

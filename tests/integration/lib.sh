@@ -56,9 +56,10 @@ run_husk() {
 	local o e
 	o=$(mktemp "$WORK/out.XXXXXX")
 	e=$(mktemp "$WORK/err.XXXXXX")
-	if [ "$1" = run ]; then
+	if [ "$1" = run ] || [ "$1" = check ]; then
+		local cmd=$1
 		shift
-		set -- run "${CG_PARENT[@]}" "$@"
+		set -- "$cmd" "${CG_PARENT[@]}" "$@"
 	fi
 	timeout -k 5 60 "$HUSK_BIN" "$@" >"$o" 2>"$e" </dev/null
 	RC=$?

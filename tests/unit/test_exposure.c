@@ -43,7 +43,8 @@ static void score(uid_t uid, struct exposure *e, int argc, char **argv)
 		fail_msg("parse failed");
 	if (policy_finalize(&p, &c, err, sizeof(err)) < 0)
 		fail_msg("finalize: %s", err);
-	json_object *j = report_build(&p, &c, e, err, sizeof(err));
+	struct preflight pf = { .n = 0 };
+	json_object *j = report_build(&p, &c, &pf, e, err, sizeof(err));
 	if (!j)
 		fail_msg("report: %s", err);
 	json_object_put(j);
