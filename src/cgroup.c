@@ -168,14 +168,114 @@ int cg_plan_from(const char *mountinfo, const char *proc_cgroup, unsigned needed
 	return 0;
 }
 
-static void add(struct cg_write *out, size_t max, size_t *n, const char *file,
+static const struct {
+	const char *option;
+	enum cg_controller ctrl;
+} knob_table[CGK_N] = {
+	[CGK_MEMORY] = { "--memory", CG_MEMORY },
+	[CGK_MEMORY_HIGH] = { "--memory-high", CG_MEMORY },
+	[CGK_MEMORY_SWAP] = { "--memory-swap", CG_MEMORY },
+	[CGK_PIDS] = { "--pids", CG_PIDS },
+	[CGK_CPUS] = { "--cpus", CG_CPU },
+	[CGK_CPU_WEIGHT] = { "--cpu-weight", CG_CPU },
+	[CGK_IO_WEIGHT] = { "--io-weight", CG_IO },
+};
+
+const char *cg_knob_option(enum cg_knob k)
+{
+	return k < CGK_N ? knob_table[k].option : "?";
+}
+
+unsigned cg_knobs(const struct cg_limits *l)
+{
+	unsigned k = 0;
+	if (l->memory_max)
+		/* swap is capped too (0 unless --memory-swap): a knob of its own */
+		k |= 1u << CGK_MEMORY | 1u << CGK_MEMORY_SWAP;
+	if (l->memory_high)
+		k |= 1u << CGK_MEMORY_HIGH;
+	if (l->pids_max)
+		k |= 1u << CGK_PIDS;
+	if (l->cpu_quota_us)
+		k |= 1u << CGK_CPUS;
+	if (l->cpu_weight)
+		k |= 1u << CGK_CPU_WEIGHT;
+	if (l->io_weight)
+		k |= 1u << CGK_IO_WEIGHT;
+	return k;
+}
+
+unsigned cg_knobs_of(unsigned ctrls)
+{
+	unsigned k = 0;
+	for (int i = 0; i < CGK_N; i++)
+		if (ctrls & (1u << knob_table[i].ctrl))
+			k |= 1u << i;
+	return k;
+}
+
+void cg_limits_drop(struct cg_limits *l, unsigned mask)
+{
+	if (mask & (1u << CGK_MEMORY)) {
+		l->memory_max = 0;
+		l->memory_swap_set = false;
+		l->memory_swap = 0;
+	}
+	if (mask & (1u << CGK_MEMORY_SWAP)) {
+		l->memory_swap_set = false;
+		l->memory_swap = 0;
+	}
+	if (mask & (1u << CGK_MEMORY_HIGH))
+		l->memory_high = 0;
+	if (mask & (1u << CGK_PIDS))
+		l->pids_max = 0;
+	if (mask & (1u << CGK_CPUS)) {
+		l->cpu_quota_us = 0;
+		l->cpu_period_us = 0;
+	}
+	if (mask & (1u << CGK_CPU_WEIGHT))
+		l->cpu_weight = 0;
+	if (mask & (1u << CGK_IO_WEIGHT))
+		l->io_weight = 0;
+}
+
+void cg_degrade(struct cg_degraded *d, const struct cg_limits *l, unsigned mask, const char *why)
+{
+	/* Without the memory limit there is no swap cap either. */
+	if (mask & (1u << CGK_MEMORY))
+		mask |= 1u << CGK_MEMORY_SWAP;
+	mask &= cg_knobs(l) & ~d->dropped;
+	for (int k = 0; k < CGK_N; k++)
+		if (mask & (1u << k))
+			snprintf(d->why[k], sizeof(d->why[k]), "%s", why);
+	d->dropped |= mask;
+}
+
+static void add(struct cg_write *out, size_t max, size_t *n, enum cg_knob knob, const char *file,
 		unsigned long long v)
 {
 	if (*n >= max)
 		return;
+	out[*n] = (struct cg_write){ .knob = knob };
 	snprintf(out[*n].file, sizeof(out[*n].file), "%s", file);
 	snprintf(out[*n].value, sizeof(out[*n].value), "%llu", v);
 	(*n)++;
+}
+
+/* The file to try when the last write's is missing. */
+static void add_alt(struct cg_write *out, size_t n, const char *file, unsigned long long v)
+{
+	if (n == 0)
+		return;
+	snprintf(out[n - 1].alt, sizeof(out[n - 1].alt), "%s", file);
+	snprintf(out[n - 1].alt_value, sizeof(out[n - 1].alt_value), "%llu", v);
+}
+
+/* BFQ's weights run from 1 to 1000, 100 the default, as io.weight's do up
+ * to 10000. */
+static unsigned long long bfq_weight(uint32_t w)
+{
+	return w > 1000 ? 1000 : w;
 }
 
 size_t cg_writes(const struct cg_hierarchy *h, const struct cg_limits *l, struct cg_write *out,
@@ -186,47 +286,78 @@ size_t cg_writes(const struct cg_hierarchy *h, const struct cg_limits *l, struct
 	uint64_t swap = l->memory_swap_set ? l->memory_swap : 0;
 	bool mem = h->controllers & (1u << CG_MEMORY);
 	bool cpu = h->controllers & (1u << CG_CPU);
+	bool io = h->controllers & (1u << CG_IO);
 	if (h->version == 2) {
 		if (mem && l->memory_high)
-			add(out, max, &n, "memory.high", l->memory_high);
+			add(out, max, &n, CGK_MEMORY_HIGH, "memory.high", l->memory_high);
 		if (mem && l->memory_max) {
-			add(out, max, &n, "memory.max", l->memory_max);
-			add(out, max, &n, "memory.swap.max", swap);
+			add(out, max, &n, CGK_MEMORY, "memory.max", l->memory_max);
+			add(out, max, &n, CGK_MEMORY_SWAP, "memory.swap.max", swap);
+			/* Without swap accounting there is no file, and a
+			 * default swap of 0 has nothing to cap. */
+			out[n - 1].optional = !l->memory_swap_set;
 		}
 		if ((h->controllers & (1u << CG_PIDS)) && l->pids_max)
-			add(out, max, &n, "pids.max", l->pids_max);
+			add(out, max, &n, CGK_PIDS, "pids.max", l->pids_max);
 		if (cpu && l->cpu_quota_us && n < max) {
-			snprintf(out[n].file, sizeof(out[n].file), "cpu.max");
-			snprintf(out[n].value, sizeof(out[n].value), "%llu %llu",
+			add(out, max, &n, CGK_CPUS, "cpu.max", 0);
+			snprintf(out[n - 1].value, sizeof(out[n - 1].value), "%llu %llu",
 				 (unsigned long long)l->cpu_quota_us, (unsigned long long)period);
-			n++;
 		}
 		if (cpu && l->cpu_weight)
-			add(out, max, &n, "cpu.weight", l->cpu_weight);
-		if ((h->controllers & (1u << CG_IO)) && l->io_weight)
-			add(out, max, &n, "io.weight", l->io_weight);
+			add(out, max, &n, CGK_CPU_WEIGHT, "cpu.weight", l->cpu_weight);
+		if (io && l->io_weight) {
+			/* io.weight comes with the io.cost model; BFQ has its own. */
+			add(out, max, &n, CGK_IO_WEIGHT, "io.weight", l->io_weight);
+			add_alt(out, n, "io.bfq.weight", bfq_weight(l->io_weight));
+		}
 		return n;
 	}
+	if (mem && l->memory_high)
+		add(out, max, &n, CGK_MEMORY_HIGH, "", 0); /* v1 has no such limit */
 	if (mem && l->memory_max) {
-		add(out, max, &n, "memory.limit_in_bytes", l->memory_max);
-		/* memsw exists only with swap accounting; cg_create skips a
-		 * missing file for it and says so. */
-		add(out, max, &n, "memory.memsw.limit_in_bytes", l->memory_max + swap);
+		add(out, max, &n, CGK_MEMORY, "memory.limit_in_bytes", l->memory_max);
+		/* memsw exists only with swap accounting; the default swap of
+		 * 0 has nothing to cap without it. */
+		add(out, max, &n, CGK_MEMORY_SWAP, "memory.memsw.limit_in_bytes", l->memory_max + swap);
+		out[n - 1].optional = !l->memory_swap_set;
 	}
 	if ((h->controllers & (1u << CG_PIDS)) && l->pids_max)
-		add(out, max, &n, "pids.max", l->pids_max);
+		add(out, max, &n, CGK_PIDS, "pids.max", l->pids_max);
 	if (cpu && l->cpu_quota_us) {
 		/* The period first: the kernel checks quota against it. */
-		add(out, max, &n, "cpu.cfs_period_us", period);
-		add(out, max, &n, "cpu.cfs_quota_us", l->cpu_quota_us);
+		add(out, max, &n, CGK_CPUS, "cpu.cfs_period_us", period);
+		add(out, max, &n, CGK_CPUS, "cpu.cfs_quota_us", l->cpu_quota_us);
 	}
 	if (cpu && l->cpu_weight)
 		/* v2's default weight 100 is v1's default 1024 shares. */
-		add(out, max, &n, "cpu.shares", (unsigned long long)l->cpu_weight * 1024 / 100);
-	if ((h->controllers & (1u << CG_IO)) && l->io_weight)
-		add(out, max, &n, "blkio.weight",
+		add(out, max, &n, CGK_CPU_WEIGHT, "cpu.shares",
+		    (unsigned long long)l->cpu_weight * 1024 / 100);
+	if (io && l->io_weight) {
+		/* CFQ's blkio.weight (10-1000), gone with CFQ in 5.0; BFQ's since. */
+		add(out, max, &n, CGK_IO_WEIGHT, "blkio.weight",
 		    10 + ((unsigned long long)l->io_weight - 1) * 990 / 9999);
+		add_alt(out, n, "blkio.bfq.weight", bfq_weight(l->io_weight));
+	}
 	return n;
+}
+
+/* Why write w cannot be made in a group dir of h. */
+static void missing_why(const struct cg_hierarchy *h, const struct cg_write *w, const char *dir,
+			char *buf, size_t len)
+{
+	if (!w->file[0])
+		snprintf(buf, len,
+			 "cgroup v1 has no memory.high (this host's memory controller is the v1 "
+			 "hierarchy at %s, where --memory works)",
+			 h->mount);
+	else if (w->alt[0])
+		snprintf(buf, len,
+			 "%.400s has neither %.63s nor %.63s (the kernel has no proportional-weight I/O "
+			 "scheduler, BFQ or io.cost, for this cgroup)",
+			 dir, w->file, w->alt);
+	else
+		snprintf(buf, len, "%.400s has no %.63s", dir, w->file);
 }
 
 /* In a fake tree (unit tests) the files a kernel would provide are created,
@@ -344,13 +475,17 @@ static void leave_leaf(const struct cgroup *cg)
 }
 
 int cg_create(const char *root, const struct cg_plan *plan, const struct cg_limits *l,
-	      const char *name, struct cgroup *cg, char *err, size_t errlen)
+	      const char *name, struct cgroup *cg, struct cg_degraded *dg, char *err,
+	      size_t errlen)
 {
 	memset(cg, 0, sizeof(*cg));
 	cg->fake = root[0] != '\0';
 	int r = 0;
 	for (size_t i = 0; i < plan->n && r == 0; i++) {
 		const struct cg_hierarchy *h = &plan->h[i];
+		unsigned here = cg_knobs_of(h->controllers) & cg_knobs(l);
+		if (dg && !(here & ~dg->dropped))
+			continue; /* all given up already */
 		char parent[768];
 		snprintf(parent, sizeof(parent), "%s%s%s", root, h->mount,
 			 strcmp(h->own, "/") == 0 ? "" : h->own);
@@ -359,39 +494,86 @@ int cg_create(const char *root, const struct cg_plan *plan, const struct cg_limi
 			if (r == -EBUSY && !cg->fake && !cg->leaf[0] && alone_in(parent, getpid()) &&
 			    (r = move_into_leaf(parent, name, h->controllers, cg, err, errlen)) == 0)
 				r = enable_controllers(parent, h->controllers, cg->fake, err, errlen);
-			if (r < 0)
-				break;
 		}
 		char *dir = cg->dir[cg->n];
-		if ((size_t)snprintf(dir, sizeof(cg->dir[0]), "%s/%.200s", parent, name) >=
-		    sizeof(cg->dir[0])) {
+		if (r == 0 && (size_t)snprintf(dir, sizeof(cg->dir[0]), "%s/%.200s", parent, name) >=
+				      sizeof(cg->dir[0]))
 			r = errf(err, errlen, -ENAMETOOLONG, "cgroup path too long below %s", parent);
-			break;
-		}
-		if (mkdir(dir, 0755) < 0) {
+		if (r == 0 && mkdir(dir, 0755) < 0)
 			r = errf(err, errlen, -errno, "create cgroup %s: %s%s", dir, strerror(errno),
 				 errno == EACCES || errno == EROFS
 					 ? " (no writable cgroup here: see husk(1), DELEGATION)"
 					 : "");
-			break;
+		if (r < 0 && dg) {
+			/* --cgroup auto: this hierarchy's limits go, the others stay. */
+			cg_degrade(dg, l, here, err);
+			r = 0;
+			continue;
 		}
+		if (r < 0)
+			break;
 		cg->version[cg->n++] = h->version;
 		struct cg_write w[16];
 		size_t n = cg_writes(h, l, w, ARRAY_SIZE(w));
 		for (size_t k = 0; k < n; k++) {
-			int wr = write_file(dir, w[k].file, w[k].value, cg->fake);
-			if (wr == -ENOENT && strcmp(w[k].file, "memory.memsw.limit_in_bytes") == 0)
-				continue; /* no swap accounting on this kernel: nothing to cap */
-			if (wr < 0) {
-				r = errf(err, errlen, wr, "cgroup %s: write %s=%s: %s", dir, w[k].file,
+			if (dg && (dg->dropped & (1u << w[k].knob)))
+				continue;
+			char why[1400];
+			int wr = -EOPNOTSUPP;
+			if (w[k].file[0])
+				wr = write_file(dir, w[k].file, w[k].value, cg->fake);
+			if (wr == -ENOENT && w[k].alt[0])
+				wr = write_file(dir, w[k].alt, w[k].alt_value, cg->fake);
+			if (wr == -ENOENT && w[k].optional)
+				continue;
+			if (wr == 0)
+				continue;
+			if (wr == -ENOENT || wr == -EOPNOTSUPP)
+				missing_why(h, &w[k], dir, why, sizeof(why));
+			else
+				snprintf(why, sizeof(why), "cgroup %.400s: write %.63s=%.63s: %s", dir, w[k].file,
 					 w[k].value, strerror(-wr));
-				break;
+			if (dg) {
+				cg_degrade(dg, l, 1u << w[k].knob, why);
+				continue;
 			}
+			r = errf(err, errlen, wr, "%s: %s", cg_knob_option(w[k].knob), why);
+			break;
 		}
 	}
 	if (r < 0)
 		cg_destroy(cg);
 	return r;
+}
+
+void cg_check_knobs(const char *root, const struct cg_plan *plan, const struct cg_limits *l,
+		    const char *parent_override, struct cg_degraded *d)
+{
+	for (size_t i = 0; i < plan->n; i++) {
+		const struct cg_hierarchy *h = &plan->h[i];
+		const char *own = parent_override ? parent_override : h->own;
+		char parent[768];
+		snprintf(parent, sizeof(parent), "%s%s%s", root, h->mount,
+			 strcmp(own, "/") == 0 ? "" : own);
+		/* v2's root group has no limit files at all: nothing to see. */
+		bool v2_root = h->version == 2 && strcmp(own, "/") == 0;
+		struct cg_write w[16];
+		size_t n = cg_writes(h, l, w, ARRAY_SIZE(w));
+		for (size_t k = 0; k < n; k++) {
+			char path[1200], why[1400];
+			bool missing = !w[k].file[0];
+			if (!missing && w[k].alt[0] && !v2_root) {
+				snprintf(path, sizeof(path), "%s/%.63s", parent, w[k].file);
+				missing = access(path, F_OK) < 0;
+				snprintf(path, sizeof(path), "%s/%.63s", parent, w[k].alt);
+				missing = missing && access(path, F_OK) < 0;
+			}
+			if (!missing)
+				continue;
+			missing_why(h, &w[k], parent, why, sizeof(why));
+			cg_degrade(d, l, 1u << w[k].knob, why);
+		}
+	}
 }
 
 int cg_enter(const struct cgroup *cg, pid_t pid, char *err, size_t errlen)
@@ -543,6 +725,28 @@ int cg_sweep(const char *root, const struct cg_plan *plan)
 			closedir(d);
 	}
 	return removed;
+}
+
+int cg_plan_degraded(const struct cg_limits *l, struct cg_plan *plan, struct cg_degraded *dg,
+		     char *err, size_t errlen)
+{
+	unsigned needed = cg_needed(l);
+	int r = cg_plan_self(needed, plan, err, errlen);
+	if (r == 0 || !dg)
+		return r;
+	/* Which controllers are nowhere: their knobs go, the rest is planned. */
+	for (int c = 0; c < CG_NCONTROLLERS; c++) {
+		char why[1024];
+		if ((needed & (1u << c)) && cg_plan_self(1u << c, plan, why, sizeof(why)) < 0) {
+			cg_degrade(dg, l, cg_knobs_of(1u << c), why);
+			needed &= ~(1u << c);
+		}
+	}
+	if (!needed) {
+		memset(plan, 0, sizeof(*plan));
+		return 0;
+	}
+	return cg_plan_self(needed, plan, err, errlen);
 }
 
 int cg_plan_self(unsigned needed, struct cg_plan *plan, char *err, size_t errlen)

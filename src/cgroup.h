@@ -36,6 +36,36 @@ struct cg_limits {
 /* Which controllers the limits need. */
 unsigned cg_needed(const struct cg_limits *l);
 
+/* One limit as the user gave it: what --cgroup auto applies or drops, one
+ * by one, and what the warnings name. */
+enum cg_knob {
+	CGK_MEMORY = 0, /* --memory */
+	CGK_MEMORY_HIGH,
+	CGK_MEMORY_SWAP,
+	CGK_PIDS,
+	CGK_CPUS,
+	CGK_CPU_WEIGHT,
+	CGK_IO_WEIGHT,
+	CGK_N,
+};
+/* "--memory" for CGK_MEMORY. */
+const char *cg_knob_option(enum cg_knob k);
+/* Bitmask of the knobs l sets. */
+unsigned cg_knobs(const struct cg_limits *l);
+/* Bitmask of the knobs that need a controller of ctrls (a bitmask). */
+unsigned cg_knobs_of(unsigned ctrls);
+/* Unsets the knobs of mask in l (dropping --memory drops --memory-swap). */
+void cg_limits_drop(struct cg_limits *l, unsigned mask);
+
+/* What --cgroup auto gave up, knob by knob, and why. */
+struct cg_degraded {
+	unsigned dropped;      /* knobs */
+	char why[CGK_N][512]; /* for each dropped knob */
+};
+/* Records that the knobs of mask (those l sets and not yet dropped) could
+ * not be applied, for the reason given. */
+void cg_degrade(struct cg_degraded *d, const struct cg_limits *l, unsigned mask, const char *why);
+
 struct cg_hierarchy {
 	int version;	   /* 1 or 2 */
 	unsigned controllers; /* bitmask of enum cg_controller handled here */
@@ -57,8 +87,12 @@ int cg_plan_from(const char *mountinfo, const char *proc_cgroup, unsigned needed
 
 /* Pure: the files to write in a sandbox cgroup of hierarchy h, in order. */
 struct cg_write {
-	char file[64];
+	char file[64];	    /* "" when this version has no such limit (v1 memory.high) */
 	char value[64];
+	char alt[64];	    /* tried when file is missing (the BFQ weight); "" none */
+	char alt_value[64];
+	bool optional;	    /* missing file and alt: nothing to cap (swap accounting off) */
+	enum cg_knob knob;
 };
 size_t cg_writes(const struct cg_hierarchy *h, const struct cg_limits *l, struct cg_write *out,
 		 size_t max);
@@ -82,9 +116,19 @@ struct cgroup {
  * writes the limits. root is prepended to every path (tests point it at a
  * fake tree; "" for the real one). On v2 the needed controllers are enabled
  * in the parent's cgroup.subtree_control first. On failure everything
- * created is removed again. */
+ * created is removed again. With degraded (--cgroup auto), a hierarchy or
+ * a limit that fails is recorded there and skipped instead, and the rest
+ * goes on. */
 int cg_create(const char *root, const struct cg_plan *plan, const struct cg_limits *l,
-	      const char *name, struct cgroup *cg, char *err, size_t errlen);
+	      const char *name, struct cgroup *cg, struct cg_degraded *degraded, char *err,
+	      size_t errlen);
+
+/* For husk check, which creates nothing: the knobs of l that this plan
+ * cannot apply, seen from the parent groups (root as for cg_create): a v1
+ * memory controller has no memory.high, a parent without the weight files
+ * of blkio/io has children without them too. Recorded in d. */
+void cg_check_knobs(const char *root, const struct cg_plan *plan, const struct cg_limits *l,
+		    const char *parent_override, struct cg_degraded *d);
 /* Puts pid into every created cgroup. */
 int cg_enter(const struct cgroup *cg, pid_t pid, char *err, size_t errlen);
 /* Whether the kernel OOM-killed inside the sandbox's memory cgroup. */
@@ -108,3 +152,8 @@ int cg_sweep(const char *root, const struct cg_plan *plan);
 /* Reads /proc/self/mountinfo and /proc/self/cgroup and plans (see
  * cg_plan_from). */
 int cg_plan_self(unsigned needed, struct cg_plan *plan, char *err, size_t errlen);
+/* cg_plan_self for the controllers l needs; with dg (--cgroup auto), a
+ * controller no hierarchy has is recorded there with its knobs, and the
+ * others are planned (plan->n is 0 when none is left). */
+int cg_plan_degraded(const struct cg_limits *l, struct cg_plan *plan, struct cg_degraded *dg,
+		     char *err, size_t errlen);

@@ -1,6 +1,7 @@
 /* husk: a setuid-free, hardened launcher for services. */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,10 @@ static int load_policy(struct husk_policy *p, struct caller *c, struct run_flags
 		log_error("%s: --json and --threshold go with husk check or --dry-run", argv[0]);
 		return HUSK_EXIT_LAUNCH;
 	}
+	/* --cpus is measured against the CPUs husk may run on. */
+	cpu_set_t cpus;
+	if (sched_getaffinity(0, sizeof(cpus), &cpus) == 0)
+		c->ncpus = (unsigned)CPU_COUNT(&cpus);
 	c->limits_known = true;
 	for (int i = 0; i < HUSK_RLIMIT_COUNT; i++)
 		if (getrlimit((enum __rlimit_resource)i, &c->limits[i]) < 0)
@@ -56,12 +61,15 @@ static int load_policy(struct husk_policy *p, struct caller *c, struct run_flags
 
 /* husk check, husk run --dry-run: the report; 125 where run would refuse
  * the policy, 1 above --threshold. */
-static int report(const struct husk_policy *p, const struct caller *c, const struct run_flags *f)
+static int report(struct husk_policy *p, const struct caller *c, const struct run_flags *f)
 {
 	char err[1024];
 	struct exposure e;
 	__attribute__((cleanup(preflight_free))) struct preflight pf;
 	size_t refused = preflight_run(p, true, &pf);
+	/* What --cgroup auto would give up is shown as given up. */
+	if (pf.cg.dropped)
+		policy_limits_in_force(p, &pf.cg);
 	json_object *j = report_build(p, c, &pf, &e, err, sizeof(err));
 	if (!j) {
 		log_error("check: %s", err);
@@ -115,6 +123,8 @@ static int cmd_run_or_check(int argc, char *argv[], bool check)
 		log_error("run: %s%s%s", pf.e[0].detail, pf.e[0].fix[0] ? "; " : "", pf.e[0].fix);
 		return pf.e[0].exit_code;
 	}
+	for (size_t i = 0; i < p.warnings.n; i++)
+		log_warn("%s", p.warnings.v[i]);
 	if (p.seccomp_unconfined)
 		log_warn("--seccomp unconfined: the service can make every system call");
 	if (f.timing)

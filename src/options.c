@@ -254,7 +254,11 @@ static int opt_rlimit(struct husk_policy *p, const char *arg, char *err, size_t 
 
 static int opt_memory_size(const char *arg, uint64_t *out, char *err, size_t errlen)
 {
-	if (parse_size(arg, out) < 0 || *out < (4u << 20))
+	int r = parse_size(arg, out);
+	if (r == -ERANGE)
+		return errf(err, errlen, -ERANGE,
+			    "the size overflows 64 bits (16 EiB); give one like 512m or 1g");
+	if (r < 0 || *out < (4u << 20))
 		return errf(err, errlen, -EINVAL, "expected a size of at least 4m, like 512m or 1g");
 	return 0;
 }
@@ -271,7 +275,11 @@ static int opt_memory_high(struct husk_policy *p, const char *arg, char *err, si
 
 static int opt_memory_swap(struct husk_policy *p, const char *arg, char *err, size_t errlen)
 {
-	if (parse_size(arg, &p->cgroup.memory_swap) < 0)
+	int r = parse_size(arg, &p->cgroup.memory_swap);
+	if (r == -ERANGE)
+		return errf(err, errlen, -ERANGE,
+			    "the size overflows 64 bits (16 EiB); give one like 0 or 256m");
+	if (r < 0)
 		return errf(err, errlen, -EINVAL, "expected the swap allowed on top of --memory, like 0 or 256m");
 	p->cgroup.memory_swap_set = true;
 	return 0;
@@ -389,8 +397,9 @@ const struct husk_option husk_run_options[] = {
 	  "host: no user namespace, real ids (root only; needed for host-network caps)", false,
 	  opt_userns, OPT_PATH_NONE },
 	{ "rlimit", "NAME=SOFT[:HARD]",
-	  "resource limit (nofile=1024:4096, core=0, as=512m, unlimited); defaults: core=0, "
-	  "nofile=1024:4096, rtprio=0",
+	  "resource limit of the service (nofile=1024:4096, fsize=1g, unlimited); defaults: "
+	  "core=0, nofile=1024:4096, rtprio=0; as= stops Go programs, which reserve address "
+	  "space: use --memory",
 	  true, opt_rlimit, OPT_PATH_NONE },
 	{ "memory", "SIZE", "memory limit (cgroup memory.max; swap 0 unless --memory-swap)", false,
 	  opt_memory, OPT_PATH_NONE },

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <linux/capability.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void policy_init(struct husk_policy *p)
@@ -29,6 +30,7 @@ void policy_free(struct husk_policy *p)
 	strv_free(&p->env_keep);
 	strv_free(&p->env);
 	strv_free(&p->argv);
+	strv_free(&p->warnings);
 	free(p->cwd);
 	free(p->hostname);
 	free(p->cgroup_parent);
@@ -241,15 +243,72 @@ static int go_env(struct husk_policy *p)
 		uint64_t procs = (l->cpu_quota_us + period - 1) / period;
 		snprintf(kv, sizeof(kv), "GOMAXPROCS=%llu", (unsigned long long)(procs ? procs : 1));
 		r = env_put(&p->env, kv);
+		p->go_env_derived |= r == 0 ? GO_ENV_MAXPROCS : 0;
 	}
 	if (r == 0 && l->memory_max && env_find(&p->env, "GOMEMLIMIT", 10) < 0) {
 		snprintf(kv, sizeof(kv), "GOMEMLIMIT=%llu", (unsigned long long)(l->memory_max / 10 * 9));
 		r = env_put(&p->env, kv);
+		p->go_env_derived |= r == 0 ? GO_ENV_MEMLIMIT : 0;
 	}
 	return r;
 }
 
-static int resolve_cgroup(struct husk_policy *p, char *err, size_t errlen)
+static void env_remove(struct strv *env, const char *name)
+{
+	ssize_t i = env_find(env, name, strlen(name));
+	if (i < 0)
+		return;
+	free(env->v[i]);
+	memmove(&env->v[i], &env->v[i + 1], (env->n - (size_t)i) * sizeof(env->v[0]));
+	env->n--;
+}
+
+void policy_limits_in_force(struct husk_policy *p, const struct cg_degraded *d)
+{
+	for (int k = 0; k < CGK_N; k++) {
+		if (!(d->dropped & (1u << k)))
+			continue;
+		/* The swap cap goes with the memory limit: one warning. */
+		if (k == CGK_MEMORY_SWAP && (d->dropped & (1u << CGK_MEMORY)) &&
+		    !p->cgroup.memory_swap_set)
+			continue;
+		char w[700];
+		snprintf(w, sizeof(w), "cgroup: %s is not in force: %s; --cgroup auto goes on without it",
+			 cg_knob_option((enum cg_knob)k), d->why[k]);
+		strv_push(&p->warnings, w);
+	}
+	cg_limits_drop(&p->cgroup, d->dropped);
+	/* Only from limits in force: a GOMEMLIMIT without the memory limit
+	 * would make Go collect for a limit nobody enforces. */
+	if ((p->go_env_derived & GO_ENV_MAXPROCS) && !p->cgroup.cpu_quota_us) {
+		env_remove(&p->env, "GOMAXPROCS");
+		p->go_env_derived &= ~GO_ENV_MAXPROCS;
+	}
+	if ((p->go_env_derived & GO_ENV_MEMLIMIT) && !p->cgroup.memory_max) {
+		env_remove(&p->env, "GOMEMLIMIT");
+		p->go_env_derived &= ~GO_ENV_MEMLIMIT;
+	}
+}
+
+/* --cpus above the CPUs husk may use gives no more CPU time, and the
+ * GOMAXPROCS derived from it would make Go run that many threads on
+ * fewer CPUs: the quota is clamped, with a warning, as Docker refuses
+ * (--cpus above the host's count is an error there; husk runs on). */
+static void clamp_cpus(struct husk_policy *p, const struct caller *c)
+{
+	struct cg_limits *l = &p->cgroup;
+	uint64_t period = l->cpu_period_us ? l->cpu_period_us : 100000;
+	if (!c->ncpus || !l->cpu_quota_us || l->cpu_quota_us <= (uint64_t)c->ncpus * period)
+		return;
+	char w[256];
+	snprintf(w, sizeof(w),
+		 "--cpus %.2f is more than the %u CPUs husk may use here; the limit is %u",
+		 (double)l->cpu_quota_us / (double)period, c->ncpus, c->ncpus);
+	strv_push(&p->warnings, w);
+	l->cpu_quota_us = (uint64_t)c->ncpus * period;
+}
+
+static int resolve_cgroup(struct husk_policy *p, const struct caller *c, char *err, size_t errlen)
 {
 	bool limited = cg_needed(&p->cgroup) != 0;
 	if (!p->cgroup_mode_set)
@@ -262,6 +321,7 @@ static int resolve_cgroup(struct husk_policy *p, char *err, size_t errlen)
 		return errf(err, errlen, -EINVAL, "--memory-high is above --memory");
 	if (p->cgroup.memory_swap_set && !p->cgroup.memory_max)
 		return errf(err, errlen, -EINVAL, "--memory-swap needs --memory");
+	clamp_cpus(p, c);
 	if (!p->no_go_env && go_env(p) < 0)
 		return errf(err, errlen, -ENOMEM, "environment: out of memory");
 	return 0;
@@ -393,7 +453,7 @@ int policy_finalize(struct husk_policy *p, const struct caller *c, char *err, si
 		return errf(err, errlen, r, "environment: out of memory");
 	if ((r = resolve_rlimits(p, c, err, errlen)) < 0)
 		return r;
-	if ((r = resolve_cgroup(p, err, errlen)) < 0)
+	if ((r = resolve_cgroup(p, c, err, errlen)) < 0)
 		return r;
 
 	if (!p->seccomp_unconfined) {

@@ -95,6 +95,7 @@ struct husk_policy {
 	bool cgroup_mode_set;
 	char *cgroup_parent; /* --cgroup-parent: a group path; NULL: husk's own */
 	bool no_go_env; /* --no-go-env: no GOMAXPROCS/GOMEMLIMIT from the limits */
+	unsigned go_env_derived; /* which of them husk set: GO_ENV_MAXPROCS, GO_ENV_MEMLIMIT */
 
 	char *seccomp_name;	    /* --seccomp: a profile name or path; NULL: default */
 	bool seccomp_unconfined;    /* --seccomp unconfined */
@@ -103,8 +104,14 @@ struct husk_policy {
 	struct sc_bpf seccomp_bpf;  /* the filter the service loads (policy_finalize) */
 
 	struct strv argv; /* the program and its arguments */
+	/* What policy_finalize (or --cgroup auto later) changed from what
+	 * was asked, said by run on stderr and by check in its report. */
+	struct strv warnings;
 	bool finalized;
 };
+
+#define GO_ENV_MAXPROCS 1u
+#define GO_ENV_MEMLIMIT 2u
 
 /* What the front end knows about who started husk. */
 struct caller {
@@ -114,6 +121,7 @@ struct caller {
 	const char *profile_dir; /* where seccomp profiles are looked up by name */
 	bool report_only;	 /* husk check: nothing runs, so no program is needed */
 	bool limits_known;	 /* limits holds the caller's rlimits */
+	unsigned ncpus;		 /* CPUs husk may run on (its affinity); 0: unknown */
 	/* Root only: the "husk" entries of /etc/subuid and /etc/subgid (count
 	 * 0 where there is none: then HUSK_ROOT_RANGE_START). */
 	struct id_range root_uids, root_gids;
@@ -132,3 +140,9 @@ const struct mount_entry *policy_find_mount(const struct husk_policy *p, const c
  * (ids, default mounts, environment) and makes the policy ready for the
  * pipeline. On error, writes one line into err and returns a negative errno. */
 int policy_finalize(struct husk_policy *p, const struct caller *c, char *err, size_t errlen);
+
+/* --cgroup auto gave up the cgroup knobs of dropped (enum cg_knob bits):
+ * the policy's limits become those in force, the Go variables husk
+ * derived from a dropped limit are taken back, and each knob gets a
+ * warning with its reason from d. */
+void policy_limits_in_force(struct husk_policy *p, const struct cg_degraded *d);

@@ -187,36 +187,57 @@ static void check_cwd(struct preflight *pf, const struct view *v, const struct h
 }
 
 /* What cg_create will need: a directory husk may create groups in, in each
- * hierarchy that holds a needed controller. */
+ * hierarchy that holds a needed controller, and the limit files each knob
+ * writes. Under --cgroup auto a knob that cannot be applied is recorded in
+ * pf->cg (the caller makes the policy's limits those in force); otherwise
+ * it is an error, as in run. */
 static void check_cgroup(struct preflight *pf, const struct husk_policy *p)
 {
-	unsigned needed = cg_needed(&p->cgroup);
-	if (p->cgroup_mode == CGROUP_OFF || !needed)
+	if (p->cgroup_mode == CGROUP_OFF || !cg_needed(&p->cgroup))
 		return;
-	char err[1024], why[1200] = "";
+	bool degrade = p->cgroup_mode == CGROUP_AUTO;
+	struct cg_degraded *d = &pf->cg;
+	char err[1024];
 	struct cg_plan plan;
-	if (cg_plan_self(needed, &plan, err, sizeof(err)) < 0)
-		snprintf(why, sizeof(why), "%s", err);
-	for (size_t i = 0; !why[0] && i < plan.n; i++) {
+	if (cg_plan_degraded(&p->cgroup, &plan, degrade ? d : NULL, err, sizeof(err)) < 0) {
+		if (degrade)
+			cg_degrade(d, &p->cgroup, cg_knobs(&p->cgroup), err);
+		else
+			add(pf, "cgroup", HUSK_EXIT_LAUNCH,
+			    "start husk in a delegated cgroup (see husk(1), DELEGATION), give "
+			    "--cgroup-parent, or --cgroup auto to run without the limits",
+			    "%s (the limits need a writable cgroup)", err);
+		return;
+	}
+	for (size_t i = 0; i < plan.n; i++) {
 		char dir[1024];
 		snprintf(dir, sizeof(dir), "%s%s", plan.h[i].mount,
 			 p->cgroup_parent ? p->cgroup_parent : plan.h[i].own);
-		if (access(dir, W_OK) < 0)
-			snprintf(why, sizeof(why), "cannot create a group in %s: %s", dir,
-				 strerror(errno));
-	}
-	if (!why[0])
+		if (access(dir, W_OK) == 0)
+			continue;
+		snprintf(err, sizeof(err), "cannot create a group in %.900s: %s", dir, strerror(errno));
+		if (degrade) {
+			cg_degrade(d, &p->cgroup, cg_knobs_of(plan.h[i].controllers), err);
+			continue;
+		}
+		add(pf, "cgroup", HUSK_EXIT_LAUNCH,
+		    "start husk in a delegated cgroup (see husk(1), DELEGATION), give "
+		    "--cgroup-parent, or --cgroup auto to run without the limits",
+		    "%s (the limits need a writable cgroup)", err);
 		return;
-	if (p->cgroup_mode == CGROUP_AUTO) {
-		char w[1400];
-		snprintf(w, sizeof(w), "cgroup: %s; --cgroup auto: the limits would not apply", why);
-		strv_push(&pf->warnings, w);
-		return;
 	}
-	add(pf, "cgroup", HUSK_EXIT_LAUNCH,
-	    "start husk in a delegated cgroup (see husk(1), DELEGATION), give --cgroup-parent, or "
-	    "--cgroup auto to run without the limits",
-	    "%s (the limits need a writable cgroup)", why);
+	struct cg_degraded files = { 0 };
+	cg_check_knobs("", &plan, &p->cgroup, p->cgroup_parent, &files);
+	for (int k = 0; k < CGK_N; k++) {
+		if (!(files.dropped & (1u << k)) || (d->dropped & (1u << k)))
+			continue;
+		if (degrade) {
+			cg_degrade(d, &p->cgroup, 1u << k, files.why[k]);
+			continue;
+		}
+		add(pf, "cgroup", HUSK_EXIT_LAUNCH, "drop it, or give --cgroup auto to run without it",
+		    "%s: %s", cg_knob_option((enum cg_knob)k), files.why[k]);
+	}
 }
 
 size_t preflight_run(const struct husk_policy *p, bool cgroup, struct preflight *pf)
@@ -269,5 +290,4 @@ size_t preflight_run(const struct husk_policy *p, bool cgroup, struct preflight 
 void preflight_free(struct preflight *pf)
 {
 	strv_free(&pf->mirrors);
-	strv_free(&pf->warnings);
 }

@@ -27,7 +27,7 @@ struct preflight {
 	size_t n;
 	struct strv mirrors;	 /* "DIR for DST" of each mirror the mounts need */
 	char program[4096];	 /* the program as found, in the sandbox */
-	struct strv warnings;	 /* degraded, not refused (--cgroup auto) */
+	struct cg_degraded cg;	 /* --cgroup auto: the knobs that would not apply */
 };
 
 /* check_cgroup: also test that the cgroup husk would create can be made

@@ -325,7 +325,7 @@ json_object *report_build(const struct husk_policy *p, const struct caller *c,
 	put(o, "environment", environment(p));
 	put(o, "stop_timeout", json_object_new_int64(p->stop_timeout));
 	put(o, "exposure", exposure_json(e));
-	put(o, "warnings", strv_json((const char *const *)pf->warnings.v, pf->warnings.n));
+	put(o, "warnings", strv_json((const char *const *)p->warnings.v, p->warnings.n));
 	put(o, "errors", preflight_json(pf));
 	sc_profile_free(&loaded);
 	return o;

@@ -93,7 +93,12 @@ int rlimit_parse(const char *arg, int *resource, struct husk_rlimit *out, char *
 		*colon = '\0';
 	bool bytes = is_bytes(res);
 	uint64_t soft, hard;
-	if (parse_value(val, bytes, &soft) < 0 || (colon && parse_value(colon + 1, bytes, &hard) < 0))
+	int rs = parse_value(val, bytes, &soft);
+	int rh = colon ? parse_value(colon + 1, bytes, &hard) : 0;
+	if (rs == -ERANGE || rh == -ERANGE)
+		return errf(err, errlen, -ERANGE,
+			    "the value overflows 64 bits; give a smaller one or unlimited");
+	if (rs < 0 || rh < 0)
 		return errf(err, errlen, -EINVAL, "expected a number%s or unlimited",
 			    bytes ? " (k, m, g allowed)" : "");
 	if (!colon)
@@ -105,17 +110,78 @@ int rlimit_parse(const char *arg, int *resource, struct husk_rlimit *out, char *
 	return 0;
 }
 
-int rlimits_apply(pid_t pid, const struct husk_rlimit *limits)
+static void format_limit(uint64_t v, char *buf, size_t len)
+{
+	if (v == RLIM_INFINITY)
+		snprintf(buf, len, "unlimited");
+	else
+		snprintf(buf, len, "%llu", (unsigned long long)v);
+}
+
+int rlimits_raise(pid_t pid, const struct husk_rlimit *limits)
+{
+	for (int res = 0; res < HUSK_RLIMIT_COUNT; res++) {
+		if (!limits[res].set)
+			continue;
+		struct rlimit now;
+		if (prlimit(pid, (enum __rlimit_resource)res, NULL, &now) < 0)
+			return log_errno(-errno, "rlimit %s: read the sandbox's limit", rlimit_name(res));
+		if (limits[res].hard <= now.rlim_max) /* RLIM_INFINITY is the largest */
+			continue;
+		struct rlimit rl = { .rlim_cur = now.rlim_cur, .rlim_max = limits[res].hard };
+		if (prlimit(pid, (enum __rlimit_resource)res, &rl, NULL) < 0) {
+			char h[32];
+			format_limit(limits[res].hard, h, sizeof(h));
+			return log_errno(-errno, "rlimit %s: raise the hard limit to %s%s",
+					 rlimit_name(res), h,
+					 errno == EPERM ? " (raising a hard limit needs root)" : "");
+		}
+	}
+	return 0;
+}
+
+int rlimits_set(const struct husk_rlimit *limits, char *err, size_t errlen)
 {
 	for (int res = 0; res < HUSK_RLIMIT_COUNT; res++) {
 		if (!limits[res].set)
 			continue;
 		struct rlimit rl = { .rlim_cur = limits[res].soft, .rlim_max = limits[res].hard };
-		if (prlimit(pid, (enum __rlimit_resource)res, &rl, NULL) < 0)
-			return log_errno(-errno, "rlimit %s=%llu:%llu%s", rlimit_name(res),
-					 (unsigned long long)rl.rlim_cur,
-					 (unsigned long long)rl.rlim_max,
-					 errno == EPERM ? " (raising a hard limit needs root)" : "");
+		if (setrlimit((enum __rlimit_resource)res, &rl) < 0) {
+			int e = errno;
+			char s[32], h[32];
+			format_limit(rl.rlim_cur, s, sizeof(s));
+			format_limit(rl.rlim_max, h, sizeof(h));
+			return errf(err, errlen, -e, "rlimit %s=%s:%s: %s", rlimit_name(res), s, h,
+				    strerror(e));
+		}
 	}
 	return 0;
+}
+
+const char *rlimits_exec_hint(const struct husk_rlimit *limits, int err, char *buf, size_t len)
+{
+	static const int memory[] = { RLIMIT_AS, RLIMIT_DATA, RLIMIT_STACK };
+	static const int counts[] = { RLIMIT_NOFILE, RLIMIT_NPROC };
+	const int *which = err == ENOMEM || err == E2BIG ? memory : counts;
+	size_t nwhich = err == ENOMEM || err == E2BIG ? ARRAY_SIZE(memory) : ARRAY_SIZE(counts);
+	if (err != ENOMEM && err != E2BIG && err != EMFILE && err != EAGAIN)
+		return "";
+	size_t at = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < nwhich; i++) {
+		const struct husk_rlimit *l = &limits[which[i]];
+		if (!l->set || l->soft == RLIM_INFINITY)
+			continue;
+		char v[32];
+		format_limit(l->soft, v, sizeof(v));
+		int n = snprintf(buf + at, len - at, "%s%s=%s", at ? ", " : " (the service's --rlimit ",
+				 rlimit_name(which[i]), v);
+		if (n < 0 || (size_t)n >= len - at)
+			return "";
+		at += (size_t)n;
+	}
+	if (!at)
+		return "";
+	snprintf(buf + at, len - at, " may be too small for it)");
+	return buf;
 }

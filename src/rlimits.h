@@ -25,6 +25,20 @@ const char *rlimit_name(int resource);
 int rlimit_parse(const char *arg, int *resource, struct husk_rlimit *out, char *err,
 		 size_t errlen);
 
-/* Parent side, before the child is released: sets each limit on pid with
- * prlimit(2). husk's own limits are left alone. */
-int rlimits_apply(pid_t pid, const struct husk_rlimit *limits);
+/* Parent side, before the child is released: raises pid's hard limit
+ * with prlimit(2) wherever the service's is higher (only root may, and
+ * inside a user namespace not even root can), and leaves everything else
+ * as it is. husk's own setup in the child (lo, the mounts, starting the
+ * service) so runs under husk's limits, not the service's: nofile=3 or
+ * nproc=1 would otherwise fail husk itself and blame the wrong step. */
+int rlimits_raise(pid_t pid, const struct husk_rlimit *limits);
+
+/* Service side, the last step before seccomp and execve: sets every limit
+ * of the policy on the calling process (only lowering by then). Returns 0
+ * or a negative errno with the limit named in err. */
+int rlimits_set(const struct husk_rlimit *limits, char *err, size_t errlen);
+
+/* When execve failed with err: a hint (" (...)") naming the service's
+ * limits that can make a program fail to load (as, data, stack with
+ * ENOMEM; nofile, nproc), or "". */
+const char *rlimits_exec_hint(const struct husk_rlimit *limits, int err, char *buf, size_t len);

@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -14,6 +15,7 @@
 
 #include "caps.h"
 #include "cgroup.h"
+#include "host.h"
 #include "idmap.h"
 #include "init.h"
 #include "log.h"
@@ -35,24 +37,6 @@ static uint64_t clone_flags(const struct husk_policy *p, bool late_cgroupns)
 	if (p->net == NET_NONE)
 		f |= CLONE_NEWNET;
 	return f;
-}
-
-static const char *clone_hint(int err)
-{
-	switch (err) {
-	case EPERM:
-	case EACCES:
-		return " (unprivileged user namespaces may be disabled: check the sysctls "
-		       "kernel.unprivileged_userns_clone and "
-		       "kernel.apparmor_restrict_unprivileged_userns)";
-	case ENOSPC:
-		return " (the namespace limit was reached: see user.max_user_namespaces and "
-		       "nesting depth)";
-	case EINVAL:
-		return " (the kernel lacks a namespace type husk needs)";
-	default:
-		return "";
-	}
 }
 
 /* Dies with the monitor: when pid 1 of the namespace dies, the kernel kills
@@ -187,7 +171,7 @@ static _Noreturn void sandbox_child(const struct husk_policy *p, const struct sc
 	_exit(supervise(svc, &o));
 }
 
-int sandbox_run(const struct husk_policy *p)
+int sandbox_run(struct husk_policy *p)
 {
 	/* Inherited by everything below and never cleared: no setuid or file
 	 * capability can raise privileges in the sandbox. */
@@ -207,26 +191,35 @@ int sandbox_run(const struct husk_policy *p)
 	if (geteuid() == 0 && setgroups(0, NULL) < 0)
 		return log_errno(-errno, "setgroups"), HUSK_EXIT_LAUNCH;
 
-	/* The sandbox's cgroup, below husk's own, before anything runs in it. */
+	/* The sandbox's cgroup, below husk's own, before anything runs in it.
+	 * --cgroup auto applies what it can, limit by limit; the policy then
+	 * holds the limits in force (and the Go variables only from those). */
 	__attribute__((cleanup(cg_destroy))) struct cgroup cg = { 0 };
-	unsigned needed = cg_needed(&p->cgroup);
-	if (p->cgroup_mode != CGROUP_OFF && needed) {
+	if (p->cgroup_mode != CGROUP_OFF && cg_needed(&p->cgroup)) {
 		char err[1024], name[32];
 		struct cg_plan plan;
-		int r = cg_plan_self(needed, &plan, err, sizeof(err));
+		struct cg_degraded dg = { 0 };
+		struct cg_degraded *d = p->cgroup_mode == CGROUP_AUTO ? &dg : NULL;
+		int r = cg_plan_degraded(&p->cgroup, &plan, d, err, sizeof(err));
 		/* --cgroup-parent: an (empty, delegated) group chosen by the
 		 * caller, in place of husk's own. */
 		for (size_t i = 0; r == 0 && p->cgroup_parent && i < plan.n; i++)
 			snprintf(plan.h[i].own, sizeof(plan.h[i].own), "%s", p->cgroup_parent);
-		if (r == 0) {
+		if (r == 0 && plan.n) {
 			cg_sweep("", &plan);
 			snprintf(name, sizeof(name), "husk.%d", (int)getpid());
-			r = cg_create("", &plan, &p->cgroup, name, &cg, err, sizeof(err));
+			r = cg_create("", &plan, &p->cgroup, name, &cg, d, err, sizeof(err));
 		}
-		if (r < 0 && p->cgroup_mode == CGROUP_REQUIRED)
+		if (r < 0 && d) /* the whole plan failed */
+			cg_degrade(d, &p->cgroup, cg_knobs(&p->cgroup), err);
+		else if (r < 0)
 			return log_error("cgroup: %s", err), HUSK_EXIT_LAUNCH;
-		if (r < 0)
-			log_warn("cgroup: %s; --cgroup auto: going on with rlimits only", err);
+		if (dg.dropped) {
+			size_t before = p->warnings.n;
+			policy_limits_in_force(p, &dg);
+			for (size_t i = before; i < p->warnings.n; i++)
+				log_warn("%s", p->warnings.v[i]);
+		}
 	}
 	timing_mark(T_CGROUP);
 	/* Kept open until we exit, on every path, SIGKILL included. */
@@ -253,7 +246,10 @@ int sandbox_run(const struct husk_policy *p)
 	bool late_cgroupns = cg.n > 0 && !in_cgroup;
 	if (pid < 0) {
 		int e = errno;
-		log_errno(-e, "create namespaces%s", clone_hint(e));
+		char hint[320];
+		log_errno(-e, "create namespaces%s",
+			  host_clone_hint(e, host_seccomp_mode(""), host_container("", getenv("container")),
+					  hint, sizeof(hint)));
 		close(pipefd[0]);
 		close(pipefd[1]);
 		return HUSK_EXIT_LAUNCH;
@@ -271,15 +267,16 @@ int sandbox_run(const struct husk_policy *p)
 	timing_mark(T_CLONE);
 
 	/* Everything below is done from outside, before the child runs any of
-	 * the service's setup: its cgroup, its rlimits (refused here by the
-	 * caller's own rights if too high; husk's own limits stay as they
-	 * were) and its id maps. Then it is released. */
+	 * the service's setup: its cgroup, the room for its rlimits (a hard
+	 * limit above husk's is raised here, with the caller's rights; the
+	 * service sets its own limits just before exec) and its id maps. Then
+	 * it is released. */
 	char cgerr[1024];
 	int r = 0;
 	if (cg.n && !in_cgroup && (r = cg_enter(&cg, pid, cgerr, sizeof(cgerr))) < 0)
 		log_error("cgroup: %s", cgerr);
 	if (r == 0)
-		r = rlimits_apply(pid, p->rlimits);
+		r = rlimits_raise(pid, p->rlimits);
 	if (r == 0 && p->userns == USERNS_PRIVATE)
 		r = idmap_write(pid, p->uid, p->host_uid, p->gid, p->host_gid);
 	/* The write end stays open for our lifetime: its closing is how the
@@ -301,6 +298,12 @@ int sandbox_run(const struct husk_policy *p)
 	int code = supervise(pid, &o);
 	timing_mark(T_EXITED);
 	close(pipefd[1]);
+	/* Past execve's point of no return, a program that cannot map itself
+	 * under its address-space limit dies of SIGSEGV without a word. */
+	char hint[160];
+	if ((code == 128 + SIGSEGV || code == 128 + SIGBUS) &&
+	    *rlimits_exec_hint(p->rlimits, ENOMEM, hint, sizeof(hint)))
+		log_warn("the service died of signal %d%s", code - 128, hint);
 	/* The OOM killer may pick any process of the group: the service's
 	 * own status says whether it was the one. */
 	if (cg.n && cg_oom_killed(&cg)) {

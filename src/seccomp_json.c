@@ -8,6 +8,7 @@
 #include <sys/utsname.h>
 
 #include "caps.h"
+#include "json_file.h"
 #include "seccomp_profile.h"
 #include "util.h"
 
@@ -152,10 +153,9 @@ static uint64_t u64_of(json_object *o, const char *key)
 int sc_profile_parse_json(struct sc_profile *p, const char *path, uint64_t caps, char *err,
 			  size_t errlen)
 {
-	json_object *root = json_object_from_file(path);
+	json_object *root = json_file_parse(path, err, errlen);
 	if (!root)
-		return errf(err, errlen, -EINVAL, "%s: not valid JSON: %s", path,
-			    json_util_get_last_err() ? json_util_get_last_err() : "unreadable");
+		return -EINVAL;
 	int r = 0;
 	json_object *v;
 	struct strv unknown = { 0 };

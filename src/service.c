@@ -12,6 +12,7 @@
 
 #include "caps.h"
 #include "log.h"
+#include "rlimits.h"
 #include "sys.h"
 #include "timing.h"
 #include "util.h"
@@ -153,6 +154,14 @@ void service_exec(const struct husk_policy *p, const struct sc_bpf *filter)
 		_exit(HUSK_EXIT_NOEXEC);
 	}
 
+	/* The service's rlimits, once husk itself opens and starts nothing
+	 * more: nofile=3 or nproc=1 then limit the service, not its setup. */
+	char rlerr[256];
+	if ((r = rlimits_set(p->rlimits, rlerr, sizeof(rlerr))) < 0) {
+		log_error("%s", rlerr);
+		_exit(HUSK_EXIT_LAUNCH);
+	}
+
 	timing_mark(T_CAPS);
 	/* Last, so the filter only has to allow execve itself: nothing above
 	 * runs under it. */
@@ -162,6 +171,7 @@ void service_exec(const struct husk_policy *p, const struct sc_bpf *filter)
 	timing_mark(T_EXEC);
 	execve(prog, p->argv.v, environ);
 	int e = errno;
-	log_errno(-e, "exec %s", p->argv.v[0]);
+	char hint[160];
+	log_errno(-e, "exec %s%s", p->argv.v[0], rlimits_exec_hint(p->rlimits, e, hint, sizeof(hint)));
 	_exit(e == ENOENT || e == ENOTDIR ? HUSK_EXIT_NOTFOUND : HUSK_EXIT_NOEXEC);
 }

@@ -112,6 +112,80 @@ else
 	rmdir "/sys/fs/cgroup$other" 2>/dev/null
 fi
 
+begin "cgroup ($PHASE): --memory-high on a v1 memory controller: run and check refuse it, naming v1"
+if [ "$can_cgroup" != 1 ]; then
+	skip "no usable cgroup here: $cgerr"
+elif ! grep -qE ' - cgroup cgroup [^ ]*memory' /proc/self/mountinfo; then
+	skip "the memory controller is on cgroup v2 here, which has memory.high"
+else
+	run_husk check --rootfs "$ROOTFS" --memory-high 64m -- /bin/true
+	crc=$RC cerr=$ERR
+	run_husk run --rootfs "$ROOTFS" --memory-high 64m -- /bin/true
+	expect_rc 125 && expect_one_error_line && expect_err '--memory-high: cgroup v1 has no memory.high' &&
+		[ "$crc" = 125 ] && grep -q -- '--memory-high: cgroup v1 has no memory.high' <<<"$cerr" && pass ||
+		fail "check: $crc $cerr"
+fi
+
+# The knobs that cannot apply here, as husk check sees them (each alone).
+unavailable=""
+if [ "$can_cgroup" = 1 ]; then
+	for knob in "--memory-high 64m" "--io-weight 200"; do
+		# shellcheck disable=SC2086 # the knob and its value are two words
+		run_husk check --rootfs "$ROOTFS" $knob -- /bin/true
+		[ "$RC" = 125 ] && unavailable="$unavailable ${knob%% *}"
+	done
+fi
+
+begin "cgroup ($PHASE): --io-weight: run and check agree, and a refusal names the weight files"
+if [ "$can_cgroup" != 1 ]; then
+	skip "no usable cgroup here: $cgerr"
+else
+	run_husk run --rootfs "$ROOTFS" --io-weight 200 -- /bin/true
+	if [[ " $unavailable " == *" --io-weight "* ]]; then
+		expect_rc 125 && expect_one_error_line && expect_err '--io-weight: .* has neither (blkio|io)\.weight nor (blkio|io)\.bfq\.weight' && pass
+	else
+		expect_rc 0 && pass
+	fi
+fi
+
+begin "cgroup ($PHASE): --cgroup auto drops only the limit that cannot apply, and GOMEMLIMIT stays with --memory"
+if [ "$can_cgroup" != 1 ]; then
+	skip "no usable cgroup here: $cgerr"
+elif [ -z "$unavailable" ]; then
+	skip "--memory-high and --io-weight both apply here"
+else
+	knob=${unavailable# }
+	knob=${knob%% *}
+	val=64m
+	[ "$knob" = --io-weight ] && val=200
+	run_husk check --rootfs "$ROOTFS" --cgroup auto --memory 128m "$knob" "$val" -- /bin/true
+	crc=$RC cout=$OUT
+	sandbox_sh 'echo "GOMEMLIMIT=$GOMEMLIMIT"' --cgroup auto --memory 128m "$knob" "$val"
+	n=$(grep -c 'is not in force' <<<"$ERR")
+	expect_rc 0 && expect_out '^GOMEMLIMIT=120795948$' && expect_err "cgroup: $knob is not in force" &&
+		[ "$n" = 1 ] && [ "$crc" = 0 ] && grep -q "warning: cgroup: $knob is not in force" <<<"$cout" &&
+		grep -q 'GOMEMLIMIT=120795948' <<<"$cout" && pass || fail "$n warnings; check: $crc"
+fi
+
+begin "cgroup ($PHASE): --cgroup auto without any cgroup: no limit, so no GOMEMLIMIT, one warning per limit"
+if [ "$PHASE" != unprivileged ] || [ "$can_cgroup" = 1 ]; then
+	skip "this phase can make a cgroup"
+else
+	sandbox_sh 'echo "GOMEMLIMIT=${GOMEMLIMIT:-unset} GOMAXPROCS=${GOMAXPROCS:-unset}"' --cgroup auto --memory 128m --cpus 1
+	expect_rc 0 && expect_out '^GOMEMLIMIT=unset GOMAXPROCS=unset$' && expect_err 'cgroup: --memory is not in force' &&
+		expect_err 'cgroup: --cpus is not in force' && pass
+fi
+
+begin "cgroup ($PHASE): --cpus above the CPUs husk may use is clamped with a warning, and so is GOMAXPROCS"
+if [ "$can_cgroup" != 1 ]; then
+	skip "no usable cgroup here: $cgerr"
+else
+	ncpu=$(nproc)
+	sandbox_sh 'echo "GOMAXPROCS=$GOMAXPROCS"' --cpus 1000
+	expect_rc 0 && expect_out "^GOMAXPROCS=$ncpu\$" &&
+		expect_err "warning: --cpus 1000.00 is more than the $ncpu CPUs husk may use here; the limit is $ncpu" && pass
+fi
+
 begin "cgroup ($PHASE): nothing left after normal exit, failed exec, failed setup, or SIGKILL of husk"
 if [ "$can_cgroup" = 1 ]; then
 	run_husk run --rootfs "$ROOTFS" --memory 64m --pids 64 --cpus 1 -- /bin/true

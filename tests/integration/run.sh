@@ -67,10 +67,12 @@ static_probe() {
 	if [ -n "$PREBUILT" ]; then
 		install -m 755 "$PREBUILT/$1" "$3"
 	else
-		${CC:-cc} -O2 -static -Wall -Wextra -Werror -Wno-format-truncation -o "$3" "$2"
+		${CC:-cc} -O2 -static -Wall -Wextra -Werror -Wno-format-truncation -o "$3" "$2" "${@:4}"
 	fi || { echo "cannot build the static $1 (libc6-dev has libc.a)" >&2; exit 99; }
 }
 static_probe limits "$HUSK_SRCDIR/tests/probe/limits.c" "$ROOTFS/limits"
+# On the host side: husk run under a Docker-like filter that refuses namespaces.
+static_probe no-userns "$HUSK_SRCDIR/tests/probe/no-userns.c" "$WORK/no-userns" -lseccomp
 static_probe sc-probe "$HUSK_SRCDIR/tests/probe/sc-probe.c" "$ROOTFS/sc-probe"
 # The adversarial probe: in its own rootfs, and a host copy for the
 # helper that holds the host-side listeners. With the root-started run,

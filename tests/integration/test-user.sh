@@ -346,6 +346,21 @@ begin "rlimits: a fd bomb stops at RLIMIT_NOFILE"
 run_husk run --rootfs "$ROOTFS" --rlimit nofile=64 -- /limits fd-bomb
 expect_rc 0 && expect_out '^opened 61 errno EMFILE$' && pass
 
+begin "rlimits: nofile=3 and nproc=1 limit the service, not husk's own setup"
+# Builtins only: under nproc=1 the shell cannot fork.
+# husk's own setup needs more than 3 fds and 1 process; the service gets
+# exactly those: no fd beyond stdio.
+run_husk run --rootfs "$ROOTFS" --rlimit nofile=3 --rlimit nproc=1 -- /limits fd-bomb
+expect_rc 0 && expect_out '^opened 0 errno EMFILE$' && pass
+
+begin "rlimits: the service's own fork fails under nproc=1, with the shell's error"
+sandbox_sh '/bin/true; echo after $?' --rlimit nproc=1
+expect_rc 2 && expect_err "can't fork" && ! grep -q '^husk:' <<<"$ERR" && pass || fail "husk blamed itself"
+
+begin "rlimits: a program that cannot load under as= dies with a warning naming the limit"
+run_husk run --rootfs "$ROOTFS" --rlimit as=1m -- /bin/true
+expect_rc 139 && expect_err 'died of signal 11 \(the service.s --rlimit as=1048576 may be too small' && pass
+
 begin "rlimits: --rlimit with suffixes and unlimited"
 # fsize, not as: an ASan build of husk runs in the child until exec, and
 # ASan cannot live under an address-space limit.
@@ -365,6 +380,20 @@ begin "rlimits: a bad --rlimit: one line, exit 125"
 run_husk run --rootfs "$ROOTFS" --rlimit nofile=10:5 -- /bin/true
 expect_rc 125 && expect_one_error_line && expect_err 'soft limit is above the hard limit' && pass
 
+begin "namespaces refused by a container's seccomp filter: the error names the filter, not the sysctls"
+run_husk run --rootfs "$ROOTFS" -- /bin/true
+if [ "$RC" != 0 ]; then
+	skip "husk cannot make namespaces here at all"
+else
+	OUT=$(timeout 30 "$WORK/no-userns" "$HUSK_BIN" run --rootfs "$ROOTFS" -- /bin/true 2>&1 >/dev/null)
+	RC=$?
+	ERR=$OUT OUT=""
+	expect_rc 125 && expect_one_error_line && expect_err 'create namespaces' &&
+		expect_err 'under a seccomp filter \(Seccomp: 2 in /proc/self/status\)' &&
+		expect_err 'seccomp=unconfined' && ! grep -q unprivileged_userns_clone <<<"$ERR" && pass ||
+		fail "the sysctls are blamed"
+fi
+
 begin "cgroup: without a writable cgroup, a limit is an error that says how to get one"
 if [ -w "/sys/fs/cgroup/memory$(awk -F: '$2 == "memory" { print $3 }' /proc/self/cgroup)" ] ||
 	[ -w "/sys/fs/cgroup$(awk -F: '$1 == "0" { print $3 }' /proc/self/cgroup)/cgroup.procs" ]; then
@@ -374,9 +403,14 @@ else
 	expect_rc 125 && expect_one_error_line && expect_err 'cgroup' && expect_err 'DELEGATION' && pass
 fi
 
-begin "cgroup: --cgroup auto warns and goes on; Go variables come from the limits"
-run_husk run --rootfs "$ROOTFS" --memory 100m --cpus 1.5 --cgroup auto -- /bin/sh -c 'echo $GOMAXPROCS $GOMEMLIMIT'
-expect_rc 0 && [ "$OUT" = "2 94371840" ] && pass || fail "got '$OUT'"
+begin "cgroup: --cgroup auto warns and goes on; Go variables come from the limits in force"
+run_husk run --rootfs "$ROOTFS" --memory 100m --cpus 1.5 --cgroup auto -- /bin/sh -c 'echo "[$GOMAXPROCS $GOMEMLIMIT]"'
+if "$HUSK_BIN" run "${CG_PARENT[@]}" --rootfs "$ROOTFS" --memory 100m --cpus 1.5 -- /bin/true 2>/dev/null; then
+	expect_rc 0 && [ "$OUT" = "[2 94371840]" ] && [ -z "$ERR" ] && pass || fail "got '$OUT'"
+else
+	expect_rc 0 && [ "$OUT" = "[ ]" ] && expect_err 'cgroup: --memory is not in force' &&
+		expect_err 'cgroup: --cpus is not in force' && pass || fail "got '$OUT'"
+fi
 
 begin "cgroup: --env wins over the derived Go variables, --no-go-env drops them"
 run_husk run --rootfs "$ROOTFS" --cpus 3 --env GOMAXPROCS=7 --cgroup auto -- /bin/sh -c 'echo $GOMAXPROCS'

@@ -147,7 +147,7 @@ static void test_fake_v2_tree(void **state)
 	assert_int_equal(system(own), 0);
 
 	struct cgroup cg;
-	if (cg_create(root, &plan, &limits, "husk.123", &cg, err, sizeof(err)) < 0)
+	if (cg_create(root, &plan, &limits, "husk.123", &cg, NULL, err, sizeof(err)) < 0)
 		fail_msg("%s", err);
 	assert_int_equal(cg.n, 1);
 	snprintf(path, sizeof(path), "%s/sys/fs/cgroup%s/cgroup.subtree_control", root, plan.h[0].own);
@@ -174,7 +174,7 @@ static void test_fake_v2_tree(void **state)
 
 	/* A second sandbox of the same name is refused, not merged. */
 	struct cgroup again;
-	assert_true(cg_create(root, &plan, &limits, "husk.123", &again, err, sizeof(err)) < 0);
+	assert_true(cg_create(root, &plan, &limits, "husk.123", &again, NULL, err, sizeof(err)) < 0);
 	assert_non_null(strstr(err, "husk.123"));
 
 	char leaf[1024];
@@ -198,12 +198,128 @@ static void test_fake_v1_cleanup_on_failure(void **state)
 	snprintf(cmd, sizeof(cmd), "mkdir -p %s/sys/fs/cgroup/cpu", root);
 	assert_int_equal(system(cmd), 0);
 	struct cgroup cg;
-	assert_true(cg_create(root, &plan, &limits, "husk.9", &cg, err, sizeof(err)) < 0);
+	assert_true(cg_create(root, &plan, &limits, "husk.9", &cg, NULL, err, sizeof(err)) < 0);
 	assert_non_null(strstr(err, "memory"));
 	char leaf[1200];
 	snprintf(leaf, sizeof(leaf), "%s/sys/fs/cgroup/cpu/husk.9", root);
 	struct stat st;
 	assert_int_equal(stat(leaf, &st), -1);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void test_knobs(void **state)
+{
+	struct cg_limits l = { .memory_max = 64ull << 20, .memory_high = 32ull << 20, .io_weight = 200 };
+	unsigned k = cg_knobs(&l);
+	assert_int_equal(k, 1u << CGK_MEMORY | 1u << CGK_MEMORY_SWAP | 1u << CGK_MEMORY_HIGH |
+				    1u << CGK_IO_WEIGHT);
+	assert_int_equal(cg_knobs_of(1u << CG_IO), 1u << CGK_IO_WEIGHT);
+	assert_string_equal(cg_knob_option(CGK_IO_WEIGHT), "--io-weight");
+	struct cg_degraded d = { 0 };
+	/* Dropping the memory limit drops the swap cap with it. */
+	cg_degrade(&d, &l, 1u << CGK_MEMORY, "why");
+	assert_int_equal(d.dropped, 1u << CGK_MEMORY | 1u << CGK_MEMORY_SWAP);
+	/* A knob not set is never recorded; the first reason stays. */
+	cg_degrade(&d, &l, 1u << CGK_PIDS | 1u << CGK_MEMORY, "later");
+	assert_int_equal(d.dropped, 1u << CGK_MEMORY | 1u << CGK_MEMORY_SWAP);
+	assert_string_equal(d.why[CGK_MEMORY], "why");
+	cg_limits_drop(&l, d.dropped);
+	assert_int_equal(l.memory_max, 0);
+	assert_int_equal(l.memory_high, 32ull << 20);
+	assert_int_equal(cg_needed(&l), 1u << CG_MEMORY | 1u << CG_IO);
+}
+
+static void test_writes_weights_and_v1_high(void **state)
+{
+	struct cg_limits l = { .memory_high = 32ull << 20, .io_weight = 5000 };
+	struct cg_hierarchy h = { .version = 1, .controllers = 1u << CG_MEMORY | 1u << CG_IO };
+	struct cg_write w[16];
+	assert_int_equal(cg_writes(&h, &l, w, 16), 2);
+	/* v1 has no memory.high: a write with no file, for the caller to refuse. */
+	assert_string_equal(w[0].file, "");
+	assert_int_equal(w[0].knob, CGK_MEMORY_HIGH);
+	assert_string_equal(w[1].file, "blkio.weight");
+	assert_string_equal(w[1].alt, "blkio.bfq.weight");
+	assert_string_equal(w[1].alt_value, "1000"); /* BFQ's range ends at 1000 */
+	h.version = 2;
+	assert_int_equal(cg_writes(&h, &l, w, 16), 2);
+	assert_string_equal(w[0].file, "memory.high");
+	assert_string_equal(w[1].file, "io.weight");
+	assert_string_equal(w[1].value, "5000");
+	assert_string_equal(w[1].alt, "io.bfq.weight");
+}
+
+/* --cgroup auto: the knob that cannot apply goes, the others are written. */
+static void test_fake_v1_degraded(void **state)
+{
+	char root[] = "/tmp/husk-cg-XXXXXX";
+	assert_non_null(mkdtemp(root));
+	char cmd[1200], err[512], buf[64];
+	struct cg_plan plan;
+	struct cg_limits l = { .memory_max = 64ull << 20, .memory_high = 32ull << 20, .pids_max = 64 };
+	unsigned need = 1u << CG_MEMORY | 1u << CG_PIDS;
+	assert_int_equal(cg_plan_from(hybrid_mountinfo, hybrid_cgroup, need, &plan, err, sizeof(err)), 0);
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s/sys/fs/cgroup/memory/process_api/3e22 %s/sys/fs/cgroup/pids",
+		 root, root);
+	assert_int_equal(system(cmd), 0);
+	struct cgroup cg;
+	/* Required: refused, naming the option. */
+	assert_int_equal(cg_create(root, &plan, &l, "husk.7", &cg, NULL, err, sizeof(err)), -EOPNOTSUPP);
+	assert_non_null(strstr(err, "--memory-high: cgroup v1 has no memory.high"));
+	struct cg_degraded d = { 0 };
+	assert_int_equal(cg_create(root, &plan, &l, "husk.7", &cg, &d, err, sizeof(err)), 0);
+	assert_int_equal(d.dropped, 1u << CGK_MEMORY_HIGH);
+	assert_non_null(strstr(d.why[CGK_MEMORY_HIGH], "no memory.high"));
+	assert_int_equal(cg.n, 2);
+	snprintf(cmd, sizeof(cmd), "%s/memory.limit_in_bytes", cg.dir[0]);
+	slurp(cmd, buf, sizeof(buf));
+	assert_string_equal(buf, "67108864");
+	snprintf(cmd, sizeof(cmd), "%s/pids.max", cg.dir[1]);
+	slurp(cmd, buf, sizeof(buf));
+	assert_string_equal(buf, "64");
+	cg_destroy(&cg);
+
+	/* A hierarchy that cannot be made: only its knobs go. */
+	snprintf(cmd, sizeof(cmd), "rm -rf %s/sys/fs/cgroup/pids", root);
+	assert_int_equal(system(cmd), 0);
+	memset(&d, 0, sizeof(d));
+	l.memory_high = 0;
+	assert_int_equal(cg_create(root, &plan, &l, "husk.8", &cg, &d, err, sizeof(err)), 0);
+	assert_int_equal(d.dropped, 1u << CGK_PIDS);
+	assert_int_equal(cg.n, 1);
+	cg_destroy(&cg);
+
+	/* husk check sees the same from the parent groups. */
+	memset(&d, 0, sizeof(d));
+	l.memory_high = 1 << 30;
+	cg_check_knobs(root, &plan, &l, NULL, &d);
+	assert_int_equal(d.dropped, 1u << CGK_MEMORY_HIGH);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void test_check_weight_files(void **state)
+{
+	static const char mi[] = "38 31 0:35 / /sys/fs/cgroup/blkio rw - cgroup cgroup rw,blkio\n";
+	char root[] = "/tmp/husk-cg-XXXXXX";
+	assert_non_null(mkdtemp(root));
+	char cmd[1200], err[512];
+	struct cg_plan plan;
+	struct cg_limits l = { .io_weight = 200 };
+	assert_int_equal(cg_plan_from(mi, "7:blkio:/\n", 1u << CG_IO, &plan, err, sizeof(err)), 0);
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s/sys/fs/cgroup/blkio", root);
+	assert_int_equal(system(cmd), 0);
+	struct cg_degraded d = { 0 };
+	cg_check_knobs(root, &plan, &l, NULL, &d);
+	assert_int_equal(d.dropped, 1u << CGK_IO_WEIGHT);
+	assert_non_null(strstr(d.why[CGK_IO_WEIGHT], "neither blkio.weight nor blkio.bfq.weight"));
+	/* With BFQ's file the weight applies. */
+	snprintf(cmd, sizeof(cmd), "touch %s/sys/fs/cgroup/blkio/blkio.bfq.weight", root);
+	assert_int_equal(system(cmd), 0);
+	memset(&d, 0, sizeof(d));
+	cg_check_knobs(root, &plan, &l, NULL, &d);
+	assert_int_equal(d.dropped, 0);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
 	assert_int_equal(system(cmd), 0);
 }
@@ -251,6 +367,10 @@ int main(void)
 		cmocka_unit_test(test_fake_v2_tree),
 		cmocka_unit_test(test_fake_v1_cleanup_on_failure),
 		cmocka_unit_test(test_sweep),
+		cmocka_unit_test(test_knobs),
+		cmocka_unit_test(test_writes_weights_and_v1_high),
+		cmocka_unit_test(test_fake_v1_degraded),
+		cmocka_unit_test(test_check_weight_files),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

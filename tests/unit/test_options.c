@@ -28,6 +28,7 @@ static struct caller root = { .uid = 0, .gid = 0, .environ = test_environ };
 /* stderr is where the one-line errors go; keep the test output readable
  * and check that exactly one line was written. */
 static int saved_stderr = -1;
+static char captured[4096]; /* what the last capture read */
 static int err_pipe[2];
 static void capture_stderr(void)
 {
@@ -40,9 +41,10 @@ static int captured_lines(void)
 	dup2(saved_stderr, 2);
 	close(saved_stderr);
 	close(err_pipe[1]);
-	char buf[4096];
-	ssize_t n = read(err_pipe[0], buf, sizeof(buf));
+	char *buf = captured;
+	ssize_t n = read(err_pipe[0], buf, sizeof(captured) - 1);
 	close(err_pipe[0]);
+	buf[n > 0 ? n : 0] = '\0';
 	int lines = 0;
 	for (ssize_t i = 0; i < n; i++)
 		lines += buf[i] == '\n';
@@ -138,6 +140,34 @@ static void test_malformed(void **state)
 		if (r >= 0)
 			fail_msg("accepted: %s %s", cases[i][0], cases[i][1]);
 		assert_int_equal(lines, 1);
+		policy_free(&p);
+	}
+}
+
+/* The one line names what is wrong with the value, not a generic form. */
+static void test_error_texts(void **state)
+{
+	static const char *const cases[][3] = {
+		{ "--memory", "99999999999999999999", "overflows 64 bits" },
+		{ "--memory", "17179869184g", "overflows 64 bits" },
+		{ "--memory", "1m", "at least 4m" },
+		{ "--memory-swap", "99999999999999999999", "overflows 64 bits" },
+		{ "--rlimit", "nofile=99999999999999999999", "overflows 64 bits" },
+		{ "--rlimit", "nofile=x", "expected a number" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct husk_policy p;
+		policy_init(&p);
+		char *argv[] = { "run", (char *)cases[i][0], (char *)cases[i][1], "/app", NULL };
+		capture_stderr();
+		int r = policy_from_argv(&p, 4, argv, &flags);
+		int lines = captured_lines();
+		if (r >= 0)
+			fail_msg("accepted: %s %s", cases[i][0], cases[i][1]);
+		assert_int_equal(lines, 1);
+		if (!strstr(captured, cases[i][2]))
+			fail_msg("%s %s: '%s' lacks '%s'", cases[i][0], cases[i][1], captured,
+				 cases[i][2]);
 		policy_free(&p);
 	}
 }
@@ -283,6 +313,73 @@ static void test_finalize_host_user(void **state)
 	assert_int_equal(policy_finalize(&p, &root, err, sizeof(err)), 0);
 	assert_int_equal(p.host_uid, 1000);
 	assert_int_equal(p.host_ids_from, HOST_IDS_SAME);
+	policy_free(&p);
+}
+
+static bool env_has(const struct husk_policy *p, const char *kv)
+{
+	for (size_t i = 0; i < p->env.n; i++)
+		if (strcmp(p->env.v[i], kv) == 0)
+			return true;
+	return false;
+}
+
+/* --cpus above the CPUs husk may use: clamped, with a warning, and
+ * GOMAXPROCS from the clamped value. */
+static void test_finalize_cpus_clamped(void **state)
+{
+	struct husk_policy p;
+	char err[256];
+	struct caller two = user;
+	two.ncpus = 2;
+	policy_init(&p);
+	assert_int_equal(PARSE(&p, "--cpus", "1000", "/app"), 0);
+	assert_int_equal(policy_finalize(&p, &two, err, sizeof(err)), 0);
+	assert_int_equal(p.cgroup.cpu_quota_us, 200000);
+	assert_true(env_has(&p, "GOMAXPROCS=2"));
+	assert_int_equal(p.warnings.n, 1);
+	assert_non_null(strstr(p.warnings.v[0], "--cpus 1000.00 is more than the 2 CPUs"));
+	policy_free(&p);
+	/* Within the count: as asked, no warning. */
+	policy_init(&p);
+	assert_int_equal(PARSE(&p, "--cpus", "1.5", "/app"), 0);
+	assert_int_equal(policy_finalize(&p, &two, err, sizeof(err)), 0);
+	assert_int_equal(p.cgroup.cpu_quota_us, 150000);
+	assert_true(env_has(&p, "GOMAXPROCS=2"));
+	assert_int_equal(p.warnings.n, 0);
+	policy_free(&p);
+}
+
+/* --cgroup auto without the memory limit: GOMEMLIMIT goes with it, unless
+ * the caller set it; the CPU limit and its GOMAXPROCS stay. */
+static void test_limits_in_force(void **state)
+{
+	struct husk_policy p;
+	char err[256];
+	policy_init(&p);
+	assert_int_equal(PARSE(&p, "--cgroup", "auto", "--memory", "100m", "--cpus", "1", "/app"), 0);
+	assert_int_equal(policy_finalize(&p, &user, err, sizeof(err)), 0);
+	assert_true(env_has(&p, "GOMEMLIMIT=94371840"));
+	struct cg_degraded d = { 0 };
+	cg_degrade(&d, &p.cgroup, 1u << CGK_MEMORY, "no memory controller");
+	policy_limits_in_force(&p, &d);
+	assert_int_equal(p.cgroup.memory_max, 0);
+	assert_int_equal(p.cgroup.cpu_quota_us, 100000);
+	assert_false(env_has(&p, "GOMEMLIMIT=94371840"));
+	assert_true(env_has(&p, "GOMAXPROCS=1"));
+	assert_int_equal(p.warnings.n, 1); /* --memory; its swap cap goes with it */
+	assert_non_null(strstr(p.warnings.v[0], "--memory is not in force: no memory controller"));
+	policy_free(&p);
+
+	policy_init(&p);
+	assert_int_equal(PARSE(&p, "--cgroup", "auto", "--memory", "100m", "--env", "GOMEMLIMIT=50MiB",
+			       "/app"),
+			 0);
+	assert_int_equal(policy_finalize(&p, &user, err, sizeof(err)), 0);
+	memset(&d, 0, sizeof(d));
+	cg_degrade(&d, &p.cgroup, 1u << CGK_MEMORY, "x");
+	policy_limits_in_force(&p, &d);
+	assert_true(env_has(&p, "GOMEMLIMIT=50MiB"));
 	policy_free(&p);
 }
 
@@ -455,6 +552,9 @@ int main(void)
 		cmocka_unit_test(test_every_option),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_missing_value),
+		cmocka_unit_test(test_error_texts),
+		cmocka_unit_test(test_finalize_cpus_clamped),
+		cmocka_unit_test(test_limits_in_force),
 		cmocka_unit_test(test_finalize_user_defaults),
 		cmocka_unit_test(test_finalize_root_defaults),
 		cmocka_unit_test(test_finalize_root_user0_not_host_root),

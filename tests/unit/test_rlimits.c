@@ -5,6 +5,8 @@
 #include <cmocka.h>
 #include <errno.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "policy.h"
 #include "rlimits.h"
@@ -94,6 +96,52 @@ static void test_defaults_and_caller_ceiling(void **state)
 	policy_free(&p);
 }
 
+static void test_exec_hint(void **state)
+{
+	struct husk_rlimit l[HUSK_RLIMIT_COUNT] = { 0 };
+	char buf[160];
+	assert_string_equal(rlimits_exec_hint(l, ENOMEM, buf, sizeof(buf)), "");
+	l[RLIMIT_AS] = (struct husk_rlimit){ .set = true, .soft = 1 << 20, .hard = 1 << 20 };
+	l[RLIMIT_NOFILE] = (struct husk_rlimit){ .set = true, .soft = 3, .hard = 3 };
+	assert_string_equal(rlimits_exec_hint(l, ENOMEM, buf, sizeof(buf)),
+			    " (the service's --rlimit as=1048576 may be too small for it)");
+	assert_string_equal(rlimits_exec_hint(l, EMFILE, buf, sizeof(buf)),
+			    " (the service's --rlimit nofile=3 may be too small for it)");
+	assert_string_equal(rlimits_exec_hint(l, ENOENT, buf, sizeof(buf)), "");
+	/* Unlimited limits are no cause. */
+	l[RLIMIT_AS].soft = RLIM_INFINITY;
+	assert_string_equal(rlimits_exec_hint(l, ENOMEM, buf, sizeof(buf)), "");
+}
+
+/* The service sets its own limits: in a child, so the test runner keeps
+ * its own. */
+static void test_set(void **state)
+{
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct husk_rlimit l[HUSK_RLIMIT_COUNT] = { 0 };
+		char err[256];
+		l[RLIMIT_NOFILE] = (struct husk_rlimit){ .set = true, .soft = 3, .hard = 5 };
+		if (rlimits_set(l, err, sizeof(err)) < 0)
+			_exit(1);
+		struct rlimit now;
+		getrlimit(RLIMIT_NOFILE, &now);
+		if (now.rlim_cur != 3 || now.rlim_max != 5)
+			_exit(2);
+		/* Raising a hard limit back is refused, and the error names it. */
+		l[RLIMIT_NOFILE].hard = 6;
+		if (geteuid() != 0 &&
+		    (rlimits_set(l, err, sizeof(err)) != -EPERM || !strstr(err, "rlimit nofile=3:6")))
+			_exit(3);
+		_exit(0);
+	}
+	int st;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -101,6 +149,8 @@ int main(void)
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_parse_malformed),
 		cmocka_unit_test(test_defaults_and_caller_ceiling),
+		cmocka_unit_test(test_exec_hint),
+		cmocka_unit_test(test_set),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

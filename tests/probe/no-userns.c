@@ -1,0 +1,42 @@
+/* no-userns PROGRAM [ARG...]: runs PROGRAM under a seccomp filter that
+ * refuses new namespaces as Docker's default profile does (clone and
+ * unshare with a namespace flag: EPERM; clone3: ENOSYS, so that callers
+ * fall back to clone), to show what husk says inside such a container.
+ * Built with libseccomp, static, by tests/integration/run.sh. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sched.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "usage: no-userns PROGRAM [ARG...]\n");
+		return 2;
+	}
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+	if (!ctx)
+		return 1;
+	int r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+	if (r == 0)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(unshare), 0);
+	/* One rule per flag: each matches a clone that asks for it. */
+	const unsigned long each[] = { CLONE_NEWNS,  CLONE_NEWUTS, CLONE_NEWIPC,   CLONE_NEWUSER,
+				       CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWCGROUP };
+	for (size_t i = 0; r == 0 && i < sizeof(each) / sizeof(each[0]); i++)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
+				     SCMP_A0(SCMP_CMP_MASKED_EQ, each[i], each[i]));
+	if (r == 0)
+		r = seccomp_load(ctx);
+	seccomp_release(ctx);
+	if (r < 0) {
+		fprintf(stderr, "no-userns: seccomp: %s\n", strerror(-r));
+		return 1;
+	}
+	execvp(argv[1], argv + 1);
+	fprintf(stderr, "no-userns: exec %s: %s\n", argv[1], strerror(errno));
+	return 127;
+}
