@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* The Seccomp: field of root/proc/self/status: 0 none, 1 strict, 2 a
  * filter; -1 when it cannot be read. */
@@ -21,3 +22,8 @@ const char *host_container(const char *root, const char *container_env);
  * string starting with " (" or "". */
 const char *host_clone_hint(int err, int seccomp_mode, const char *container, char *buf,
 			    size_t len);
+
+/* For husk --version: libseccomp's version and API level, the kernel, and
+ * the features husk probes for (user namespaces, seccomp, clone3, openat2,
+ * close_range, the cgroup layout, a container around husk), one per line. */
+void host_print_features(FILE *out);

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "completion.h"
+#include "host.h"
 #include "idmap.h"
 #include "log.h"
 #include "options.h"
@@ -20,12 +22,15 @@
 
 extern char **environ;
 
-/* The caller may point husk at another profile directory (an uninstalled
- * build, a test); the caller is trusted, so its environment is too. */
-static const char *profile_dir(void)
+/* The profile search path (search.h): the caller's HUSK_PROFILE_DIR in
+ * front (the caller is trusted, so its environment is too), then the
+ * site's, then the shipped profiles. Built once, for the whole run. */
+static struct search_path profiles;
+
+static void profiles_init(void)
 {
-	const char *d = getenv("HUSK_PROFILE_DIR");
-	return d && *d ? d : HUSK_PROFILEDIR;
+	search_path_init(&profiles, getenv("HUSK_PROFILE_DIR"), HUSK_SITEDIR, HUSK_PROFILEDIR,
+			 HUSK_BPFDIR);
 }
 
 /* Parses and finalizes the policy for run or check. Returns 0, 1 after
@@ -100,11 +105,11 @@ static int cmd_run_or_check(int argc, char *argv[], bool check)
 {
 	__attribute__((cleanup(policy_free))) struct husk_policy p;
 	policy_init(&p);
-	struct run_flags f = { .profile_dir = profile_dir() };
+	struct run_flags f = { .profiles = &profiles };
 	struct caller c = { .uid = getuid(),
 			    .gid = getgid(),
 			    .environ = environ,
-			    .profile_dir = f.profile_dir,
+			    .profiles = &profiles,
 			    .report_only = check };
 	char err[1024];
 	if (c.uid == 0 && idmap_root_ranges(&c.root_uids, &c.root_gids, err, sizeof(err)) < 0) {
@@ -166,7 +171,8 @@ static int precompile(const char *name, const char *out)
 {
 	char path[4096], bpfpath[4200], err[1024];
 	bool is_json;
-	if (sc_profile_resolve(name, profile_dir(), path, sizeof(path), &is_json, err, sizeof(err)) < 0 ||
+	if (sc_profile_resolve(name, &profiles, path, sizeof(path), &is_json, NULL, err, sizeof(err)) <
+		    0 ||
 	    is_json) {
 		log_error("seccomp: precompile %s: %s", name,
 			  is_json ? "only text profiles can be precompiled" : err);
@@ -175,6 +181,7 @@ static int precompile(const char *name, const char *out)
 	struct sc_profile prof;
 	struct sc_bpf bpf = { 0 };
 	sc_profile_init(&prof);
+	prof.search = &profiles;
 	int r = sc_profile_parse_file(&prof, path, err, sizeof(err));
 	if (r == 0)
 		r = sc_compile(&prof, &bpf, err, sizeof(err));
@@ -182,7 +189,7 @@ static int precompile(const char *name, const char *out)
 		if (out)
 			snprintf(bpfpath, sizeof(bpfpath), "%s", out);
 		else
-			sc_bpf_path(path, bpfpath, sizeof(bpfpath));
+			sc_bpf_path(path, NULL, bpfpath, sizeof(bpfpath));
 		r = sc_bpf_save(&bpf, &prof, bpfpath, err, sizeof(err));
 	}
 	if (r < 0)
@@ -214,7 +221,7 @@ static int cmd_seccomp(int argc, char *argv[])
 	sc_profile_init(&prof);
 	char err[1024];
 	int code = HUSK_EXIT_LAUNCH;
-	if (sc_profile_load(&prof, name, profile_dir(), 0, err, sizeof(err)) < 0) {
+	if (sc_profile_load(&prof, name, &profiles, 0, err, sizeof(err)) < 0) {
 		log_error("seccomp: %s", err);
 		goto out;
 	}
@@ -225,6 +232,13 @@ static int cmd_seccomp(int argc, char *argv[])
 	}
 	if (strcmp(verb, "compile") != 0) {
 		log_error("seccomp: unknown verb '%s': %s", verb, usage);
+		goto out;
+	}
+	/* Raw BPF is no text: to a terminal it only garbles the screen. */
+	if (!out && isatty(STDOUT_FILENO)) {
+		log_error("seccomp: compile %s: stdout is a terminal; give -o FILE, or redirect "
+			  "stdout to a file",
+			  name);
 		goto out;
 	}
 	struct sc_bpf bpf;
@@ -257,27 +271,56 @@ out:
 	return code;
 }
 
+/* husk --version: the version, and what it found here, as crun --version
+ * does: libseccomp, the kernel's features, where profiles are looked up. */
+static int print_version(void)
+{
+	char where[4096];
+	printf("husk %s\n", PACKAGE_VERSION);
+	host_print_features(stdout);
+	search_path_describe(&profiles, where, sizeof(where));
+	printf("profile path: %s\n", where);
+	return fflush(stdout) == 0 ? 0 : HUSK_EXIT_LAUNCH;
+}
+
+/* husk completion bash|zsh: the script, from the option table. */
+static int cmd_completion(int argc, char *argv[])
+{
+	if (argc != 2 || (strcmp(argv[1], "bash") != 0 && strcmp(argv[1], "zsh") != 0)) {
+		log_error("completion: use husk completion bash, or husk completion zsh");
+		return HUSK_EXIT_LAUNCH;
+	}
+	if (strcmp(argv[1], "bash") == 0)
+		completion_bash(stdout);
+	else
+		completion_zsh(stdout);
+	return fflush(stdout) == 0 ? 0 : HUSK_EXIT_LAUNCH;
+}
+
 int main(int argc, char *argv[])
 {
 	timing_start();
+	profiles_init();
 	if (argc < 2) {
-		options_print_help("husk");
+		options_print_usage(stderr);
+		fprintf(stderr, "Try husk --help, or husk run --help.\n");
 		return HUSK_EXIT_LAUNCH;
 	}
-	if (strcmp(argv[1], "--version") == 0) {
-		printf("husk %s\n", PACKAGE_VERSION);
-		return 0;
-	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)
+		return print_version();
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		options_print_help("husk");
+		options_print_help(stdout, HELP_ALL);
 		return 0;
 	}
+	if (strcmp(argv[1], "completion") == 0)
+		return cmd_completion(argc - 1, argv + 1);
 	if (strcmp(argv[1], "run") == 0)
 		return cmd_run_or_check(argc - 1, argv + 1, false);
 	if (strcmp(argv[1], "check") == 0)
 		return cmd_run_or_check(argc - 1, argv + 1, true);
 	if (strcmp(argv[1], "seccomp") == 0)
 		return cmd_seccomp(argc - 1, argv + 1);
-	log_error("unknown command '%s': use husk run [OPTIONS] -- PROGRAM, or husk --help", argv[1]);
+	log_error("unknown command '%s': use husk run [OPTIONS] -- PROGRAM, or husk --help%s",
+		  argv[1], argv[1][0] == '-' ? " (options go after the command: husk run --help)" : "");
 	return HUSK_EXIT_LAUNCH;
 }

@@ -5,6 +5,7 @@
 #include <linux/capability.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "caps.h"
@@ -98,6 +99,21 @@ static int opt_cap_add(struct husk_policy *p, const char *arg, char *err, size_t
 	return 0;
 }
 
+/* The inverse, so a profile can take back what one it includes added:
+ * "cap-drop ALL" empties the kept set, as Docker's cap_drop does. */
+static int opt_cap_drop(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	if (strcasecmp(arg, "ALL") == 0) {
+		p->cap_add = 0;
+		return 0;
+	}
+	int c = caps_from_name(arg);
+	if (c < 0 || c >= 64)
+		return errf(err, errlen, -EINVAL, "unknown capability (use a name like NET_RAW, or ALL)");
+	p->cap_add &= ~(1ull << c);
+	return 0;
+}
+
 static bool env_name_ok(const char *s, size_t len)
 {
 	if (len == 0 || (s[0] >= '0' && s[0] <= '9'))
@@ -125,6 +141,40 @@ static int opt_env_keep(struct husk_policy *p, const char *arg, char *err, size_
 	if (!env_name_ok(arg, strlen(arg)))
 		return errf(err, errlen, -EINVAL, "expected a variable NAME made of letters, digits and '_'");
 	return strv_push(&p->env_keep, arg) < 0 ? errf(err, errlen, -EINVAL, "out of memory") : 0;
+}
+
+/* Removes NAME's --env and --env-keep entries, so an included profile's
+ * variable can be taken back. */
+static void strv_remove_if(struct strv *sv, const char *name, bool with_value)
+{
+	size_t n = strlen(name), out = 0;
+	for (size_t i = 0; i < sv->n; i++) {
+		const char *s = sv->v[i];
+		bool match = strncmp(s, name, n) == 0 && (with_value ? s[n] == '=' : s[n] == '\0');
+		if (match)
+			free(sv->v[i]);
+		else
+			sv->v[out++] = sv->v[i];
+	}
+	sv->n = out;
+	if (sv->v)
+		sv->v[out] = NULL;
+}
+
+static int opt_env_drop(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	if (!env_name_ok(arg, strlen(arg)))
+		return errf(err, errlen, -EINVAL, "expected a variable NAME made of letters, digits and '_'");
+	strv_remove_if(&p->env_set, arg, true);
+	strv_remove_if(&p->env_keep, arg, false);
+	return 0;
+}
+
+static int opt_env_clear(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	strv_free(&p->env_set);
+	strv_free(&p->env_keep);
+	return 0;
 }
 
 static int opt_chdir(struct husk_policy *p, const char *arg, char *err, size_t errlen)
@@ -370,7 +420,8 @@ const struct husk_option husk_run_options[] = {
 	/* No apply: the front ends read the file (profile.c), so that its
 	 * options land where --profile stands among the others. */
 	{ "profile", "FILE",
-	  "options from a profile file (husk-profile(5)); a NAME without '/' is a shipped one",
+	  "options from a profile (husk-profile(5)): a path, a FILE.profile here, or a NAME in "
+	  "the profile path (husk --version shows it)",
 	  true, NULL, OPT_PATH_NONE },
 	{ "rootfs", "DIR", "directory that becomes the read-only /", false, opt_rootfs,
 	  OPT_PATH_WHOLE },
@@ -381,8 +432,14 @@ const struct husk_option husk_run_options[] = {
 	{ "tmpfs", "DST[:OPTS]",
 	  "tmpfs at DST; OPTS: size=64m,nr_inodes=16k,mode=1777 (the defaults)", true, opt_tmpfs, OPT_PATH_NONE },
 	{ "cap-add", "CAP", "keep capability CAP (all others are dropped)", true, opt_cap_add, OPT_PATH_NONE },
+	{ "cap-drop", "CAP|ALL", "take back an earlier --cap-add (ALL: every one)", true, opt_cap_drop,
+	  OPT_PATH_NONE },
 	{ "env", "NAME=VALUE", "set a variable in the service's clean environment", true, opt_env, OPT_PATH_NONE },
 	{ "env-keep", "NAME", "pass the caller's NAME through", true, opt_env_keep, OPT_PATH_NONE },
+	{ "env-drop", "NAME", "take back an earlier --env or --env-keep of NAME", true, opt_env_drop,
+	  OPT_PATH_NONE },
+	{ "env-clear", NULL, "take back every earlier --env and --env-keep", false, opt_env_clear,
+	  OPT_PATH_NONE },
 	{ "chdir", "DIR", "working directory inside (default /)", false, opt_chdir, OPT_PATH_NONE },
 	{ "hostname", "NAME", "host name inside (default husk)", false, opt_hostname, OPT_PATH_NONE },
 	{ "net", "none|host", "none: private netns with lo only (default); host: share", false,
@@ -423,9 +480,9 @@ const struct husk_option husk_run_options[] = {
 	{ "no-go-env", NULL, "do not export GOMAXPROCS/GOMEMLIMIT derived from the limits", false,
 	  opt_no_go_env, OPT_PATH_NONE },
 	{ "seccomp", "PROFILE",
-	  "seccomp profile: a name in the profile directory, a path (.policy or Docker .json), or "
-	  "unconfined (default: default)",
-	  false, opt_seccomp, OPT_PATH_IF_SLASH },
+	  "seccomp profile: a path or a FILE.policy or Docker FILE.json here, a NAME in the "
+	  "profile path, or unconfined (default: default)",
+	  false, opt_seccomp, OPT_PATH_IF_FILE },
 	{ "seccomp-log", NULL,
 	  "log every denied system call to the kernel log (dmesg, audit type=1326)", false,
 	  opt_seccomp_log, OPT_PATH_NONE },
@@ -443,46 +500,145 @@ const struct husk_option *options_find(const char *name)
 	return NULL;
 }
 
-static const struct {
-	const char *name, *arg, *help;
-} front_options[] = {
-	{ "dry-run", NULL, "run: resolve the policy and print it as husk check does; launch nothing" },
-	{ "json", NULL, "check: print the policy and its exposure as JSON" },
-	{ "timing", NULL, "run: print how long each launch step took, on stderr, at exit" },
-	{ "threshold", "X", "check: exit 1 when the exposure score is above X (0.0-10.0)" },
+/* The front ends' own options, each for the command it belongs to. */
+const struct front_option front_options[] = {
+	{ "dry-run", NULL, "resolve the policy and print it as husk check does; launch nothing",
+	  HELP_RUN },
+	{ "timing", NULL, "print how long each launch step took, on stderr, at exit", HELP_RUN },
+	{ "json", NULL, "print the policy and its exposure as JSON (also with run --dry-run)",
+	  HELP_CHECK },
+	{ "threshold", "X", "exit 1 when the exposure score is above X (0.0-10.0)", HELP_CHECK },
+	{ NULL, NULL, NULL, HELP_ALL },
 };
 
-void options_print_help(const char *prog)
+/* --help's sections: every option of the table in exactly one (the unit
+ * test checks), in the order a policy is usually written. */
+static const struct {
+	const char *title;
+	const char *names[12];
+} help_groups[] = {
+	{ "Profiles", { "profile" } },
+	{ "Root filesystem and mounts", { "rootfs", "ro-bind", "bind", "tmpfs", "chdir" } },
+	{ "Identity and privileges", { "user", "host-user", "userns", "cap-add", "cap-drop" } },
+	{ "Environment", { "env", "env-keep", "env-drop", "env-clear", "no-go-env" } },
+	{ "Network and host name", { "net", "hostname" } },
+	{ "Resource limits",
+	  { "rlimit", "memory", "memory-high", "memory-swap", "pids", "cpus", "cpu-weight",
+	    "io-weight", "cgroup", "cgroup-parent" } },
+	{ "System calls", { "seccomp", "seccomp-log" } },
+	{ "Stopping", { "stop-timeout" } },
+};
+
+const char *options_help_group(const char *name)
 {
-	printf("Usage: %s run [OPTIONS] [--] PROGRAM [ARG...]\n"
-	       "       %s check [OPTIONS] [--json] [--threshold X] [-- PROGRAM [ARG...]]\n"
-	       "       %s seccomp show|compile|precompile PROFILE [-o FILE]\n"
-	       "       %s --help | --version\n\n"
-	       "Runs PROGRAM in new user, mount, pid, net, ipc, uts and cgroup namespaces,\n"
-	       "on a read-only root, with every capability dropped, no_new_privs set\n"
-	       "and a seccomp filter. check prints what a policy allows and scores it.\n\n"
-	       "Options for run and check:\n",
-	       prog, prog, prog, prog);
-	for (const struct husk_option *o = husk_run_options; o->name; o++) {
-		char left[64];
-		snprintf(left, sizeof(left), "--%s %s", o->name, o->arg ? o->arg : "");
-		printf("  %-28s %s%s\n", left, o->help, o->repeatable ? " (repeatable)" : "");
+	for (size_t g = 0; g < ARRAY_SIZE(help_groups); g++)
+		for (size_t i = 0; i < ARRAY_SIZE(help_groups[g].names) && help_groups[g].names[i]; i++)
+			if (strcmp(help_groups[g].names[i], name) == 0)
+				return help_groups[g].title;
+	return NULL;
+}
+
+#define HELP_WIDTH 80
+#define HELP_TEXT_COL 30
+
+/* "  --name ARG" and its text, wrapped by words within HELP_WIDTH. */
+static void print_entry(FILE *out, const char *name, const char *arg, const char *text,
+			bool repeatable)
+{
+	char left[64], buf[512];
+	snprintf(left, sizeof(left), "--%s%s%s", name, arg ? " " : "", arg ? arg : "");
+	snprintf(buf, sizeof(buf), "%s%s", text, repeatable ? " (repeatable)" : "");
+	int col = fprintf(out, "  %s", left);
+	if (col >= HELP_TEXT_COL - 1) {
+		fputc('\n', out);
+		col = 0;
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(front_options); i++) {
-		char left[64];
-		snprintf(left, sizeof(left), "--%s %s", front_options[i].name,
-			 front_options[i].arg ? front_options[i].arg : "");
-		printf("  %-28s %s\n", left, front_options[i].help);
+	const char *w = buf;
+	bool first = true;
+	while (*w) {
+		size_t n = strcspn(w, " ");
+		if (!first && col + 1 + (int)n > HELP_WIDTH) {
+			fputc('\n', out);
+			col = 0;
+			first = true;
+		}
+		if (first) {
+			fprintf(out, "%*s", HELP_TEXT_COL - col, "");
+			col = HELP_TEXT_COL;
+		} else {
+			fputc(' ', out);
+			col++;
+		}
+		fwrite(w, 1, n, out);
+		col += (int)n;
+		first = false;
+		w += n;
+		while (*w == ' ')
+			w++;
 	}
-	printf("  %-28s %s\n", "--help", "show this help");
-	printf("\nExit status: the program's, 128+N if it died of signal N, 125 if husk\n"
-	       "failed, 126 if PROGRAM cannot be executed, 127 if it was not found.\n"
-	       "check: 0, 1 above --threshold, 125 for a bad policy.\n");
+	fputc('\n', out);
+}
+
+void options_print_usage(FILE *out)
+{
+	fprintf(out, "Usage: husk run [OPTIONS] [--] PROGRAM [ARG...]\n"
+		     "       husk check [OPTIONS] [-- PROGRAM [ARG...]]\n"
+		     "       husk seccomp show|compile|precompile PROFILE [-o FILE]\n"
+		     "       husk completion bash|zsh\n"
+		     "       husk --help | --version\n");
+}
+
+void options_print_help(FILE *out, enum help_scope scope)
+{
+	if (scope == HELP_RUN)
+		fprintf(out, "Usage: husk run [OPTIONS] [--] PROGRAM [ARG...]\n\n"
+			     "Runs PROGRAM in new user, mount, pid, net, ipc, uts and cgroup\n"
+			     "namespaces, on a read-only root, with every capability dropped,\n"
+			     "no_new_privs set and a seccomp filter.\n");
+	else if (scope == HELP_CHECK)
+		fprintf(out, "Usage: husk check [OPTIONS] [-- PROGRAM [ARG...]]\n\n"
+			     "Prints what the policy allows, scores its exposure, and refuses\n"
+			     "what husk run would refuse (exit 125).\n");
+	else {
+		options_print_usage(out);
+		fprintf(out, "\nRuns PROGRAM in new user, mount, pid, net, ipc, uts and cgroup\n"
+			     "namespaces, on a read-only root, with every capability dropped,\n"
+			     "no_new_privs set and a seccomp filter. check prints what a policy\n"
+			     "allows and scores it. Options are long ones only; run and check\n"
+			     "take the same policy options:\n");
+	}
+	for (size_t g = 0; g < ARRAY_SIZE(help_groups); g++) {
+		fprintf(out, "\n%s:\n", help_groups[g].title);
+		for (size_t i = 0; i < ARRAY_SIZE(help_groups[g].names) && help_groups[g].names[i]; i++) {
+			const struct husk_option *o = options_find(help_groups[g].names[i]);
+			print_entry(out, o->name, o->arg, o->help, o->repeatable);
+		}
+	}
+	static const char *const titles[] = { [HELP_RUN] = "Options of run",
+					      [HELP_CHECK] = "Options of check" };
+	for (int sc = HELP_RUN; sc <= HELP_CHECK; sc++) {
+		if (scope != HELP_ALL && scope != (enum help_scope)sc)
+			continue;
+		fprintf(out, "\n%s:\n", titles[sc]);
+		for (size_t i = 0; front_options[i].name; i++)
+			if (front_options[i].scope == (enum help_scope)sc)
+				print_entry(out, front_options[i].name, front_options[i].arg,
+					    front_options[i].help, false);
+	}
+	fprintf(out, "\n");
+	print_entry(out, "help", NULL, "show this help (also -h)", false);
+	if (scope != HELP_CHECK)
+		fprintf(out, "\nExit status: the program's, 128+N if it died of signal N, 125 if\n"
+			     "husk failed, 126 if PROGRAM cannot be executed, 127 if not found.\n");
+	if (scope != HELP_RUN)
+		fprintf(out, "%scheck: 0, 1 above --threshold, 125 for a policy run would refuse.\n",
+			scope == HELP_CHECK ? "\nExit status of " : "");
+	fprintf(out, "\nSee husk(1), husk-profile(5) and husk-seccomp(5).\n");
 }
 
 static int front_find(const char *name)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(front_options); i++)
+	for (size_t i = 0; front_options[i].name; i++)
 		if (strcmp(front_options[i].name, name) == 0)
 			return (int)i;
 	return -1;
@@ -513,13 +669,34 @@ static int front_option(const char *name, const char *val, struct run_flags *f)
 static int apply_profile(struct husk_policy *p, const char *ref, const struct run_flags *f)
 {
 	char path[4096], err[1024];
-	int r = profile_resolve(ref, f->profile_dir ? f->profile_dir : ".", path, sizeof(path), err,
-				sizeof(err));
+	int r = profile_resolve(ref, f->profiles, path, sizeof(path), err, sizeof(err));
 	if (r == 0)
-		r = profile_apply_file(p, path, err, sizeof(err));
+		r = profile_apply_file(p, path, f->profiles, err, sizeof(err));
 	if (r < 0)
 		log_error("--profile %s: %s", ref, err);
 	return r;
+}
+
+/* bubblewrap's --ro-bind SRC DST: here DST would become the program.
+ * Caught when the program stands right after a --bind or --ro-bind whose
+ * value has no ':', is an absolute path, and a "--" still follows (so
+ * the caller meant more options). Says so and returns true. */
+static bool bwrap_form(int argc, char *const argv[], int i, const char *cmd)
+{
+	if (i < 2 || argv[i][0] != '/')
+		return false;
+	const char *opt = argv[i - 2], *src = argv[i - 1];
+	if ((strcmp(opt, "--bind") != 0 && strcmp(opt, "--ro-bind") != 0) || strchr(src, ':'))
+		return false;
+	bool later_dashes = false;
+	for (int k = i + 1; k < argc; k++)
+		later_dashes |= strcmp(argv[k], "--") == 0;
+	if (!later_dashes)
+		return false;
+	log_error("%s: %s %s %s: that is bubblewrap's two-argument form, and %s would be the "
+		  "program; husk takes %s %s:%s",
+		  cmd, opt, src, argv[i], argv[i], opt, src, argv[i]);
+	return true;
 }
 
 int policy_from_argv(struct husk_policy *p, int argc, char *const argv[], struct run_flags *f)
@@ -533,18 +710,28 @@ int policy_from_argv(struct husk_policy *p, int argc, char *const argv[], struct
 			i++;
 			break;
 		}
-		if (a[0] != '-' || a[1] != '-' || !a[2])
-			break;
-		if (strcmp(a, "--help") == 0) {
-			options_print_help("husk");
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			options_print_help(stdout, strcmp(cmd, "check") == 0 ? HELP_CHECK : HELP_RUN);
 			return 1;
+		}
+		if (a[0] == '-' && a[1] && a[1] != '-') {
+			/* -v, -x: a habit from other tools, never a program. */
+			log_error("%s: unknown option %s: husk takes long options only (see husk %s "
+				  "--help); a program whose name starts with '-' goes after --",
+				  cmd, a, cmd);
+			return -EINVAL;
+		}
+		if (a[0] != '-' || a[1] != '-' || !a[2]) {
+			if (bwrap_form(argc, argv, i, cmd))
+				return -EINVAL;
+			break;
 		}
 		char name[64];
 		const char *val = NULL;
 		const char *eq = strchr(a + 2, '=');
 		size_t nlen = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
 		if (nlen >= sizeof(name)) {
-			log_error("%s: unknown option %.40s...: see husk --help", cmd, a);
+			log_error("%s: unknown option %.40s...: see husk %s --help", cmd, a, cmd);
 			return -EINVAL;
 		}
 		memcpy(name, a + 2, nlen);
@@ -552,7 +739,7 @@ int policy_from_argv(struct husk_policy *p, int argc, char *const argv[], struct
 		const struct husk_option *o = options_find(name);
 		int fo = front_find(name);
 		if (!o && fo < 0) {
-			log_error("%s: unknown option --%s: see husk --help", cmd, name);
+			log_error("%s: unknown option --%s: see husk %s --help", cmd, name, cmd);
 			return -EINVAL;
 		}
 		const char *placeholder = o ? o->arg : front_options[fo].arg;

@@ -4,8 +4,10 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "policy.h"
+#include "search.h"
 
 /* Which part of an option's value is a host path, so a profile file can
  * take relative ones from its own directory. */
@@ -13,7 +15,7 @@ enum option_path {
 	OPT_PATH_NONE = 0,
 	OPT_PATH_WHOLE,	  /* DIR */
 	OPT_PATH_SOURCE,  /* SRC[:DST] */
-	OPT_PATH_IF_SLASH, /* a name, or a path when it holds a '/' */
+	OPT_PATH_IF_FILE, /* a name; a path when it holds a '/' or names a file beside */
 };
 
 struct husk_option {
@@ -29,7 +31,7 @@ struct husk_option {
 
 /* What the command line asks of the front end itself, not of the policy. */
 struct run_flags {
-	const char *profile_dir; /* where --profile NAME is looked up */
+	const struct search_path *profiles; /* where --profile NAME is looked up */
 	bool dry_run;		 /* --dry-run: resolve and report, do not launch */
 	bool timing;		 /* --timing: print each launch step's time at exit */
 	bool json;		 /* --json: the report as JSON */
@@ -47,4 +49,19 @@ const struct husk_option *options_find(const char *name);
  * Does not finalize. */
 int policy_from_argv(struct husk_policy *p, int argc, char *const argv[], struct run_flags *f);
 
-void options_print_help(const char *prog);
+/* What --help shows: everything (husk --help), or one command's options
+ * (husk run --help, husk check --help). */
+enum help_scope { HELP_ALL = 0, HELP_RUN, HELP_CHECK };
+
+/* The front ends' own options (--dry-run, --json, ...), not the policy's;
+ * ended by a NULL name. */
+struct front_option {
+	const char *name, *arg, *help;
+	enum help_scope scope; /* the command it belongs to */
+};
+extern const struct front_option front_options[];
+void options_print_help(FILE *out, enum help_scope scope);
+/* The usage lines alone, for a bare "husk". */
+void options_print_usage(FILE *out);
+/* The --help section an option of the table is listed in; NULL if none. */
+const char *options_help_group(const char *name);

@@ -460,7 +460,7 @@ int policy_finalize(struct husk_policy *p, const struct caller *c, char *err, si
 		const char *name = p->seccomp_name ? p->seccomp_name : HUSK_DEFAULT_SECCOMP;
 		char serr[512];
 		/* Docker profiles gate rules on capabilities: the service's. */
-		r = sc_prepare(name, c->profile_dir ? c->profile_dir : ".", p->cap_add,
+		r = sc_prepare(name, c->profiles, p->cap_add,
 			       &p->seccomp_bpf, &p->seccomp, serr, sizeof(serr));
 		if (r < 0)
 			return errf(err, errlen, r, "--seccomp %s: %s", name, serr);

@@ -11,6 +11,7 @@
 #include "cgroup.h"
 #include "idmap.h"
 #include "rlimits.h"
+#include "search.h"
 #include "seccomp_filter.h"
 #include "seccomp_profile.h"
 #include "util.h"
@@ -118,7 +119,7 @@ struct caller {
 	uid_t uid;
 	gid_t gid;
 	char *const *environ;
-	const char *profile_dir; /* where seccomp profiles are looked up by name */
+	const struct search_path *profiles; /* where profiles are looked up by name */
 	bool report_only;	 /* husk check: nothing runs, so no program is needed */
 	bool limits_known;	 /* limits holds the caller's rlimits */
 	unsigned ncpus;		 /* CPUs husk may run on (its affinity); 0: unknown */

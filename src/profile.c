@@ -5,19 +5,38 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "options.h"
 
-int profile_resolve(const char *ref, const char *profile_dir, char *path, size_t len, char *err,
-		    size_t errlen)
+static bool has_suffix(const char *s, const char *suffix)
 {
+	size_t a = strlen(s), b = strlen(suffix);
+	return a > b && strcmp(s + a - b, suffix) == 0;
+}
+
+int profile_resolve(const char *ref, const struct search_path *sp, char *path, size_t len,
+		    char *err, size_t errlen)
+{
+	static const char *const suffixes[] = { ".profile", NULL };
 	if (!*ref)
 		return errf(err, errlen, -EINVAL, "empty profile name");
-	int n = strchr(ref, '/') ? snprintf(path, len, "%s", ref)
-				 : snprintf(path, len, "%s/%s.profile", profile_dir, ref);
-	if (n < 0 || (size_t)n >= len)
+	if (search_ref_is_file(ref, suffixes)) {
+		if ((size_t)snprintf(path, len, "%s", ref) >= len)
+			return errf(err, errlen, -ENAMETOOLONG, "%s: name too long", ref);
+		return 0;
+	}
+	char file[256];
+	if ((size_t)snprintf(file, sizeof(file), "%s%s", ref,
+			     has_suffix(ref, ".profile") ? "" : ".profile") >= sizeof(file))
 		return errf(err, errlen, -ENAMETOOLONG, "%s: name too long", ref);
-	return 0;
+	if (search_find(sp, file, path, len) >= 0)
+		return 0;
+	char where[2048];
+	search_path_describe(sp, where, sizeof(where));
+	return errf(err, errlen, -ENOENT, "no %s in the profile path: %s (give a path, or a name "
+					  "of a .profile file there)",
+		    file, where);
 }
 
 /* The files being read, outermost first: an include of any of them is a
@@ -25,6 +44,7 @@ int profile_resolve(const char *ref, const char *profile_dir, char *path, size_t
 struct stack {
 	char *files[PROFILE_MAX_DEPTH];
 	size_t n;
+	const struct search_path *sp;
 };
 
 static int apply_file(struct husk_policy *p, const char *path, struct stack *st, bool *opened,
@@ -51,10 +71,17 @@ static char *rebase_value(const struct husk_option *o, const char *dir, const ch
 		break;
 	case OPT_PATH_WHOLE:
 		return from_dir(dir, val);
-	case OPT_PATH_IF_SLASH:
+	case OPT_PATH_IF_FILE: {
+		/* A path, or a file beside the profile (app.json); else a
+		 * name for the search path. */
 		if (strchr(val, '/'))
 			return from_dir(dir, val);
+		_cleanup_free_ char *beside = from_dir(dir, val);
+		if ((has_suffix(val, ".json") || has_suffix(val, ".policy")) &&
+		    access(beside, F_OK) == 0)
+			return xstrdup(beside);
 		break;
+	}
 	case OPT_PATH_SOURCE:
 		/* SRC without :DST must be absolute (mountspec says so), so
 		 * only SRC:DST is rebased. */
@@ -103,8 +130,19 @@ static int apply_line(struct husk_policy *p, char *line, const char *file, unsig
 			return errf(err, errlen, -EINVAL, "%s:%u: include needs a file name", file,
 				    lineno);
 		_cleanup_free_ char *inc = from_dir(dir, val);
-		char sub[1024];
+		char sub[2048], named[PATH_MAX];
 		bool opened = false;
+		/* Not a file beside this one: a profile name (include
+		 * go-service, include base.profile) in the search path. */
+		if (access(inc, F_OK) < 0 && !strchr(val, '/')) {
+			char want[256];
+			snprintf(want, sizeof(want), "%.200s%s", val,
+				 has_suffix(val, ".profile") ? "" : ".profile");
+			if (st->sp && search_find(st->sp, want, named, sizeof(named)) >= 0) {
+				free(inc);
+				inc = xstrdup(named);
+			}
+		}
 		int r = apply_file(p, inc, st, &opened, sub, sizeof(sub));
 		/* A file that could not be read is this line's error; one
 		 * inside it already names its own file and line. */
@@ -174,9 +212,10 @@ static int apply_file(struct husk_policy *p, const char *path, struct stack *st,
 	return r;
 }
 
-int profile_apply_file(struct husk_policy *p, const char *path, char *err, size_t errlen)
+int profile_apply_file(struct husk_policy *p, const char *path, const struct search_path *sp,
+		       char *err, size_t errlen)
 {
-	struct stack st = { .n = 0 };
+	struct stack st = { .n = 0, .sp = sp };
 	bool opened = false;
 	return apply_file(p, path, &st, &opened, err, errlen);
 }

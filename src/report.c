@@ -283,12 +283,12 @@ json_object *report_build(const struct husk_policy *p, const struct caller *c,
 	sc_profile_init(&loaded);
 	if (!p->seccomp_unconfined) {
 		const char *name = p->seccomp_name ? p->seccomp_name : HUSK_DEFAULT_SECCOMP;
-		const char *dir = c->profile_dir ? c->profile_dir : ".";
 		bool is_json;
-		char serr[512];
-		int r = sc_profile_resolve(name, dir, path, sizeof(path), &is_json, serr, sizeof(serr));
+		char serr[2560];
+		int r = sc_profile_resolve(name, c->profiles, path, sizeof(path), &is_json, NULL, serr,
+					   sizeof(serr));
 		if (r == 0 && !prof) {
-			r = sc_profile_load(&loaded, name, dir, p->cap_add, serr, sizeof(serr));
+			r = sc_profile_load(&loaded, name, c->profiles, p->cap_add, serr, sizeof(serr));
 			prof = &loaded;
 		}
 		if (r < 0) {

@@ -266,10 +266,12 @@ static int read_small_file(int dirfd, const char *path, char **buf, size_t *len)
 	return 0;
 }
 
-int sc_bpf_load_precompiled(const char *path, struct sc_bpf *b)
+int sc_bpf_load_precompiled(const char *path, const char *profile_path, struct sc_bpf *b)
 {
 	memset(b, 0, sizeof(*b));
-	_cleanup_free_ char *dir = dir_of(path);
+	/* The sources are named relative to the profile's directory, which
+	 * need not be the .bpf's (the shipped ones sit under libdir). */
+	_cleanup_free_ char *dir = dir_of(profile_path);
 	_cleanup_close_ int dirfd = dir ? open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
 	if (dirfd < 0)
 		return -ENOENT;
@@ -320,31 +322,41 @@ int sc_bpf_load_precompiled(const char *path, struct sc_bpf *b)
 	return 0;
 }
 
-void sc_bpf_path(const char *profile_path, char *out, size_t len)
+void sc_bpf_path(const char *profile_path, const char *bpf_dir, char *out, size_t len)
 {
-	size_t n = strlen(profile_path);
-	if (n > 7 && strcmp(profile_path + n - 7, ".policy") == 0)
-		snprintf(out, len, "%.*s.bpf", (int)(n - 7), profile_path);
+	const char *base = profile_path;
+	char dir[4096] = "";
+	if (bpf_dir) {
+		const char *slash = strrchr(profile_path, '/');
+		base = slash ? slash + 1 : profile_path;
+		snprintf(dir, sizeof(dir), "%s/", bpf_dir);
+	}
+	size_t n = strlen(base);
+	if (n > 7 && strcmp(base + n - 7, ".policy") == 0)
+		snprintf(out, len, "%s%.*s.bpf", dir, (int)(n - 7), base);
 	else
-		snprintf(out, len, "%s.bpf", profile_path);
+		snprintf(out, len, "%s%s.bpf", dir, base);
 }
 
-int sc_prepare(const char *name_or_path, const char *dir, uint64_t caps, struct sc_bpf *out,
-	       struct sc_profile **parsed, char *err, size_t errlen)
+int sc_prepare(const char *name_or_path, const struct search_path *sp, uint64_t caps,
+	       struct sc_bpf *out, struct sc_profile **parsed, char *err, size_t errlen)
 {
 	char path[4096], bpf[4200];
 	bool is_json;
+	const char *bpf_dir;
 	*parsed = NULL;
-	int r = sc_profile_resolve(name_or_path, dir, path, sizeof(path), &is_json, err, errlen);
+	int r = sc_profile_resolve(name_or_path, sp, path, sizeof(path), &is_json, &bpf_dir, err,
+				   errlen);
 	if (r < 0)
 		return r;
 	if (!is_json) {
-		sc_bpf_path(path, bpf, sizeof(bpf));
-		if (sc_bpf_load_precompiled(bpf, out) == 0)
+		sc_bpf_path(path, bpf_dir, bpf, sizeof(bpf));
+		if (sc_bpf_load_precompiled(bpf, path, out) == 0)
 			return 0;
 	}
 	struct sc_profile *p = xcalloc(1, sizeof(*p));
 	sc_profile_init(p);
+	p->search = sp;
 	r = is_json ? sc_profile_parse_json(p, path, caps, err, errlen)
 		    : sc_profile_parse_file(p, path, err, errlen);
 	if (r == 0)

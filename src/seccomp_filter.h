@@ -34,14 +34,15 @@ int sc_bpf_save(const struct sc_bpf *b, const struct sc_profile *p, const char *
 /* The filter for a profile reference: a current precompiled NAME.bpf beside
  * a text profile when there is one (*parsed is then NULL), else the profile
  * parsed (returned in *parsed, owned by the caller) and compiled. */
-int sc_prepare(const char *name_or_path, const char *dir, uint64_t caps, struct sc_bpf *out,
-	       struct sc_profile **parsed, char *err, size_t errlen);
-/* NAME.policy -> NAME.bpf (or PATH.bpf). */
-void sc_bpf_path(const char *profile_path, char *out, size_t len);
+int sc_prepare(const char *name_or_path, const struct search_path *sp, uint64_t caps,
+	       struct sc_bpf *out, struct sc_profile **parsed, char *err, size_t errlen);
+/* DIR/NAME.policy -> DIR/NAME.bpf (or PATH.bpf); with bpf_dir, that
+ * directory instead of the profile's. */
+void sc_bpf_path(const char *profile_path, const char *bpf_dir, char *out, size_t len);
 
 /* 0 and *b filled when path is a valid, current precompiled filter;
  * -ENOENT when there is none; -ESTALE or another error otherwise. */
-int sc_bpf_load_precompiled(const char *path, struct sc_bpf *b);
+int sc_bpf_load_precompiled(const char *path, const char *profile_path, struct sc_bpf *b);
 
 /* Parent side, before clone. Errors name the syscall and the reason. */
 int sc_compile(const struct sc_profile *p, struct sc_bpf *out, char *err, size_t errlen);

@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "search.h"
+
 enum sc_act_kind {
 	SC_ALLOW = 0,
 	SC_LOG,
@@ -53,6 +55,10 @@ struct sc_profile {
 	char **sources;
 	uint64_t *source_hash;
 	size_t n_sources;
+	/* Where an include that is no file beside its policy is looked up
+	 * by name (a user's policy including the shipped default.policy);
+	 * NULL: beside only. Set by the caller before parsing. */
+	const struct search_path *search;
 };
 
 uint64_t sc_hash_bytes(const void *buf, size_t len);
@@ -99,15 +105,18 @@ int sc_profile_parse_string(struct sc_profile *p, const char *text, const char *
 int sc_profile_parse_json(struct sc_profile *p, const char *path, uint64_t caps, char *err,
 			  size_t errlen);
 
-/* Loads a profile by name or path: a name is looked up as NAME.policy, then
- * NAME.json, in dir. A path (containing '/') is read as is; .json selects
+/* Loads a profile by name or path (see sc_profile_resolve); .json selects
  * the JSON importer. */
-int sc_profile_load(struct sc_profile *p, const char *name_or_path, const char *dir,
+int sc_profile_load(struct sc_profile *p, const char *name_or_path, const struct search_path *sp,
 		    uint64_t caps, char *err, size_t errlen);
 
-/* The file a profile reference names (see sc_profile_load). */
-int sc_profile_resolve(const char *name_or_path, const char *dir, char *path, size_t len,
-		       bool *is_json, char *err, size_t errlen);
+/* The file a profile reference names: a path when it holds a '/'; a
+ * FILE.policy or FILE.json in the current directory when one is there;
+ * else, in the first directory of sp that has one, NAME.policy, then
+ * NAME.json (or the file as named). bpf_dir (may be NULL) gets where that
+ * directory keeps precompiled filters; NULL for a path. */
+int sc_profile_resolve(const char *name_or_path, const struct search_path *sp, char *path,
+		       size_t len, bool *is_json, const char **bpf_dir, char *err, size_t errlen);
 
 /* Writes the resolved rule list, one line per rule, sorted by name. */
 void sc_profile_print(const struct sc_profile *p, FILE *out);

@@ -60,9 +60,10 @@ bad_profile missing-include 'include nothere.profile\n' "$P/missing-include.prof
 begin "profile ($PHASE): a missing --profile names it"
 run_husk run --profile "$P/absent.profile" -- /bin/true
 expect_rc 125 && expect_one_error_line && expect_err 'absent.profile: No such file' && pass
-begin "profile ($PHASE): an unknown shipped profile name names the directory"
+begin "profile ($PHASE): an unknown profile name lists the directories of the profile path"
 run_husk run --profile no-such-name -- /bin/true
-expect_rc 125 && expect_one_error_line && expect_err "no-such-name.profile: No such file" && pass
+expect_rc 125 && expect_one_error_line &&
+	expect_err "no no-such-name.profile in the profile path: $HUSK_PROFILE_DIR \(HUSK_PROFILE_DIR\), .*\(shipped\)" && pass
 
 begin "check ($PHASE): go-service.profile scores below 2.0"
 run_husk check --json --profile go-service "${CG_AUTO[@]}"
@@ -199,6 +200,31 @@ expect_rc 0 && expect_out 'GET /health -> "ok"' && expect_out 'uid=1000 gid=1000
 		! grep -qE 'GOMAXPROCS=[0-9]|GOMEMLIMIT=[0-9]' <<<"$OUT" || fail "Go told of limits not in force"; fi && pass
 
 
+
+begin "profile ($PHASE): HUSK_PROFILE_DIR is a search path: an empty directory in front hides nothing"
+mkdir -p "$P/empty"
+HUSK_PROFILE_DIR="$P/empty:$HUSK_PROFILE_DIR" run_husk run --profile go-service --cgroup auto --rootfs "$ROOTFS" \
+	-- /app -addr 127.0.0.1:80 -selftest
+expect_rc 0 && expect_out 'GET /health -> "ok"' && expect_out '^CapEff:.0000000000000400' && pass
+
+begin "profile ($PHASE): app.profile and docker.json in the current directory are those files"
+mkdir -p "$P/cwd"
+cp "$WORK/data/docker-default.json" "$P/cwd/docker.json"
+printf 'hostname from-cwd\nseccomp docker.json\n' >"$P/cwd/app.profile"
+here=$PWD
+cd "$P/cwd" || exit 99
+run_husk check --profile app.profile --rootfs "$ROOTFS" -- /bin/true
+prof_out=$OUT prof_rc=$RC
+run_husk run --seccomp docker.json --rootfs "$ROOTFS" -- /bin/true
+cd "$here" || exit 99
+expect_rc 0 && [ "$prof_rc" = 0 ] && grep -qE '^  hostname +from-cwd' <<<"$prof_out" &&
+	grep -qE "^  seccomp +.*docker.json" <<<"$prof_out" && pass || fail "check: $prof_rc: $prof_out"
+
+begin "profile ($PHASE): a profile of one's own includes the shipped one by name, and cap-drop takes back its cap"
+mkdir -p "$P/own"
+printf 'include go-service\ncap-drop NET_BIND_SERVICE\nenv-drop NOPE\n' >"$P/own/app.profile"
+run_husk check --profile "$P/own/app.profile" "${CG_AUTO[@]}" --rootfs "$ROOTFS" -- /app
+expect_rc 0 && expect_out 'seccomp +go-service' && expect_out '^  caps ambient +none' && expect_out '^  caps bounding +none' && pass
 
 begin "timing ($PHASE): run --timing names every step, and keeps the exit status"
 run_husk run --timing --rootfs "$ROOTFS" -- /bin/sh -c 'exit 3'

@@ -36,7 +36,7 @@ esc_state() {
 esc_leftovers() {
 	local p found=""
 	for p in /proc/[0-9]*; do
-		[ "$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null)" = "/escape " ] && found="$found ${p#/proc/}"
+		[ "$(tr '\0' ' ' 2>/dev/null <"$p/cmdline")" = "/escape " ] && found="$found ${p#/proc/}"
 	done
 	echo "$found"
 }

@@ -56,7 +56,7 @@ run_husk() {
 	local o e
 	o=$(mktemp "$WORK/out.XXXXXX")
 	e=$(mktemp "$WORK/err.XXXXXX")
-	if [ "$1" = run ] || [ "$1" = check ]; then
+	if [ "${1:-}" = run ] || [ "${1:-}" = check ]; then
 		local cmd=$1
 		shift
 		set -- "$cmd" "${CG_PARENT[@]}" "$@"
@@ -113,7 +113,7 @@ procs_with() {
 	local mark="$1" p found=""
 	for p in /proc/[0-9]*; do
 		[ "${p#/proc/}" = "$$" ] && continue
-		if tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -qF -- "$mark"; then
+		if tr '\0' ' ' 2>/dev/null <"$p/cmdline" | grep -qF -- "$mark"; then
 			found="$found ${p#/proc/}"
 		fi
 	done

@@ -48,10 +48,13 @@ export WORK RESULTS
 install -m 755 "$HUSK" "$WORK/husk"
 mkdir -p "$WORK/scripts" "$WORK/profiles"
 install -m 644 "$HUSK_SRCDIR"/profiles/*.policy "$HUSK_SRCDIR"/profiles/*.profile "$WORK/profiles/"
+mkdir -p "$WORK/data"
+install -m 644 "$HUSK_SRCDIR"/tests/data/seccomp/docker-default.json "$WORK/data/"
 chmod -R a+rX "$WORK/profiles"
 export HUSK_PROFILE_DIR="$WORK/profiles"
 cp "$here/lib.sh" "$here/test-user.sh" "$here/test-root.sh" "$here/cgroup-tests.sh" \
-	"$here/check-tests.sh" "$here/escape-tests.sh" "$WORK/scripts/"
+	"$here/check-tests.sh" "$here/escape-tests.sh" "$here/readme-tests.sh" \
+	"$HUSK_SRCDIR/README.md" "$WORK/scripts/"
 chmod -R a+rX "$WORK/scripts"
 
 if [ ! -x "$app" ] || { [ -z "$PREBUILT" ] && [ "$HUSK_SRCDIR/tests/goservice/main.go" -nt "$app" ]; }; then
@@ -150,6 +153,15 @@ echo "not a directory" >"$WORK/evil-procfile-rootfs/proc"
 
 mounts_before=$(cut -d' ' -f4- /proc/self/mountinfo | sort)
 
+# A phase script that stops early (set -u, a failed cd) would leave its
+# later tests unrun and uncounted: that is a failure of its own.
+phase_ended() {
+	if [ "$2" != 0 ]; then
+		echo "not ok phase $1: its script stopped early (exit $2), so the tests after the stop never ran" >>"$RESULTS"
+		echo "not ok - phase $1: its script stopped early (exit $2)"
+	fi
+}
+
 # ---- the unprivileged phase -------------------------------------------
 if [ "$(id -u)" = 0 ]; then
 	if ! id "$TEST_USER" >/dev/null 2>&1; then
@@ -163,11 +175,14 @@ if [ "$(id -u)" = 0 ]; then
 		env WORK="$WORK" RESULTS="$RESULTS" HUSK_PROFILE_DIR="$HUSK_PROFILE_DIR" \
 		HUSK_TEST_CGROUP_PARENT="${HUSK_TEST_CGROUP_PARENT:-}" \
 		bash "$WORK/scripts/test-user.sh"
+	phase_ended unprivileged $?
 	echo "# root-started phase"
 	bash "$WORK/scripts/test-root.sh"
+	phase_ended root-started $?
 else
 	echo "# unprivileged phase, as $(id -un)"
 	bash "$WORK/scripts/test-user.sh"
+	phase_ended unprivileged $?
 	echo "skip root-started mode: run make check as root to cover it" >>"$RESULTS"
 	echo "ok - root-started mode # SKIP not running as root"
 fi

@@ -31,7 +31,7 @@ wait_for ready
 # read is retried rather than reported.
 svc_uids() {
 	for p in /proc/[0-9]*; do
-		[ "$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null)" = "sleep 5 " ] || continue
+		[ "$(tr '\0' ' ' 2>/dev/null <"$p/cmdline")" = "sleep 5 " ] || continue
 		awk '/^Uid:/ { u = $2 " " $3 " " $4 " " $5 }
 		     /^NSpid:/ { n = NF - 1 }
 		     END { if (n > 1 && u != "") print u }' "$p/status" 2>/dev/null
@@ -190,6 +190,7 @@ PHASE="root-started"
 . "$(dirname "$0")/cgroup-tests.sh"
 . "$(dirname "$0")/check-tests.sh"
 . "$(dirname "$0")/escape-tests.sh"
+. "$(dirname "$0")/readme-tests.sh"
 
 # Kernel log lines stamped after $1 (seconds since boot). Marks are times,
 # not line counts: once the ring buffer is full its line count stops growing.

@@ -380,6 +380,67 @@ begin "rlimits: a bad --rlimit: one line, exit 125"
 run_husk run --rootfs "$ROOTFS" --rlimit nofile=10:5 -- /bin/true
 expect_rc 125 && expect_one_error_line && expect_err 'soft limit is above the hard limit' && pass
 
+begin "command line: bare husk prints a short usage on stderr, exit 125"
+run_husk
+expect_rc 125 && [ -z "$OUT" ] && expect_err '^Usage: husk run' && [ "$(grep -c . <<<"$ERR")" -le 8 ] && pass ||
+	fail "stdout '$OUT'"
+
+begin "command line: -h after run and check prints that command's help, exit 0"
+run_husk run --rootfs "$ROOTFS" -h
+run_out=$OUT run_rc=$RC
+run_husk check -h
+expect_rc 0 && [ "$run_rc" = 0 ] && grep -q '^Usage: husk run' <<<"$run_out" && grep -q -- '--timing' <<<"$run_out" &&
+	! grep -q -- '--threshold' <<<"$run_out" && expect_out '^Usage: husk check' && expect_out '--threshold' &&
+	[ -z "$(awk 'length > 80' <<<"$run_out"$'\n'"$OUT")" ] && pass || fail "run -h: $run_rc"
+
+begin "command line: a short option before -- is refused, not run as the program"
+run_husk run --rootfs "$ROOTFS" -v
+expect_rc 125 && expect_one_error_line && expect_err 'unknown option -v: husk takes long options only' && pass
+
+begin "command line: bubblewrap's --ro-bind SRC DST form is refused with the husk form"
+run_husk run --rootfs "$ROOTFS" --ro-bind /etc /etc2 -- /bin/true
+expect_rc 125 && expect_one_error_line && expect_err "bubblewrap's two-argument form" &&
+	expect_err 'husk takes --ro-bind /etc:/etc2' && pass
+
+begin "command line: --version names libseccomp, the kernel's features and the profile path"
+run_husk --version
+expect_rc 0 && expect_out '^husk [0-9]' && expect_out '^libseccomp: [0-9]+\.[0-9]+\.[0-9]+, API level [0-9]' &&
+	expect_out '^clone3: (yes|no)$' && expect_out '^cgroups: ' &&
+	expect_out "^profile path: $HUSK_PROFILE_DIR \\(HUSK_PROFILE_DIR\\), .*\\(site\\), .*\\(shipped\\)" && pass
+
+begin "command line: husk seccomp compile without -o refuses a terminal"
+if ! SHELL=/bin/sh script -qec true /dev/null >/dev/null 2>&1; then
+	skip "script(1) cannot make a terminal here"
+else
+	out=$(SHELL=/bin/sh script -qec "$HUSK_BIN seccomp compile default" /dev/null 2>&1)
+	RC=$? ERR=$out
+	expect_rc 125 && expect_err 'stdout is a terminal; give -o FILE' && ! grep -q 'instructions' <<<"$out" && pass
+fi
+
+begin "command line: bash completion from the option table completes options and their values"
+run_husk completion bash
+if expect_rc 0; then
+	comp=$(bash -c '
+		eval "$1"
+		COMP_WORDS=(husk run --ro-); COMP_CWORD=2; _husk; echo "opts: ${COMPREPLY[*]}"
+		COMP_WORDS=(husk run --net ""); COMP_CWORD=3; _husk; echo "net: ${COMPREPLY[*]}"
+		COMP_WORDS=(husk check --thr); COMP_CWORD=2; _husk; echo "check: ${COMPREPLY[*]}"
+		COMP_WORDS=(husk se); COMP_CWORD=1; _husk; echo "cmd: ${COMPREPLY[*]}"' _ "$OUT")
+	grep -q '^opts: --ro-bind$' <<<"$comp" && grep -q '^net: none host$' <<<"$comp" &&
+		grep -q '^check: --threshold$' <<<"$comp" && grep -q '^cmd: seccomp$' <<<"$comp" && pass ||
+		fail "completions: $comp"
+fi
+
+begin "command line: zsh completion from the option table is valid zsh"
+if ! command -v zsh >/dev/null; then
+	skip "zsh not installed"
+else
+	run_husk completion zsh
+	printf '%s\n' "$OUT" >"$WORK/_husk"
+	zerr=$(zsh -n "$WORK/_husk" 2>&1)
+	expect_rc 0 && [ -z "$zerr" ] && expect_out '^#compdef husk' && expect_out "'--rootfs\[" && pass || fail "zsh -n: $zerr"
+fi
+
 begin "namespaces refused by a container's seccomp filter: the error names the filter, not the sysctls"
 run_husk run --rootfs "$ROOTFS" -- /bin/true
 if [ "$RC" != 0 ]; then
@@ -432,6 +493,7 @@ PHASE="unprivileged"
 . "$(dirname "$0")/cgroup-tests.sh"
 . "$(dirname "$0")/check-tests.sh"
 . "$(dirname "$0")/escape-tests.sh"
+. "$(dirname "$0")/readme-tests.sh"
 
 begin "errors: unknown option: one line, exit 125"
 run_husk run --no-such-option -- /app

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "completion.h"
 #include "options.h"
 #include "policy.h"
 #include "srcfile.h"
@@ -479,24 +480,172 @@ static void test_help_is_generated_from_the_table(void **state)
 	policy_free(&p);
 }
 
+/* Every option is in exactly one --help section, and every section name
+ * is an option. */
+static void test_help_groups(void **state)
+{
+	for (const struct husk_option *o = husk_run_options; o->name; o++)
+		if (!options_help_group(o->name))
+			fail_msg("--%s is in no --help section", o->name);
+}
+
+static char *help_text(enum help_scope scope)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	options_print_help(f, scope);
+	fclose(f);
+	return buf;
+}
+
+/* Within 80 columns, and each command's help shows only what it takes. */
+static void test_help_scoped_and_narrow(void **state)
+{
+	for (int sc = HELP_ALL; sc <= HELP_CHECK; sc++) {
+		char *h = help_text((enum help_scope)sc);
+		for (char *line = h, *nl; line && *line; line = nl ? nl + 1 : NULL) {
+			nl = strchr(line, '\n');
+			size_t n = nl ? (size_t)(nl - line) : strlen(line);
+			if (n > 80)
+				fail_msg("help line of %zu columns: %.*s", n, (int)n, line);
+		}
+		bool has_json = strstr(h, "--json") != NULL, has_timing = strstr(h, "--timing") != NULL;
+		assert_non_null(strstr(h, "--rootfs DIR"));
+		if (sc == HELP_RUN)
+			assert_true(has_timing && !has_json);
+		if (sc == HELP_CHECK)
+			assert_true(has_json && !has_timing);
+		if (sc == HELP_ALL)
+			assert_true(has_json && has_timing);
+		free(h);
+	}
+}
+
+/* Short options are refused, not run as the program; -h is help. */
+static void test_short_options_and_bwrap_form(void **state)
+{
+	struct husk_policy p;
+	policy_init(&p);
+	capture_stderr();
+	assert_true(PARSE(&p, "--rootfs", "/", "-v") < 0);
+	assert_int_equal(captured_lines(), 1);
+	assert_non_null(strstr(captured, "unknown option -v: husk takes long options only"));
+	policy_free(&p);
+
+	policy_init(&p);
+	int devnull = open("/dev/null", O_WRONLY), saved = dup(1);
+	dup2(devnull, 1);
+	int r = PARSE(&p, "--rootfs", "/", "-h");
+	dup2(saved, 1);
+	close(saved);
+	close(devnull);
+	assert_int_equal(r, 1);
+	policy_free(&p);
+
+	/* bubblewrap's --ro-bind SRC DST, with more options to come. */
+	policy_init(&p);
+	capture_stderr();
+	assert_true(PARSE(&p, "--ro-bind", "/etc", "/etc2", "--", "/app") < 0);
+	assert_int_equal(captured_lines(), 1);
+	assert_non_null(strstr(captured, "bubblewrap's two-argument form"));
+	assert_non_null(strstr(captured, "--ro-bind /etc:/etc2"));
+	policy_free(&p);
+	/* Without a later --, /bin/true is the program, as written. */
+	policy_init(&p);
+	assert_int_equal(PARSE(&p, "--ro-bind", "/etc", "/bin/true"), 0);
+	assert_string_equal(p.argv.v[0], "/bin/true");
+	policy_free(&p);
+	/* After --, anything is the program's. */
+	policy_init(&p);
+	assert_int_equal(PARSE(&p, "--", "-v"), 0);
+	assert_string_equal(p.argv.v[0], "-v");
+	policy_free(&p);
+}
+
+/* A later option takes back what an earlier one (or a profile) added. */
+static void test_inverse_options(void **state)
+{
+	struct husk_policy p;
+	policy_init(&p);
+	assert_int_equal(PARSE(&p, "--cap-add", "NET_RAW", "--cap-add", "NET_BIND_SERVICE", "--cap-drop",
+			       "NET_RAW", "/app"),
+			 0);
+	assert_true(p.cap_add == (1ull << CAP_NET_BIND_SERVICE));
+	assert_int_equal(PARSE(&p, "--cap-drop", "all", "/app"), 0);
+	assert_true(p.cap_add == 0);
+	policy_free(&p);
+
+	policy_init(&p);
+	assert_int_equal(PARSE(&p, "--env", "A=1", "--env", "B=2", "--env-keep", "TERM", "--env-keep",
+			       "LANG", "--env-drop", "A", "--env-drop", "TERM", "/app"),
+			 0);
+	assert_int_equal(p.env_set.n, 1);
+	assert_string_equal(p.env_set.v[0], "B=2");
+	assert_int_equal(p.env_keep.n, 1);
+	assert_string_equal(p.env_keep.v[0], "LANG");
+	assert_int_equal(PARSE(&p, "--env-clear", "/app"), 0);
+	assert_int_equal(p.env_set.n + p.env_keep.n, 0);
+	policy_free(&p);
+}
+
+/* The completion scripts come from the table: every option is in both. */
+static void test_completion_from_table(void **state)
+{
+	for (int sh = 0; sh < 2; sh++) {
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+		if (sh == 0)
+			completion_bash(f);
+		else
+			completion_zsh(f);
+		fclose(f);
+		char want[80];
+		for (const struct husk_option *o = husk_run_options; o->name; o++) {
+			snprintf(want, sizeof(want), "--%s%s", o->name, sh ? "[" : " ");
+			if (!strstr(buf, want))
+				fail_msg("%s completion lacks %s", sh ? "zsh" : "bash", want);
+		}
+		/* Choices from the placeholder, directories for --rootfs. */
+		assert_non_null(strstr(buf, sh ? "(none host)" : "--net) COMPREPLY=($(compgen -W 'none host'"));
+		assert_non_null(strstr(buf, sh ? ":DIR:_files -/" : "--rootfs) COMPREPLY=($(compgen -d"));
+		free(buf);
+	}
+}
+
 /* The man page documents every option of the table, so the table (which
  * drives the parser, profiles and --help) and husk(1) cannot drift. */
 static void test_man_page_names_every_option(void **state)
 {
 	char want[128];
-	char *man = read_source("man/husk.1");
+	char *man = read_source("man/husk.1.in");
 	assert_non_null(man);
-	for (const struct husk_option *o = husk_run_options; o->name; o++) {
-		/* groff spells "--cap-add" as "\-\-cap\-add". */
+	const char *names[128];
+	size_t n = 0;
+	for (const struct husk_option *o = husk_run_options; o->name; o++)
+		names[n++] = o->name;
+	for (size_t i = 0; front_options[i].name; i++)
+		names[n++] = front_options[i].name;
+	names[n++] = "help";
+	names[n++] = "version";
+	for (size_t i = 0; i < n; i++) {
+		/* groff spells "--cap-add" as "\-\-cap\-add", at the start of
+		 * an option's own paragraph (.B, .BI or .BR). */
 		size_t k = snprintf(want, sizeof(want), "\\-\\-");
-		for (const char *c = o->name; *c && k + 3 < sizeof(want); c++) {
+		for (const char *c = names[i]; *c && k + 3 < sizeof(want); c++) {
 			if (*c == '-')
 				want[k++] = '\\';
 			want[k++] = *c;
 		}
 		want[k] = '\0';
-		if (!strstr(man, want))
-			fail_msg("husk(1) does not document --%s (looked for %s)", o->name, want);
+		char para[3][160];
+		snprintf(para[0], sizeof(para[0]), "\n.B %s\n", want);
+		snprintf(para[1], sizeof(para[1]), "\n.BI %s ", want);
+		snprintf(para[2], sizeof(para[2]), "\n.BR %s ", want);
+		if (!strstr(man, para[0]) && !strstr(man, para[1]) && !strstr(man, para[2]))
+			fail_msg("husk(1) has no paragraph for --%s (looked for .B %s)", names[i], want);
 	}
 	free(man);
 }
@@ -545,8 +694,10 @@ int main(void)
 {
 	const char *src = getenv("HUSK_SRCDIR");
 	snprintf(profiles, sizeof(profiles), "%s/profiles", src ? src : ".");
-	user.profile_dir = profiles;
-	root.profile_dir = profiles;
+	static struct search_path sp;
+	search_path_init(&sp, profiles, NULL, NULL, NULL);
+	user.profiles = &sp;
+	root.profiles = &sp;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_program_and_args),
 		cmocka_unit_test(test_every_option),
@@ -563,6 +714,11 @@ int main(void)
 		cmocka_unit_test(test_finalize_env),
 		cmocka_unit_test(test_finalize_errors),
 		cmocka_unit_test(test_help_is_generated_from_the_table),
+		cmocka_unit_test(test_help_groups),
+		cmocka_unit_test(test_help_scoped_and_narrow),
+		cmocka_unit_test(test_short_options_and_bwrap_form),
+		cmocka_unit_test(test_inverse_options),
+		cmocka_unit_test(test_completion_from_table),
 		cmocka_unit_test(test_man_page_names_every_option),
 		cmocka_unit_test(test_seccomp_options),
 	};

@@ -24,6 +24,11 @@ static void put_file(const char *name, const char *text)
 {
 	char path[PATH_MAX + 64];
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	/* Its directory first, for names like "site/x.profile". */
+	char *slash = strrchr(path, '/');
+	*slash = '\0';
+	mkdir(path, 0755);
+	*slash = '/';
 	FILE *f = fopen(path, "w");
 	assert_non_null(f);
 	fputs(text, f);
@@ -40,7 +45,7 @@ static const char *path_of(const char *name)
 static int apply(struct husk_policy *p, const char *name, char *err, size_t len)
 {
 	err[0] = '\0';
-	return profile_apply_file(p, path_of(name), err, len);
+	return profile_apply_file(p, path_of(name), NULL, err, len);
 }
 
 static void test_options_comments_and_flags(void **state)
@@ -181,14 +186,90 @@ static void test_include_loops(void **state)
 
 static void test_resolve(void **state)
 {
-	char path[PATH_MAX], err[256];
-	assert_int_equal(profile_resolve("go-service", "/usr/share/husk/profiles", path, sizeof(path),
-					 err, sizeof(err)),
+	char path[PATH_MAX], err[1024];
+	struct search_path sp;
+	/* The first directory that has it wins: the site's shadows the shipped. */
+	put_file("site/go-service.profile", "net none\n");
+	char site[PATH_MAX + 16];
+	snprintf(site, sizeof(site), "%s/site", dir);
+	search_path_init(&sp, NULL, site, dir, NULL);
+	put_file("go-service.profile", "net none\n");
+	assert_int_equal(profile_resolve("go-service", &sp, path, sizeof(path), err, sizeof(err)), 0);
+	assert_string_equal(path, path_of("site/go-service.profile"));
+	/* A name with its suffix is a name too, when no such file is here. */
+	assert_int_equal(profile_resolve("go-service.profile", &sp, path, sizeof(path), err,
+					 sizeof(err)),
 			 0);
-	assert_string_equal(path, "/usr/share/husk/profiles/go-service.profile");
-	assert_int_equal(profile_resolve("./x.profile", "/d", path, sizeof(path), err, sizeof(err)), 0);
+	assert_string_equal(path, path_of("site/go-service.profile"));
+	assert_int_equal(profile_resolve("./x.profile", &sp, path, sizeof(path), err, sizeof(err)), 0);
 	assert_string_equal(path, "./x.profile");
-	assert_true(profile_resolve("", "/d", path, sizeof(path), err, sizeof(err)) < 0);
+	assert_true(profile_resolve("", &sp, path, sizeof(path), err, sizeof(err)) < 0);
+	/* Not found: the error lists where husk looked. */
+	assert_int_equal(profile_resolve("nope", &sp, path, sizeof(path), err, sizeof(err)), -ENOENT);
+	assert_non_null(strstr(err, "no nope.profile in the profile path"));
+	assert_non_null(strstr(err, "(site)"));
+	assert_non_null(strstr(err, "(shipped)"));
+	search_path_free(&sp);
+}
+
+static void test_search_path(void **state)
+{
+	struct search_path sp;
+	char buf[1024], path[PATH_MAX];
+	/* HUSK_PROFILE_DIR's entries in front, empty ones skipped. */
+	search_path_init(&sp, "/a::/b:", "/etc/husk", "/usr/share/husk/profiles", "/usr/lib/husk/profiles");
+	assert_int_equal(sp.n, 4);
+	assert_string_equal(sp.d[0].dir, "/a");
+	assert_string_equal(sp.d[1].dir, "/b");
+	assert_string_equal(sp.d[1].bpf_dir, "/b");
+	assert_string_equal(sp.d[3].bpf_dir, "/usr/lib/husk/profiles");
+	search_path_describe(&sp, buf, sizeof(buf));
+	assert_string_equal(buf, "/a (HUSK_PROFILE_DIR), /b (HUSK_PROFILE_DIR), /etc/husk (site), "
+				 "/usr/share/husk/profiles (shipped)");
+	assert_int_equal(search_find(&sp, "no-such.profile", path, sizeof(path)), -ENOENT);
+	search_path_free(&sp);
+	/* An empty HUSK_PROFILE_DIR is no entry: the shipped ones remain. */
+	search_path_init(&sp, "", NULL, "/s", NULL);
+	assert_int_equal(sp.n, 1);
+	search_path_free(&sp);
+}
+
+/* app.profile in the current directory is that file, not app.profile.profile. */
+static void test_resolve_cwd_file(void **state)
+{
+	char path[PATH_MAX], err[1024], old[PATH_MAX];
+	struct search_path sp;
+	search_path_init(&sp, "/nonexistent", NULL, NULL, NULL);
+	assert_non_null(getcwd(old, sizeof(old)));
+	put_file("app.profile", "net none\n");
+	assert_int_equal(chdir(dir), 0);
+	assert_int_equal(profile_resolve("app.profile", &sp, path, sizeof(path), err, sizeof(err)), 0);
+	assert_string_equal(path, "app.profile");
+	assert_int_equal(chdir(old), 0);
+	search_path_free(&sp);
+}
+
+/* include NAME: a file beside first, else a profile in the search path. */
+static void test_include_by_name(void **state)
+{
+	put_file("shipped/base.profile", "hostname shipped\n");
+	put_file("shipped/go-service.profile", "include base.profile\nnet none\n");
+	put_file("mine/app.profile", "include go-service\nhostname mine\n");
+	char shipped[PATH_MAX + 16], err[1024];
+	snprintf(shipped, sizeof(shipped), "%s/shipped", dir);
+	struct search_path sp;
+	search_path_init(&sp, "/nonexistent-empty", NULL, shipped, NULL);
+	struct husk_policy p;
+	policy_init(&p);
+	assert_int_equal(profile_apply_file(&p, path_of("mine/app.profile"), &sp, err, sizeof(err)), 0);
+	assert_string_equal(p.hostname, "mine");
+	policy_free(&p);
+	/* Without the search path, the same include is a missing file. */
+	policy_init(&p);
+	assert_true(profile_apply_file(&p, path_of("mine/app.profile"), NULL, err, sizeof(err)) < 0);
+	assert_non_null(strstr(err, "include go-service"));
+	policy_free(&p);
+	search_path_free(&sp);
 }
 
 /* --profile applies where it stands among the flags. */
@@ -197,7 +278,9 @@ static void test_order_with_flags(void **state)
 	put_file("h.profile", "hostname fromprofile\ntmpfs /data:size=8m\nbind /tmp:/data/cache\n");
 	char ref[PATH_MAX + 64];
 	snprintf(ref, sizeof(ref), "%s", path_of("h.profile"));
-	struct run_flags f = { .profile_dir = dir };
+	struct search_path sp;
+	search_path_init(&sp, dir, NULL, NULL, NULL);
+	struct run_flags f = { .profiles = &sp };
 	struct husk_policy p;
 
 	policy_init(&p);
@@ -222,7 +305,9 @@ static void test_order_with_flags(void **state)
 /* Mounts end up parents first, whatever order they were given in. */
 static void test_finalize_sorts_mounts_by_depth(void **state)
 {
-	struct run_flags f = { .profile_dir = dir };
+	struct search_path sp;
+	search_path_init(&sp, dir, NULL, NULL, NULL);
+	struct run_flags f = { .profiles = &sp };
 	struct husk_policy p;
 	char err[512];
 	char *a[] = { "run", "--bind", "/tmp:/data/cache/x", "--tmpfs", "/data", "--tmpfs", "/data/cache",
@@ -250,6 +335,9 @@ int main(void)
 		cmocka_unit_test(test_errors_name_file_and_line),
 		cmocka_unit_test(test_include_loops),
 		cmocka_unit_test(test_resolve),
+		cmocka_unit_test(test_resolve_cwd_file),
+		cmocka_unit_test(test_search_path),
+		cmocka_unit_test(test_include_by_name),
 		cmocka_unit_test(test_order_with_flags),
 		cmocka_unit_test(test_finalize_sorts_mounts_by_depth),
 	};

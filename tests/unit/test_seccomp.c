@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/ioctl.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
@@ -32,7 +33,10 @@ static void load_shipped(struct sc_profile *p, const char *name)
 	char dir[4096], err[512];
 	path_of(dir, sizeof(dir), "profiles");
 	sc_profile_init(p);
-	int r = sc_profile_load(p, name, dir, 0, err, sizeof(err));
+	struct search_path sp;
+	search_path_init(&sp, dir, NULL, NULL, NULL);
+	int r = sc_profile_load(p, name, &sp, 0, err, sizeof(err));
+	search_path_free(&sp);
 	if (r < 0)
 		fail_msg("%s: %s", name, err);
 }
@@ -160,6 +164,30 @@ static void test_include_and_loop(void **state)
 	/* The error names the included file and its own line. */
 	assert_non_null(strstr(err, "sub.policy:3:1: unknown syscall"));
 	sc_profile_free(&p);
+
+	/* A policy of one's own includes a shipped one by name: not beside
+	 * it, so the search path is asked. */
+	char mine[4200], own[4300];
+	snprintf(mine, sizeof(mine), "%s/mine", dir);
+	assert_int_equal(mkdir(mine, 0755), 0);
+	snprintf(own, sizeof(own), "%s/app.policy", mine);
+	f = fopen(own, "w");
+	fputs("include b.policy\nexecve\n", f);
+	fclose(f);
+	f = fopen(b, "w");
+	fputs("write\n", f);
+	fclose(f);
+	struct search_path sp;
+	search_path_init(&sp, mine, NULL, dir, NULL);
+	sc_profile_init(&p);
+	assert_true(sc_profile_parse_file(&p, own, err, sizeof(err)) < 0); /* no search path set */
+	sc_profile_free(&p);
+	assert_int_equal(sc_profile_load(&p, "app", &sp, 0, err, sizeof(err)), 0);
+	assert_non_null(sc_profile_find(&p, "write"));
+	sc_profile_free(&p);
+	search_path_free(&sp);
+	unlink(own);
+	rmdir(mine);
 
 	unlink(a);
 	unlink(b);
@@ -387,12 +415,12 @@ static void test_precompiled_round_trip_and_staleness(void **state)
 	assert_int_equal(sc_profile_parse_file(&p, pol, err, sizeof(err)), 0);
 	assert_int_equal(p.n_sources, 2);
 	assert_int_equal(sc_compile(&p, &b, err, sizeof(err)), 0);
-	sc_bpf_path(pol, bpf, sizeof(bpf));
+	sc_bpf_path(pol, NULL, bpf, sizeof(bpf));
 	assert_non_null(strstr(bpf, "/svc.bpf"));
 	assert_int_equal(sc_bpf_save(&b, &p, bpf, err, sizeof(err)), 0);
 
 	/* Same programs back. */
-	assert_int_equal(sc_bpf_load_precompiled(bpf, &got), 0);
+	assert_int_equal(sc_bpf_load_precompiled(bpf, pol, &got), 0);
 	assert_int_equal(got.len[0], b.len[0]);
 	assert_int_equal(got.len[1], b.len[1]);
 	assert_memory_equal(got.prog[0], b.prog[0], b.len[0] * sizeof(struct sock_filter));
@@ -401,14 +429,16 @@ static void test_precompiled_round_trip_and_staleness(void **state)
 
 	/* sc_prepare takes the .bpf when it is current... */
 	struct sc_profile *parsed = (void *)1;
-	assert_int_equal(sc_prepare("svc", dir, 0, &got, &parsed, err, sizeof(err)), 0);
+	struct search_path sp;
+	search_path_init(&sp, dir, NULL, NULL, NULL);
+	assert_int_equal(sc_prepare("svc", &sp, 0, &got, &parsed, err, sizeof(err)), 0);
 	assert_null(parsed);
 	sc_bpf_free(&got);
 
 	/* ...and not once an included file changed: it parses instead. */
 	write_text(inc, "execve\nexit_group\nexit\n");
-	assert_int_equal(sc_bpf_load_precompiled(bpf, &got), -ESTALE);
-	assert_int_equal(sc_prepare("svc", dir, 0, &got, &parsed, err, sizeof(err)), 0);
+	assert_int_equal(sc_bpf_load_precompiled(bpf, pol, &got), -ESTALE);
+	assert_int_equal(sc_prepare("svc", &sp, 0, &got, &parsed, err, sizeof(err)), 0);
 	assert_non_null(parsed);
 	assert_non_null(sc_profile_find(parsed, "exit"));
 	sc_profile_free(parsed);
@@ -420,10 +450,31 @@ static void test_precompiled_round_trip_and_staleness(void **state)
 	fseek(f, 0, SEEK_SET);
 	fputs("NOTBPF!!", f);
 	fclose(f);
-	assert_int_equal(sc_bpf_load_precompiled(bpf, &got), -ESTALE);
+	assert_int_equal(sc_bpf_load_precompiled(bpf, pol, &got), -ESTALE);
 	write_text(bpf, "HUSKBPF1");
-	assert_int_equal(sc_bpf_load_precompiled(bpf, &got), -ESTALE);
-	assert_int_equal(sc_bpf_load_precompiled("/nonexistent/x.bpf", &got), -ENOENT);
+	assert_int_equal(sc_bpf_load_precompiled(bpf, pol, &got), -ESTALE);
+	assert_int_equal(sc_bpf_load_precompiled("/nonexistent/x.bpf", pol, &got), -ENOENT);
+
+	/* A directory that keeps its filters elsewhere (the shipped ones,
+	 * under libdir): the .bpf is found there, its sources beside the
+	 * policy. */
+	write_text(inc, "execve\nexit_group\n");
+	char libdir[4200], moved[4300];
+	snprintf(libdir, sizeof(libdir), "%s/lib", dir);
+	assert_int_equal(mkdir(libdir, 0755), 0);
+	sc_bpf_path(pol, libdir, moved, sizeof(moved));
+	assert_non_null(strstr(moved, "/lib/svc.bpf"));
+	assert_int_equal(sc_bpf_save(&b, &p, moved, err, sizeof(err)), 0);
+	struct search_path sp2;
+	search_path_init(&sp2, NULL, NULL, dir, libdir);
+	parsed = (void *)1;
+	assert_int_equal(sc_prepare("svc", &sp2, 0, &got, &parsed, err, sizeof(err)), 0);
+	assert_null(parsed);
+	sc_bpf_free(&got);
+	unlink(moved);
+	rmdir(libdir);
+	search_path_free(&sp2);
+	search_path_free(&sp);
 
 	sc_bpf_free(&b);
 	sc_profile_free(&p);
