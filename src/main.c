@@ -204,6 +204,15 @@ static int cmd_seccomp(int argc, char *argv[])
 {
 	const char *usage = "use husk seccomp show PROFILE, husk seccomp compile PROFILE [-o FILE] "
 			    "or husk seccomp precompile PROFILE [-o FILE]";
+	if (argc == 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
+		printf("Usage: husk seccomp show PROFILE\n"
+		       "       husk seccomp compile PROFILE [-o FILE]\n"
+		       "       husk seccomp precompile PROFILE [-o FILE]\n\n"
+		       "show prints the resolved rules; compile writes the raw BPF (FILE, and\n"
+		       "FILE.overlay when there is one); precompile writes NAME.bpf beside\n"
+		       "NAME.policy for launches to load. See husk-seccomp(5).\n");
+		return 0;
+	}
 	if (argc < 3) {
 		log_error("seccomp: %s", usage);
 		return HUSK_EXIT_LAUNCH;
@@ -286,6 +295,12 @@ static int print_version(void)
 /* husk completion bash|zsh: the script, from the option table. */
 static int cmd_completion(int argc, char *argv[])
 {
+	if (argc == 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
+		printf("Usage: husk completion bash|zsh\n\n"
+		       "Prints the completion script for the shell, written from husk's option\n"
+		       "table: source it, or install it as make install does.\n");
+		return 0;
+	}
 	if (argc != 2 || (strcmp(argv[1], "bash") != 0 && strcmp(argv[1], "zsh") != 0)) {
 		log_error("completion: use husk completion bash, or husk completion zsh");
 		return HUSK_EXIT_LAUNCH;

@@ -393,6 +393,15 @@ expect_rc 0 && [ "$run_rc" = 0 ] && grep -q '^Usage: husk run' <<<"$run_out" && 
 	! grep -q -- '--threshold' <<<"$run_out" && expect_out '^Usage: husk check' && expect_out '--threshold' &&
 	[ -z "$(awk 'length > 80' <<<"$run_out"$'\n'"$OUT")" ] && pass || fail "run -h: $run_rc"
 
+begin "command line: -h works for every command"
+ok=1
+for c in "" run check seccomp completion; do
+	# shellcheck disable=SC2086 # an empty command is no word
+	run_husk $c -h
+	[ "$RC" = 0 ] && grep -q '^Usage: husk' <<<"$OUT" || { ok=0; fail "husk $c -h: exit $RC"; }
+done
+[ "$ok" = 1 ] && pass
+
 begin "command line: a short option before -- is refused, not run as the program"
 run_husk run --rootfs "$ROOTFS" -v
 expect_rc 125 && expect_one_error_line && expect_err 'unknown option -v: husk takes long options only' && pass
