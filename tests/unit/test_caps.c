@@ -7,7 +7,7 @@
 #include <linux/capability.h>
 #include <string.h>
 
-#include "caps.h"
+#include "launch/caps.h"
 
 static void test_names(void **state)
 {

@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cgroup.h"
+#include "limits/cgroup.h"
 
 /* This machine's layout: hybrid, controllers in v1, v2 holding none. */
 static const char hybrid_mountinfo[] =

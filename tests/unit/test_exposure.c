@@ -20,11 +20,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "exposure.h"
-#include "options.h"
-#include "policy.h"
-#include "report.h"
-#include "seccomp_filter.h"
+#include "policy/exposure.h"
+#include "front/options.h"
+#include "policy/policy.h"
+#include "cmd/report.h"
+#include "seccomp/seccomp_filter.h"
 #include "srcfile.h"
 
 static char profiles[PATH_MAX];

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "host.h"
+#include "launch/host.h"
 
 static char root[] = "/tmp/husk-test-host.XXXXXX";
 

@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "idmap.h"
+#include "launch/idmap.h"
 
 static void test_format(void **state)
 {

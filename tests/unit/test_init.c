@@ -7,7 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "init.h"
+#include "launch/init.h"
 
 /* Real wait statuses from real children, not hand-built bit patterns. */
 static int status_of_exit(int code)

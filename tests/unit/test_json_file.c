@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "json_file.h"
+#include "base/json_file.h"
 
 static const char *fails(const char *text, char *err, size_t len)
 {

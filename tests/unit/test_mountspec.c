@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "mountspec.h"
+#include "front/mountspec.h"
 
 static void test_bind_src_only(void **state)
 {

@@ -11,9 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "completion.h"
-#include "options.h"
-#include "policy.h"
+#include "cmd/completion.h"
+#include "front/options.h"
+#include "policy/policy.h"
 #include "srcfile.h"
 
 #define ARGV(...) ((char *const[]){ "run", __VA_ARGS__, NULL })

@@ -14,9 +14,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "options.h"
-#include "policy.h"
-#include "profile.h"
+#include "front/options.h"
+#include "policy/policy.h"
+#include "front/profile.h"
 
 static char dir[PATH_MAX];
 

@@ -8,8 +8,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "policy.h"
-#include "rlimits.h"
+#include "policy/policy.h"
+#include "limits/rlimits.h"
 
 static void test_names(void **state)
 {

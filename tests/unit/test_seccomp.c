@@ -18,8 +18,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "seccomp_filter.h"
-#include "seccomp_profile.h"
+#include "seccomp/seccomp_filter.h"
+#include "seccomp/seccomp_profile.h"
 
 static char srcdir[2048];
 

@@ -12,8 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "policy.h"
-#include "view.h"
+#include "policy/policy.h"
+#include "launch/view.h"
 
 /* A fake rootfs: /etc/passwd, /bin/sh -> busybox, /abs -> /../../etc (an
  * absolute link that tries to climb out), /loop -> /loop, /tmp, /file. */

@@ -1,0 +1,341 @@
+/* husk: a setuid-free, hardened launcher for services. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/completion.h"
+#include "launch/host.h"
+#include "launch/idmap.h"
+#include "base/log.h"
+#include "front/options.h"
+#include "policy/policy.h"
+#include "launch/preflight.h"
+#include "cmd/report.h"
+#include "launch/sandbox.h"
+#include "base/timing.h"
+#include "seccomp/seccomp_filter.h"
+#include "seccomp/seccomp_profile.h"
+
+extern char **environ;
+
+/* The profile search path (search.h): the caller's HUSK_PROFILE_DIR in
+ * front (the caller is trusted, so its environment is too), then the
+ * site's, then the shipped profiles. Built once, for the whole run. */
+static struct search_path profiles;
+
+static void profiles_init(void)
+{
+	search_path_init(&profiles, getenv("HUSK_PROFILE_DIR"), HUSK_SITEDIR, HUSK_PROFILEDIR,
+			 HUSK_BPFDIR);
+}
+
+/* Parses and finalizes the policy for run or check. Returns 0, 1 after
+ * --help, or an exit code (125) after one line on stderr. */
+static int load_policy(struct husk_policy *p, struct caller *c, struct run_flags *f, int argc,
+		       char *argv[])
+{
+	int r = policy_from_argv(p, argc, argv, f);
+	if (r == 1)
+		return 1;
+	if (r < 0)
+		return HUSK_EXIT_LAUNCH;
+	c->report_only |= f->dry_run;
+	if ((f->json || f->threshold_set) && !c->report_only) {
+		log_error("%s: --json and --threshold go with husk check or --dry-run", argv[0]);
+		return HUSK_EXIT_LAUNCH;
+	}
+	/* --cpus is measured against the CPUs husk may run on. */
+	cpu_set_t cpus;
+	if (sched_getaffinity(0, sizeof(cpus), &cpus) == 0)
+		c->ncpus = (unsigned)CPU_COUNT(&cpus);
+	c->limits_known = true;
+	for (int i = 0; i < HUSK_RLIMIT_COUNT; i++)
+		if (getrlimit((enum __rlimit_resource)i, &c->limits[i]) < 0)
+			c->limits_known = false;
+	char err[1024];
+	if (policy_finalize(p, c, err, sizeof(err)) < 0) {
+		log_error("%s: %s", argv[0], err);
+		return HUSK_EXIT_LAUNCH;
+	}
+	return 0;
+}
+
+/* husk check, husk run --dry-run: the report; 125 where run would refuse
+ * the policy, 1 above --threshold. */
+static int report(struct husk_policy *p, const struct caller *c, const struct run_flags *f)
+{
+	char err[1024];
+	struct exposure e;
+	__attribute__((cleanup(preflight_free))) struct preflight pf;
+	size_t refused = preflight_run(p, true, &pf);
+	/* What --cgroup auto would give up is shown as given up. */
+	if (pf.cg.dropped)
+		policy_limits_in_force(p, &pf.cg);
+	json_object *j = report_build(p, c, &pf, &e, err, sizeof(err));
+	if (!j) {
+		log_error("check: %s", err);
+		return HUSK_EXIT_LAUNCH;
+	}
+	if (f->json)
+		printf("%s\n", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY |
+							       JSON_C_TO_STRING_NOSLASHESCAPE));
+	else
+		report_print_text(j, stdout);
+	json_object_put(j);
+	if (fflush(stdout) != 0)
+		return HUSK_EXIT_LAUNCH;
+	if (refused) {
+		log_error("check: %s%s%s", pf.e[0].detail, pf.e[0].fix[0] ? "; " : "", pf.e[0].fix);
+		return HUSK_EXIT_LAUNCH;
+	}
+	/* Compared in tenths, as shown: 2.0 passes --threshold 2. */
+	if (f->threshold_set && e.score > (unsigned)(f->threshold * 10 + 0.5)) {
+		log_error("check: exposure %.1f is above the threshold %.1f", e.score / 10.0,
+			  f->threshold);
+		return 1;
+	}
+	return 0;
+}
+
+static int cmd_run_or_check(int argc, char *argv[], bool check)
+{
+	__attribute__((cleanup(policy_free))) struct husk_policy p;
+	policy_init(&p);
+	struct run_flags f = { .profiles = &profiles };
+	struct caller c = { .uid = getuid(),
+			    .gid = getgid(),
+			    .environ = environ,
+			    .profiles = &profiles,
+			    .report_only = check };
+	char err[1024];
+	if (c.uid == 0 && idmap_root_ranges(&c.root_uids, &c.root_gids, err, sizeof(err)) < 0) {
+		log_error("%s: host id range: %s", argv[0], err);
+		return HUSK_EXIT_LAUNCH;
+	}
+	int r = load_policy(&p, &c, &f, argc, argv);
+	if (r)
+		return r == 1 ? 0 : r;
+	if (c.report_only)
+		return report(&p, &c, &f);
+	/* What check would refuse, refused before anything is created, with
+	 * the same words. */
+	__attribute__((cleanup(preflight_free))) struct preflight pf;
+	if (preflight_run(&p, false, &pf)) {
+		log_error("run: %s%s%s", pf.e[0].detail, pf.e[0].fix[0] ? "; " : "", pf.e[0].fix);
+		return pf.e[0].exit_code;
+	}
+	for (size_t i = 0; i < p.warnings.n; i++)
+		log_warn("%s", p.warnings.v[i]);
+	if (p.seccomp_unconfined)
+		log_warn("--seccomp unconfined: the service can make every system call");
+	if (f.timing)
+		timing_enable();
+	timing_mark(T_POLICY);
+	r = sandbox_run(&p);
+	timing_report(stderr);
+	return r;
+}
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+	const char *b = buf;
+	while (len) {
+		ssize_t w = write(fd, b, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		b += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+static int write_file(const char *path, const void *buf, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	int r = write_all(fd, buf, len);
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	return r;
+}
+
+/* husk seccomp precompile PROFILE [-o FILE]: NAME.bpf beside NAME.policy. */
+static int precompile(const char *name, const char *out)
+{
+	char path[4096], bpfpath[4200], err[1024];
+	bool is_json;
+	if (sc_profile_resolve(name, &profiles, path, sizeof(path), &is_json, NULL, err, sizeof(err)) <
+		    0 ||
+	    is_json) {
+		log_error("seccomp: precompile %s: %s", name,
+			  is_json ? "only text profiles can be precompiled" : err);
+		return HUSK_EXIT_LAUNCH;
+	}
+	struct sc_profile prof;
+	struct sc_bpf bpf = { 0 };
+	sc_profile_init(&prof);
+	prof.search = &profiles;
+	int r = sc_profile_parse_file(&prof, path, err, sizeof(err));
+	if (r == 0)
+		r = sc_compile(&prof, &bpf, err, sizeof(err));
+	if (r == 0) {
+		if (out)
+			snprintf(bpfpath, sizeof(bpfpath), "%s", out);
+		else
+			sc_bpf_path(path, NULL, bpfpath, sizeof(bpfpath));
+		r = sc_bpf_save(&bpf, &prof, bpfpath, err, sizeof(err));
+	}
+	if (r < 0)
+		log_error("seccomp: precompile %s: %s", name, err);
+	sc_bpf_free(&bpf);
+	sc_profile_free(&prof);
+	return r < 0 ? HUSK_EXIT_LAUNCH : 0;
+}
+
+/* husk seccomp show PROFILE | husk seccomp compile PROFILE [-o FILE] */
+static int cmd_seccomp(int argc, char *argv[])
+{
+	const char *usage = "use husk seccomp show PROFILE, husk seccomp compile PROFILE [-o FILE] "
+			    "or husk seccomp precompile PROFILE [-o FILE]";
+	if (argc == 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
+		printf("Usage: husk seccomp show PROFILE\n"
+		       "       husk seccomp compile PROFILE [-o FILE]\n"
+		       "       husk seccomp precompile PROFILE [-o FILE]\n\n"
+		       "show prints the resolved rules; compile writes the raw BPF (FILE, and\n"
+		       "FILE.overlay when there is one); precompile writes NAME.bpf beside\n"
+		       "NAME.policy for launches to load. See husk-seccomp(5).\n");
+		return 0;
+	}
+	if (argc < 3) {
+		log_error("seccomp: %s", usage);
+		return HUSK_EXIT_LAUNCH;
+	}
+	const char *verb = argv[1], *name = argv[2], *out = NULL;
+	if (argc == 5 && strcmp(argv[3], "-o") == 0)
+		out = argv[4];
+	else if (argc != 3) {
+		log_error("seccomp: %s", usage);
+		return HUSK_EXIT_LAUNCH;
+	}
+	if (strcmp(verb, "precompile") == 0)
+		return precompile(name, out);
+	struct sc_profile prof;
+	sc_profile_init(&prof);
+	char err[1024];
+	int code = HUSK_EXIT_LAUNCH;
+	if (sc_profile_load(&prof, name, &profiles, 0, err, sizeof(err)) < 0) {
+		log_error("seccomp: %s", err);
+		goto out;
+	}
+	if (strcmp(verb, "show") == 0) {
+		sc_profile_print(&prof, stdout);
+		code = fflush(stdout) == 0 ? 0 : HUSK_EXIT_LAUNCH;
+		goto out;
+	}
+	if (strcmp(verb, "compile") != 0) {
+		log_error("seccomp: unknown verb '%s': %s", verb, usage);
+		goto out;
+	}
+	/* Raw BPF is no text: to a terminal it only garbles the screen. */
+	if (!out && isatty(STDOUT_FILENO)) {
+		log_error("seccomp: compile %s: stdout is a terminal; give -o FILE, or redirect "
+			  "stdout to a file",
+			  name);
+		goto out;
+	}
+	struct sc_bpf bpf;
+	if (sc_compile(&prof, &bpf, err, sizeof(err)) < 0) {
+		log_error("seccomp: compile %s: %s", name, err);
+		goto out;
+	}
+	int r = 0;
+	for (int i = 0; i < 2 && r == 0; i++) {
+		if (!bpf.prog[i])
+			continue;
+		size_t bytes = bpf.len[i] * sizeof(struct sock_filter);
+		if (!out) {
+			r = write_all(STDOUT_FILENO, bpf.prog[i], bytes);
+		} else {
+			char path[4096];
+			snprintf(path, sizeof(path), "%s%s", out, i ? ".overlay" : "");
+			r = write_file(path, bpf.prog[i], bytes);
+			if (r < 0)
+				log_errno(r, "seccomp: write %s", path);
+		}
+		fprintf(stderr, "%s filter: %zu instructions\n", i ? "overlay" : "main", bpf.len[i]);
+	}
+	if (r < 0 && !out)
+		log_errno(r, "seccomp: write the filter");
+	sc_bpf_free(&bpf);
+	code = r < 0 ? HUSK_EXIT_LAUNCH : 0;
+out:
+	sc_profile_free(&prof);
+	return code;
+}
+
+/* husk --version: the version, and what it found here, as crun --version
+ * does: libseccomp, the kernel's features, where profiles are looked up. */
+static int print_version(void)
+{
+	char where[4096];
+	printf("husk %s\n", PACKAGE_VERSION);
+	host_print_features(stdout);
+	search_path_describe(&profiles, where, sizeof(where));
+	printf("profile path: %s\n", where);
+	return fflush(stdout) == 0 ? 0 : HUSK_EXIT_LAUNCH;
+}
+
+/* husk completion bash|zsh: the script, from the option table. */
+static int cmd_completion(int argc, char *argv[])
+{
+	if (argc == 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
+		printf("Usage: husk completion bash|zsh\n\n"
+		       "Prints the completion script for the shell, written from husk's option\n"
+		       "table: source it, or install it as make install does.\n");
+		return 0;
+	}
+	if (argc != 2 || (strcmp(argv[1], "bash") != 0 && strcmp(argv[1], "zsh") != 0)) {
+		log_error("completion: use husk completion bash, or husk completion zsh");
+		return HUSK_EXIT_LAUNCH;
+	}
+	if (strcmp(argv[1], "bash") == 0)
+		completion_bash(stdout);
+	else
+		completion_zsh(stdout);
+	return fflush(stdout) == 0 ? 0 : HUSK_EXIT_LAUNCH;
+}
+
+int main(int argc, char *argv[])
+{
+	timing_start();
+	profiles_init();
+	if (argc < 2) {
+		options_print_usage(stderr);
+		fprintf(stderr, "Try husk --help, or husk run --help.\n");
+		return HUSK_EXIT_LAUNCH;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)
+		return print_version();
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		options_print_help(stdout, HELP_ALL);
+		return 0;
+	}
+	if (strcmp(argv[1], "completion") == 0)
+		return cmd_completion(argc - 1, argv + 1);
+	if (strcmp(argv[1], "run") == 0)
+		return cmd_run_or_check(argc - 1, argv + 1, false);
+	if (strcmp(argv[1], "check") == 0)
+		return cmd_run_or_check(argc - 1, argv + 1, true);
+	if (strcmp(argv[1], "seccomp") == 0)
+		return cmd_seccomp(argc - 1, argv + 1);
+	log_error("unknown command '%s': use husk run [OPTIONS] -- PROGRAM, or husk --help%s",
+		  argv[1], argv[1][0] == '-' ? " (options go after the command: husk run --help)" : "");
+	return HUSK_EXIT_LAUNCH;
+}

@@ -1,0 +1,468 @@
+#include "cmd/report.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+
+#include "launch/caps.h"
+#include "launch/mounts.h"
+#include "seccomp/seccomp_profile.h"
+
+static void put(json_object *o, const char *key, json_object *v)
+{
+	json_object_object_add(o, key, v);
+}
+
+static json_object *str(const char *s)
+{
+	return s ? json_object_new_string(s) : NULL;
+}
+
+static json_object *strv_json(const char *const *v, size_t n)
+{
+	json_object *a = json_object_new_array();
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(a, json_object_new_string(v[i]));
+	return a;
+}
+
+static json_object *namespaces(const struct husk_policy *p)
+{
+	json_object *a = json_object_new_array();
+	if (p->userns == USERNS_PRIVATE)
+		json_object_array_add(a, str("user"));
+	json_object_array_add(a, str("mount"));
+	json_object_array_add(a, str("pid"));
+	if (p->net == NET_NONE)
+		json_object_array_add(a, str("net"));
+	json_object_array_add(a, str("ipc"));
+	json_object_array_add(a, str("uts"));
+	json_object_array_add(a, str("cgroup"));
+	return a;
+}
+
+static json_object *user(const struct husk_policy *p)
+{
+	json_object *o = json_object_new_object();
+	put(o, "uid", json_object_new_int64(p->uid));
+	put(o, "gid", json_object_new_int64(p->gid));
+	put(o, "userns", str(p->userns == USERNS_HOST ? "host" : "private"));
+	static const char *const from[] = {
+		[HOST_IDS_CALLER] = "the caller's own ids",
+		[HOST_IDS_RANGE] = "husk's fixed range (no husk entry in /etc/subuid)",
+		[HOST_IDS_SUBID] = "the husk entry of /etc/subuid and /etc/subgid",
+		[HOST_IDS_EXPLICIT] = "--host-user",
+		[HOST_IDS_SAME] = "no user namespace: the ids are host ids",
+	};
+	put(o, "host_uid", json_object_new_int64(p->host_uid));
+	put(o, "host_gid", json_object_new_int64(p->host_gid));
+	put(o, "host_ids_from", str(from[p->host_ids_from]));
+	if (p->userns == USERNS_PRIVATE) {
+		char m[64];
+		snprintf(m, sizeof(m), "%u %u 1", (unsigned)p->uid, (unsigned)p->host_uid);
+		put(o, "uid_map", str(m));
+		snprintf(m, sizeof(m), "%u %u 1", (unsigned)p->gid, (unsigned)p->host_gid);
+		put(o, "gid_map", str(m));
+		put(o, "setgroups", str("deny"));
+	} else {
+		put(o, "supplementary_groups", json_object_new_array());
+	}
+	return o;
+}
+
+static json_object *flags(uint64_t attrs)
+{
+	char b[64];
+	return str(mounts_attrs_str(attrs, b, sizeof(b)));
+}
+
+static json_object *mount_json(const struct mount_entry *m)
+{
+	static const char *const kinds[] = { "bind", "tmpfs", "proc", "dev" };
+	json_object *o = json_object_new_object();
+	put(o, "destination", str(m->dst));
+	put(o, "type", str(kinds[m->kind]));
+	if (m->kind == MOUNT_BIND)
+		put(o, "source", str(m->src));
+	put(o, "flags", flags(mounts_attrs(m)));
+	if (m->kind == MOUNT_TMPFS) {
+		char mode[16];
+		snprintf(mode, sizeof(mode), "%04o", (unsigned)m->mode);
+		put(o, "size", json_object_new_int64((int64_t)m->size));
+		put(o, "nr_inodes", json_object_new_int64((int64_t)m->nr_inodes));
+		put(o, "mode", str(mode));
+	}
+	if (m->kind == MOUNT_PROC) {
+		json_object *a = json_object_new_array(), *b = json_object_new_array();
+		for (const char *const *s = mounts_proc_masked; *s; s++)
+			json_object_array_add(a, str(*s));
+		for (const char *const *s = mounts_proc_readonly; *s; s++)
+			json_object_array_add(b, str(*s));
+		put(o, "masked", a);
+		put(o, "read_only", b);
+	}
+	if (m->kind == MOUNT_DEV) {
+		json_object *a = json_object_new_array();
+		for (const char *const *s = mounts_dev_nodes; *s; s++)
+			json_object_array_add(a, str(*s));
+		put(o, "devices", a);
+	}
+	return o;
+}
+
+static json_object *cap_list(uint64_t set)
+{
+	json_object *a = json_object_new_array();
+	char name[32];
+	for (int c = 0; c < 64; c++)
+		if ((set & (1ull << c)) && caps_to_name(c, name, sizeof(name)))
+			json_object_array_add(a, str(name));
+	return a;
+}
+
+/* The sets the service execs with: what caps_drop_except leaves. */
+static json_object *capabilities(const struct husk_policy *p)
+{
+	json_object *o = json_object_new_object();
+	put(o, "bounding", cap_list(p->cap_add));
+	put(o, "permitted", cap_list(p->cap_add));
+	put(o, "effective", cap_list(p->cap_add));
+	put(o, "inheritable", cap_list(p->cap_add));
+	put(o, "ambient", cap_list(caps_service_ambient(p->uid) ? p->cap_add : 0));
+	return o;
+}
+
+static size_t rule_count(const struct sc_profile *prof)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < prof->n_sys; i++)
+		n += prof->sys[i].has_fallback + prof->sys[i].n_alts;
+	return n;
+}
+
+static json_object *seccomp(const struct husk_policy *p, const struct sc_profile *prof,
+			    const char *path)
+{
+	json_object *o = json_object_new_object();
+	if (p->seccomp_unconfined) {
+		put(o, "profile", str("unconfined"));
+		return o;
+	}
+	char act[32];
+	put(o, "profile", str(p->seccomp_name ? p->seccomp_name : HUSK_DEFAULT_SECCOMP));
+	put(o, "path", str(path));
+	put(o, "precompiled", json_object_new_boolean(p->seccomp == NULL));
+	put(o, "default_action", str(sc_action_str(prof->def, act, sizeof(act))));
+	put(o, "syscalls_named", json_object_new_int64((int64_t)prof->n_sys));
+	put(o, "rules", json_object_new_int64((int64_t)rule_count(prof)));
+	put(o, "bpf_instructions", json_object_new_int64((int64_t)p->seccomp_bpf.len[0]));
+	put(o, "overlay_instructions", json_object_new_int64((int64_t)p->seccomp_bpf.len[1]));
+	put(o, "log_denials", json_object_new_boolean(p->seccomp_log));
+	return o;
+}
+
+static json_object *limit_value(uint64_t v)
+{
+	return v == RLIM_INFINITY ? str("unlimited") : json_object_new_int64((int64_t)v);
+}
+
+static json_object *rlimits(const struct husk_policy *p)
+{
+	json_object *o = json_object_new_object();
+	for (int r = 0; r < HUSK_RLIMIT_COUNT; r++) {
+		const struct husk_rlimit *rl = &p->rlimits[r];
+		if (!rl->set || !rlimit_name(r))
+			continue;
+		json_object *v = json_object_new_object();
+		put(v, "soft", limit_value(rl->soft));
+		put(v, "hard", limit_value(rl->hard));
+		put(o, rlimit_name(r), v);
+	}
+	return o;
+}
+
+static json_object *cgroup(const struct husk_policy *p)
+{
+	static const char *const modes[] = { "off", "auto", "required" };
+	const struct cg_limits *l = &p->cgroup;
+	json_object *o = json_object_new_object();
+	put(o, "mode", str(modes[p->cgroup_mode]));
+	if (p->cgroup_parent)
+		put(o, "parent", str(p->cgroup_parent));
+	if (l->memory_max) {
+		put(o, "memory_max", json_object_new_int64((int64_t)l->memory_max));
+		put(o, "memory_swap", json_object_new_int64((int64_t)(l->memory_swap_set ? l->memory_swap : 0)));
+	}
+	if (l->memory_high)
+		put(o, "memory_high", json_object_new_int64((int64_t)l->memory_high));
+	if (l->pids_max)
+		put(o, "pids_max", json_object_new_int64((int64_t)l->pids_max));
+	if (l->cpu_quota_us) {
+		put(o, "cpu_quota_us", json_object_new_int64((int64_t)l->cpu_quota_us));
+		put(o, "cpu_period_us", json_object_new_int64((int64_t)l->cpu_period_us));
+	}
+	if (l->cpu_weight)
+		put(o, "cpu_weight", json_object_new_int64(l->cpu_weight));
+	if (l->io_weight)
+		put(o, "io_weight", json_object_new_int64(l->io_weight));
+	return o;
+}
+
+/* Values passed through from the caller (--env-keep) may be secrets; the
+ * report names them without their values. */
+static json_object *environment(const struct husk_policy *p)
+{
+	json_object *a = json_object_new_array();
+	for (size_t i = 0; i < p->env.n; i++) {
+		const char *kv = p->env.v[i];
+		size_t n = strcspn(kv, "=");
+		bool set = false, kept = false;
+		for (size_t k = 0; k < p->env_set.n; k++)
+			set |= strncmp(p->env_set.v[k], kv, n) == 0 && p->env_set.v[k][n] == '=';
+		for (size_t k = 0; k < p->env_keep.n && !set; k++)
+			kept |= strlen(p->env_keep.v[k]) == n && strncmp(p->env_keep.v[k], kv, n) == 0;
+		if (!kept) {
+			json_object_array_add(a, str(kv));
+			continue;
+		}
+		char buf[160];
+		snprintf(buf, sizeof(buf), "%.*s (from the caller, value not shown)", (int)n, kv);
+		json_object_array_add(a, str(buf));
+	}
+	return a;
+}
+
+static json_object *exposure_json(const struct exposure *e)
+{
+	json_object *o = json_object_new_object();
+	/* Tenths, printed as shown ("0.6", not 0.59999999999999998). */
+	char shown[24];
+	snprintf(shown, sizeof(shown), "%u.%u", e->score / 10, e->score % 10);
+	put(o, "score", json_object_new_double_s((double)e->score / 10.0, shown));
+	put(o, "label", str(exposure_label(e->score)));
+	json_object *a = json_object_new_array();
+	for (size_t i = 0; i < e->n; i++) {
+		const struct exposure_finding *f = &e->f[i];
+		json_object *x = json_object_new_object();
+		put(x, "check", str(f->id));
+		put(x, "layer", str(f->layer));
+		put(x, "weight", json_object_new_int64(f->weight));
+		put(x, "range", json_object_new_int64(f->range));
+		put(x, "badness", json_object_new_int64(f->badness));
+		put(x, "detail", str(f->detail));
+		if (f->badness)
+			put(x, "fix", str(f->fix));
+		json_object_array_add(a, x);
+	}
+	put(o, "findings", a);
+	return o;
+}
+
+static json_object *preflight_json(const struct preflight *pf)
+{
+	json_object *a = json_object_new_array();
+	for (size_t i = 0; i < pf->n; i++) {
+		json_object *x = json_object_new_object();
+		put(x, "step", str(pf->e[i].step));
+		put(x, "detail", str(pf->e[i].detail));
+		put(x, "fix", str(pf->e[i].fix));
+		put(x, "run_exit_status", json_object_new_int64(pf->e[i].exit_code));
+		json_object_array_add(a, x);
+	}
+	return a;
+}
+
+json_object *report_build(const struct husk_policy *p, const struct caller *c,
+			  const struct preflight *pf, struct exposure *e, char *err, size_t errlen)
+{
+	/* The filter husk loads may be precompiled; the score reads the
+	 * profile it was built from. */
+	struct sc_profile loaded;
+	const struct sc_profile *prof = p->seccomp;
+	char path[PATH_MAX] = "";
+	sc_profile_init(&loaded);
+	if (!p->seccomp_unconfined) {
+		const char *name = p->seccomp_name ? p->seccomp_name : HUSK_DEFAULT_SECCOMP;
+		bool is_json;
+		char serr[2560];
+		int r = sc_profile_resolve(name, c->profiles, path, sizeof(path), &is_json, NULL, serr,
+					   sizeof(serr));
+		if (r == 0 && !prof) {
+			r = sc_profile_load(&loaded, name, c->profiles, p->cap_add, serr, sizeof(serr));
+			prof = &loaded;
+		}
+		if (r < 0) {
+			sc_profile_free(&loaded);
+			errf(err, errlen, r, "--seccomp %s: %s", name, serr);
+			return NULL;
+		}
+	}
+	exposure_compute(p, prof, e);
+
+	json_object *o = json_object_new_object();
+	put(o, "program", strv_json((const char *const *)p->argv.v, p->argv.n));
+	put(o, "namespaces", namespaces(p));
+	put(o, "user", user(p));
+	put(o, "hostname", str(p->hostname));
+	put(o, "cwd", str(p->cwd));
+	json_object *root = json_object_new_object();
+	put(root, "source", p->rootfs ? str(p->rootfs) : str("(empty tmpfs)"));
+	put(root, "flags", flags(mounts_root_attrs()));
+	put(o, "root", root);
+	json_object *mounts = json_object_new_array();
+	for (size_t i = 0; i < p->n_mounts; i++)
+		json_object_array_add(mounts, mount_json(&p->mounts[i]));
+	put(o, "mounts", mounts);
+	put(o, "mirrors", strv_json((const char *const *)pf->mirrors.v, pf->mirrors.n));
+	if (pf->program[0])
+		put(o, "program_found", str(pf->program));
+	put(o, "capabilities", capabilities(p));
+	put(o, "no_new_privs", json_object_new_boolean(true));
+	put(o, "seccomp", seccomp(p, prof, path));
+	put(o, "rlimits", rlimits(p));
+	put(o, "cgroup", cgroup(p));
+	put(o, "go_env", json_object_new_boolean(!p->no_go_env));
+	put(o, "environment", environment(p));
+	put(o, "stop_timeout", json_object_new_int64(p->stop_timeout));
+	put(o, "exposure", exposure_json(e));
+	put(o, "warnings", strv_json((const char *const *)p->warnings.v, p->warnings.n));
+	put(o, "errors", preflight_json(pf));
+	sc_profile_free(&loaded);
+	return o;
+}
+
+/* ---- text ---------------------------------------------------------------- */
+
+static json_object *get(json_object *o, const char *key)
+{
+	json_object *v = NULL;
+	json_object_object_get_ex(o, key, &v);
+	return v;
+}
+
+static const char *gets(json_object *o, const char *key)
+{
+	json_object *v = get(o, key);
+	return v ? json_object_get_string(v) : "";
+}
+
+static void print_list(FILE *out, json_object *a, const char *none)
+{
+	size_t n = a ? json_object_array_length(a) : 0;
+	if (!n)
+		fputs(none, out);
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "%s%s", i ? " " : "", json_object_get_string(json_object_array_get_idx(a, i)));
+}
+
+static void print_mount(FILE *out, json_object *m)
+{
+	const char *type = gets(m, "type");
+	fprintf(out, "  %-14s %s %s", "mount", gets(m, "destination"), type);
+	if (strcmp(type, "bind") == 0)
+		fprintf(out, " %s", gets(m, "source"));
+	if (strcmp(type, "tmpfs") == 0)
+		fprintf(out, " size=%s,nr_inodes=%s,mode=%s", gets(m, "size"), gets(m, "nr_inodes"),
+			gets(m, "mode"));
+	fprintf(out, " (%s)\n", gets(m, "flags"));
+	if (get(m, "masked")) {
+		fprintf(out, "  %-14s ", "  masked");
+		print_list(out, get(m, "masked"), "");
+		fprintf(out, "\n  %-14s ", "  read-only");
+		print_list(out, get(m, "read_only"), "");
+		fputc('\n', out);
+	}
+	if (get(m, "devices")) {
+		fprintf(out, "  %-14s ", "  devices");
+		print_list(out, get(m, "devices"), "");
+		fprintf(out, " (host nodes), pts, shm\n");
+	}
+}
+
+void report_print_text(json_object *r, FILE *out)
+{
+	fprintf(out, "  %-14s ", "program");
+	print_list(out, get(r, "program"), "(none given)");
+	if (get(r, "program_found"))
+		fprintf(out, " (found at %s)", gets(r, "program_found"));
+	fprintf(out, "\n  %-14s ", "namespaces");
+	print_list(out, get(r, "namespaces"), "");
+	json_object *u = get(r, "user");
+	fprintf(out, "\n  %-14s uid %s gid %s, %s user namespace\n", "user", gets(u, "uid"),
+		gets(u, "gid"), gets(u, "userns"));
+	fprintf(out, "  %-14s runs as host uid %s gid %s (%s)\n", "host ids", gets(u, "host_uid"),
+		gets(u, "host_gid"), gets(u, "host_ids_from"));
+	fprintf(out, "  %-14s %s\n  %-14s %s\n", "hostname", gets(r, "hostname"), "cwd",
+		gets(r, "cwd"));
+	json_object *root = get(r, "root");
+	fprintf(out, "  %-14s %s (%s)\n", "root", gets(root, "source"), gets(root, "flags"));
+	json_object *mounts = get(r, "mounts");
+	for (size_t i = 0; i < json_object_array_length(mounts); i++)
+		print_mount(out, json_object_array_get_idx(mounts, i));
+	json_object *mirrors = get(r, "mirrors");
+	for (size_t i = 0; i < json_object_array_length(mirrors); i++)
+		fprintf(out, "  %-14s %s (a read-only tmpfs with the entries of the layer below, "
+			     "for a missing mount point)\n",
+			"mirror", json_object_get_string(json_object_array_get_idx(mirrors, i)));
+	json_object *caps = get(r, "capabilities");
+	json_object_object_foreach(caps, set, list)
+	{
+		char label[32];
+		snprintf(label, sizeof(label), "caps %s", set);
+		fprintf(out, "  %-14s ", label);
+		print_list(out, list, "none");
+		fputc('\n', out);
+	}
+	fprintf(out, "  %-14s yes\n", "no_new_privs");
+	json_object *sc = get(r, "seccomp");
+	if (strcmp(gets(sc, "profile"), "unconfined") == 0)
+		fprintf(out, "  %-14s unconfined: no system call filter\n", "seccomp");
+	else
+		fprintf(out,
+			"  %-14s %s (%s%s): %s rules on %s system calls, default %s, %s+%s BPF "
+			"instructions%s\n",
+			"seccomp", gets(sc, "profile"), gets(sc, "path"),
+			json_object_get_boolean(get(sc, "precompiled")) ? ", precompiled" : "",
+			gets(sc, "rules"), gets(sc, "syscalls_named"), gets(sc, "default_action"),
+			gets(sc, "bpf_instructions"), gets(sc, "overlay_instructions"),
+			json_object_get_boolean(get(sc, "log_denials")) ? ", denials logged" : "");
+	fprintf(out, "  %-14s", "rlimits");
+	json_object_object_foreach(get(r, "rlimits"), name, lim)
+		fprintf(out, " %s=%s:%s", name, gets(lim, "soft"), gets(lim, "hard"));
+	fprintf(out, "\n  %-14s", "cgroup");
+	json_object_object_foreach(get(r, "cgroup"), key, val)
+		fprintf(out, " %s=%s", key, json_object_get_string(val));
+	fprintf(out, "\n  %-14s ", "environment");
+	print_list(out, get(r, "environment"), "(empty)");
+	fprintf(out, "\n  %-14s %ss\n", "stop-timeout", gets(r, "stop_timeout"));
+
+	json_object *e = get(r, "exposure");
+	json_object *fs = get(e, "findings");
+	size_t n = json_object_array_length(fs), ok = 0;
+	fprintf(out, "\nexposure %.1f %s\n", json_object_get_double(get(e, "score")),
+		gets(e, "label"));
+	for (size_t i = 0; i < n; i++) {
+		json_object *f = json_object_array_get_idx(fs, i);
+		int64_t bad = json_object_get_int64(get(f, "badness"));
+		if (!bad) {
+			ok++;
+			continue;
+		}
+		fprintf(out, "  %-12s %s: %s\n", gets(f, "layer"), gets(f, "check"), gets(f, "detail"));
+		fprintf(out, "  %-12s fix: %s\n", "", gets(f, "fix"));
+	}
+	fprintf(out, "  %zu of %zu checks found nothing\n", ok, n);
+	json_object *w = get(r, "warnings");
+	for (size_t i = 0; i < json_object_array_length(w); i++)
+		fprintf(out, "warning: %s\n", json_object_get_string(json_object_array_get_idx(w, i)));
+	json_object *errs = get(r, "errors");
+	size_t ne = json_object_array_length(errs);
+	if (ne)
+		fprintf(out, "\nerrors: husk run would refuse this policy\n");
+	for (size_t i = 0; i < ne; i++) {
+		json_object *x = json_object_array_get_idx(errs, i);
+		fprintf(out, "  %-12s %s\n", gets(x, "step"), gets(x, "detail"));
+		if (*gets(x, "fix"))
+			fprintf(out, "  %-12s fix: %s\n", "", gets(x, "fix"));
+	}
+}

@@ -1,0 +1,320 @@
+#include "launch/sandbox.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "launch/caps.h"
+#include "limits/cgroup.h"
+#include "launch/host.h"
+#include "launch/idmap.h"
+#include "launch/init.h"
+#include "base/log.h"
+#include "launch/mounts.h"
+#include "launch/net.h"
+#include "limits/rlimits.h"
+#include "seccomp/seccomp_filter.h"
+#include "launch/service.h"
+#include "base/sys.h"
+#include "base/timing.h"
+
+static uint64_t clone_flags(const struct husk_policy *p, bool late_cgroupns)
+{
+	uint64_t f = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS;
+	if (!late_cgroupns)
+		f |= CLONE_NEWCGROUP;
+	if (p->userns == USERNS_PRIVATE)
+		f |= CLONE_NEWUSER;
+	if (p->net == NET_NONE)
+		f |= CLONE_NEWNET;
+	return f;
+}
+
+/* Dies with the monitor: when pid 1 of the namespace dies, the kernel kills
+ * every process in it, so SIGKILL of husk leaves nothing running. The
+ * setting is cleared by credential changes, so it is re-armed after each,
+ * and the pipe from the monitor closes the race with a monitor that died
+ * before it was armed. */
+static void die_with_monitor(int alive_fd)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		die_errno(errno, "prctl PR_SET_PDEATHSIG");
+	struct pollfd pfd = { .fd = alive_fd, .events = POLLIN };
+	if (poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLERR)))
+		_exit(HUSK_EXIT_LAUNCH);
+}
+
+static void become_service_ids(const struct husk_policy *p)
+{
+	/* In our user namespace only the service ids are mapped: a process
+	 * whose ids are unmapped cannot create files (EOVERFLOW), and the
+	 * root-started case starts out as unmapped host root. */
+	if (setresgid(p->gid, p->gid, p->gid) < 0)
+		die_errno(errno, "user namespace: setresgid %u", p->gid);
+	if (setresuid(p->uid, p->uid, p->uid) < 0)
+		die_errno(errno, "user namespace: setresuid %u", p->uid);
+}
+
+struct service_args {
+	const struct husk_policy *p;
+	const struct sc_bpf *filter;
+	int sync_fd;
+};
+
+static int service_main(void *arg)
+{
+	const struct service_args *a = arg;
+	timing_mark(T_FORKED);
+	close(a->sync_fd);
+	service_exec(a->p, a->filter);
+}
+
+#define SERVICE_STACK (256u << 10)
+
+/* The service is started vfork-style: CLONE_VM shares init's memory, so no
+ * page table is copied and no page is copy-on-write faulted (a plain fork
+ * cost about 1.4 ms here, most of a launch's own time), and CLONE_VFORK
+ * holds init until the service has exec'd or died, so the two never run
+ * on that memory at once. The service gets its own stack; what it writes
+ * to shared memory before exec (environ, libcap-ng's state) is not read
+ * by init afterwards. Its fd table is still its own. */
+static pid_t spawn_service(const struct husk_policy *p, const struct sc_bpf *filter, int sync_fd)
+{
+	struct service_args a = { .p = p, .filter = filter, .sync_fd = sync_fd };
+#if defined(__SANITIZE_ADDRESS__)
+	/* ASan cannot follow a CLONE_VM child onto a stack of its own
+	 * (google/sanitizers#189): the sanitizer build forks instead. */
+	pid_t pid = fork();
+	if (pid == 0)
+		service_main(&a);
+	return pid;
+#else
+	void *stack = mmap(NULL, SERVICE_STACK, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (stack == MAP_FAILED)
+		return -1;
+	pid_t pid = clone(service_main, (char *)stack + SERVICE_STACK, CLONE_VM | CLONE_VFORK | SIGCHLD,
+			  &a);
+	int e = errno;
+	/* With CLONE_VFORK the service has exec'd or exited by now. */
+	munmap(stack, SERVICE_STACK);
+	errno = e;
+	return pid;
+#endif
+}
+
+/* pid 1 of the new pid namespace: set up, start the service, supervise. */
+static _Noreturn void sandbox_child(const struct husk_policy *p, const struct sc_bpf *filter,
+				    int sync_fd, bool late_cgroupns, bool cgroup2)
+{
+	die_with_monitor(sync_fd);
+	/* The host name and lo need only the capabilities the clone gave us
+	 * in the new namespaces, not the id maps: done while the monitor
+	 * writes those, not after. */
+	if (sethostname(p->hostname, strlen(p->hostname)) < 0)
+		die_errno(errno, "uts namespace: sethostname %s", p->hostname);
+	if (p->net == NET_NONE) {
+		int r = net_loopback_up();
+		if (r < 0)
+			die_errno(r, "network namespace: bring up lo");
+	}
+	timing_mark(T_CHILD_NET);
+
+	char go;
+	if (read(sync_fd, &go, 1) != 1)
+		_exit(HUSK_EXIT_LAUNCH); /* the monitor failed and said why */
+	/* The monitor has moved us into the sandbox's cgroup by now; a cgroup
+	 * namespace made here has that group as its root, so the service
+	 * sees itself at "/" and nothing of the host's tree. */
+	if (late_cgroupns && unshare(CLONE_NEWCGROUP) < 0)
+		die_errno(errno, "cgroup namespace: unshare");
+
+	if (p->userns == USERNS_PRIVATE) {
+		become_service_ids(p);
+		die_with_monitor(sync_fd);
+	}
+	timing_mark(T_CHILD_IDS);
+	if (mounts_setup(p, cgroup2) < 0)
+		_exit(HUSK_EXIT_LAUNCH);
+	timing_mark(T_MOUNTS);
+
+	pid_t svc = spawn_service(p, filter, sync_fd);
+	if (svc < 0)
+		die_errno(errno, "init: start the service");
+
+	/* init keeps nothing: no capabilities, no fds but the monitor pipe,
+	 * no terminal. It only forwards signals and reaps. */
+	if (setsid() < 0)
+		die_errno(errno, "init: setsid");
+	/* Without a user namespace init also leaves root: a root init without
+	 * CAP_KILL could not signal the service, and it has no use for root. */
+	int r = p->userns == USERNS_HOST ? caps_drop_except_as(0, false, p->uid, p->gid)
+					 : caps_drop_except(0, false);
+	if (r == 0 && p->userns == USERNS_HOST)
+		die_with_monitor(sync_fd);
+	if (r < 0) {
+		kill(svc, SIGKILL);
+		die_errno(r, "init: drop capabilities");
+	}
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		die_errno(errno, "init: prctl PR_SET_DUMPABLE");
+	struct supervise_opts o = { .reap_all = true, .stop_timeout = p->stop_timeout };
+	_exit(supervise(svc, &o));
+}
+
+int sandbox_run(struct husk_policy *p)
+{
+	/* Inherited by everything below and never cleared: no setuid or file
+	 * capability can raise privileges in the sandbox. */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return log_errno(-errno, "prctl PR_SET_NO_NEW_PRIVS"), HUSK_EXIT_LAUNCH;
+
+	/* A caller that ignores SIGCHLD would make our children vanish
+	 * without a status. */
+	signal(SIGCHLD, SIG_DFL);
+	sigset_t set;
+	supervise_sigset(&set);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return log_errno(-errno, "sigprocmask"), HUSK_EXIT_LAUNCH;
+
+	/* Root's supplementary groups (0 among them) would otherwise follow
+	 * the service into the sandbox as real host groups. */
+	if (geteuid() == 0 && setgroups(0, NULL) < 0)
+		return log_errno(-errno, "setgroups"), HUSK_EXIT_LAUNCH;
+
+	/* The sandbox's cgroup, below husk's own, before anything runs in it.
+	 * --cgroup auto applies what it can, limit by limit; the policy then
+	 * holds the limits in force (and the Go variables only from those). */
+	__attribute__((cleanup(cg_destroy))) struct cgroup cg = { 0 };
+	if (p->cgroup_mode != CGROUP_OFF && cg_needed(&p->cgroup)) {
+		char err[1024], name[32];
+		struct cg_plan plan;
+		struct cg_degraded dg = { 0 };
+		struct cg_degraded *d = p->cgroup_mode == CGROUP_AUTO ? &dg : NULL;
+		int r = cg_plan_degraded(&p->cgroup, &plan, d, err, sizeof(err));
+		/* --cgroup-parent: an (empty, delegated) group chosen by the
+		 * caller, in place of husk's own. */
+		for (size_t i = 0; r == 0 && p->cgroup_parent && i < plan.n; i++)
+			snprintf(plan.h[i].own, sizeof(plan.h[i].own), "%s", p->cgroup_parent);
+		if (r == 0 && plan.n) {
+			cg_sweep("", &plan);
+			snprintf(name, sizeof(name), "husk.%d", (int)getpid());
+			r = cg_create("", &plan, &p->cgroup, name, &cg, d, err, sizeof(err));
+		}
+		if (r < 0 && d) /* the whole plan failed */
+			cg_degrade(d, &p->cgroup, cg_knobs(&p->cgroup), err);
+		else if (r < 0)
+			return log_error("cgroup: %s", err), HUSK_EXIT_LAUNCH;
+		if (dg.dropped) {
+			size_t before = p->warnings.n;
+			policy_limits_in_force(p, &dg);
+			for (size_t i = before; i < p->warnings.n; i++)
+				log_warn("%s", p->warnings.v[i]);
+		}
+	}
+	timing_mark(T_CGROUP);
+	/* Kept open until we exit, on every path, SIGKILL included. */
+	__attribute__((cleanup(closep))) int reaper = -1;
+	if (cg.n && (reaper = cg_spawn_reaper(&cg)) < 0)
+		return log_errno(reaper, "cgroup: start the reaper"), HUSK_EXIT_LAUNCH;
+
+	caps_last_cap(); /* read once here; the children inherit the value */
+
+	int pipefd[2];
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return log_errno(-errno, "pipe"), HUSK_EXIT_LAUNCH;
+
+	/* On cgroup v2 alone the child is born in its group
+	 * (CLONE_INTO_CGROUP), so it never runs a moment in ours, needs no
+	 * move, and gets its cgroup namespace at clone time. v1 hierarchies
+	 * (hybrid hosts) and older kernels move it before releasing it. */
+	bool cg_v2 = cg.n == 1 && cg.version[0] == 2;
+	__attribute__((cleanup(closep))) int cgfd = -1;
+	if (cg_v2)
+		cgfd = open(cg.dir[0], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	bool in_cgroup = false;
+	pid_t pid = sys_clone_ns(clone_flags(p, cg.n > 0 && cgfd < 0), cgfd, &in_cgroup);
+	bool late_cgroupns = cg.n > 0 && !in_cgroup;
+	if (pid < 0) {
+		int e = errno;
+		char hint[320];
+		log_errno(-e, "create namespaces%s",
+			  host_clone_hint(e, host_seccomp_mode(""), host_container("", getenv("container")),
+					  hint, sizeof(hint)));
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return HUSK_EXIT_LAUNCH;
+	}
+	if (pid == 0) {
+		close(pipefd[1]);
+		if (cgfd >= 0)
+			close(cgfd);
+		/* The filter was compiled (or precompiled) before the clone,
+		 * as crun does: the child only hands it to the kernel. */
+		sandbox_child(p, p->seccomp_unconfined ? NULL : &p->seccomp_bpf, pipefd[0],
+			      late_cgroupns, cg_v2);
+	}
+	close(pipefd[0]);
+	timing_mark(T_CLONE);
+
+	/* Everything below is done from outside, before the child runs any of
+	 * the service's setup: its cgroup, the room for its rlimits (a hard
+	 * limit above husk's is raised here, with the caller's rights; the
+	 * service sets its own limits just before exec) and its id maps. Then
+	 * it is released. */
+	char cgerr[1024];
+	int r = 0;
+	if (cg.n && !in_cgroup && (r = cg_enter(&cg, pid, cgerr, sizeof(cgerr))) < 0)
+		log_error("cgroup: %s", cgerr);
+	if (r == 0)
+		r = rlimits_raise(pid, p->rlimits);
+	if (r == 0 && p->userns == USERNS_PRIVATE)
+		r = idmap_write(pid, p->uid, p->host_uid, p->gid, p->host_gid);
+	/* The write end stays open for our lifetime: its closing is how the
+	 * child learns that we are gone. The byte is on the stack: in the
+	 * static build the linker merged a literal "g" into the tail of a
+	 * json-c format string at the far end of .rodata, and the monitor
+	 * mapped that whole 64 KB window to read it. */
+	const char go = 'g';
+	if (r == 0 && write(pipefd[1], &go, 1) != 1)
+		r = log_errno(-errno, "start the sandbox");
+	if (r < 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		close(pipefd[1]);
+		return HUSK_EXIT_LAUNCH;
+	}
+	timing_mark(T_RELEASED);
+	struct supervise_opts o = { .reap_all = false };
+	int code = supervise(pid, &o);
+	timing_mark(T_EXITED);
+	close(pipefd[1]);
+	/* Past execve's point of no return, a program that cannot map itself
+	 * under its address-space limit dies of SIGSEGV without a word. */
+	char hint[160];
+	if ((code == 128 + SIGSEGV || code == 128 + SIGBUS) &&
+	    *rlimits_exec_hint(p->rlimits, ENOMEM, hint, sizeof(hint)))
+		log_warn("the service died of signal %d%s", code - 128, hint);
+	/* The OOM killer may pick any process of the group: the service's
+	 * own status says whether it was the one. */
+	if (cg.n && cg_oom_killed(&cg)) {
+		if (code == 128 + SIGKILL)
+			log_error("the service ran out of memory: the kernel's OOM killer ended it "
+				  "(limit --memory %llu bytes)",
+				  (unsigned long long)p->cgroup.memory_max);
+		else
+			log_warn("the kernel's OOM killer ended a process of the sandbox (limit "
+				 "--memory %llu bytes); the service itself went on",
+				 (unsigned long long)p->cgroup.memory_max);
+	}
+	return code;
+}

@@ -1,0 +1,177 @@
+#include "launch/service.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "launch/caps.h"
+#include "base/log.h"
+#include "limits/rlimits.h"
+#include "base/sys.h"
+#include "base/timing.h"
+#include "base/util.h"
+
+extern char **environ;
+
+static void reset_signals(void)
+{
+	/* Dispositions the caller ignored (nohup, a shell's SIGPIPE) would
+	 * survive exec; the service starts with the defaults. */
+	struct sigaction sa = { .sa_handler = SIG_DFL };
+	for (int s = 1; s < NSIG; s++)
+		if (s != SIGKILL && s != SIGSTOP)
+			sigaction(s, &sa, NULL);
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+static void close_inherited_fds(void)
+{
+	if (sys_close_range(3, ~0U, 0) == 0)
+		return;
+	/* close_range arrived in 5.9; older kernels get the plain loop. */
+	long max = sysconf(_SC_OPEN_MAX);
+	for (long fd = 3; fd < (max > 0 ? max : 65536); fd++)
+		close((int)fd);
+}
+
+/* Finds name as execvp would, in the service's PATH (environ is the
+ * service's by now), so that the file checked below is the file run. */
+static const char *find_program(const char *name, char *buf, size_t len)
+{
+	if (strchr(name, '/'))
+		return name;
+	const char *path = getenv("PATH");
+	if (!path || !*path)
+		path = "/bin:/usr/bin"; /* glibc's default for execvp */
+	int err = ENOENT;
+	for (const char *dir = path;; dir++) {
+		size_t n = strcspn(dir, ":");
+		snprintf(buf, len, "%.*s/%s", (int)n, n ? dir : ".", name);
+		if (access(buf, X_OK) == 0)
+			return buf;
+		if (errno == EACCES)
+			err = EACCES;
+		dir += n;
+		if (!*dir)
+			break;
+	}
+	errno = err;
+	return NULL;
+}
+
+#define MAX_INTERPRETERS 4 /* the kernel's BINPRM_MAX_RECURSION */
+
+/* CVE-2019-5736's image vector: an entrypoint that is, or whose #!
+ * interpreter is, a /proc magic link such as /proc/self/exe would exec
+ * init's binary, husk's own file on the host, inside the sandbox. Each
+ * file of the chain is opened without magic links first; the rootfs is
+ * read-only and nothing of the service runs yet, so what is checked here
+ * is what execve finds. Returns 0, or -ELOOP or -EACCES with the file
+ * that failed in bad. */
+static int check_exec_chain(const char *path, char *bad, size_t badlen)
+{
+	char cur[PATH_MAX];
+	snprintf(cur, sizeof(cur), "%s", path);
+	for (int depth = 0; depth <= MAX_INTERPRETERS; depth++) {
+		snprintf(bad, badlen, "%s", cur);
+		_cleanup_close_ int fd = sys_openat2(AT_FDCWD, cur, O_RDONLY | O_CLOEXEC, 0,
+						     RESOLVE_NO_MAGICLINKS);
+		if (fd < 0 && errno == ELOOP) {
+			/* A plain symlink loop fails without the flag too;
+			 * execve reports that one itself. */
+			_cleanup_close_ int plain = open(cur, O_PATH | O_CLOEXEC);
+			return plain < 0 ? 0 : -ELOOP;
+		}
+		if (fd < 0)
+			return errno == EACCES ? -EACCES : 0; /* execve says why */
+		char buf[256];
+		ssize_t n = read(fd, buf, sizeof(buf));
+		if (n <= 0 || !shebang_interpreter(buf, (size_t)n, cur, sizeof(cur)))
+			return 0;
+	}
+	return 0;
+}
+
+void service_exec(const struct husk_policy *p, const struct sc_bpf *filter)
+{
+	/* No controlling terminal: otherwise TIOCSTI could push keystrokes
+	 * into the caller's shell (CVE-2017-5226). */
+	if (setsid() < 0)
+		die_errno(errno, "service: setsid");
+	reset_signals();
+	/* Nothing the caller or husk had open reaches the service; a leaked
+	 * directory fd is how CVE-2024-21626 reached the host. */
+	close_inherited_fds();
+
+	int r;
+	bool ambient = caps_service_ambient(p->uid);
+	if (p->userns == USERNS_HOST)
+		r = caps_drop_except_as(p->cap_add, ambient, p->uid, p->gid);
+	else
+		r = caps_drop_except(p->cap_add, ambient);
+	if (r < 0)
+		die_errno(r, "capabilities: drop all but the allowed set");
+
+	if (chdir(p->cwd) < 0)
+		die_errno(errno, "chdir %s", p->cwd);
+	char cwd[PATH_MAX];
+	if (!getcwd(cwd, sizeof(cwd)) || cwd[0] != '/')
+		die("chdir %s: the working directory is outside the sandbox's root", p->cwd);
+
+	/* Already set by the monitor before clone; checked, not assumed. */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
+		die_errno(errno, "no_new_privs");
+
+	environ = p->env.v;
+	char found[PATH_MAX], bad[PATH_MAX];
+	const char *prog = find_program(p->argv.v[0], found, sizeof(found));
+	if (!prog) {
+		int e = errno;
+		log_errno(-e, "exec %s", p->argv.v[0]);
+		_exit(e == ENOENT ? HUSK_EXIT_NOTFOUND : HUSK_EXIT_NOEXEC);
+	}
+	r = check_exec_chain(prog, bad, sizeof(bad));
+	const char *what = strcmp(bad, prog) ? "its #! interpreter " : "";
+	if (r == -ELOOP) {
+		log_error("exec %s: %s%s is or goes through a /proc magic link (such as "
+			  "/proc/self/exe), which would run a binary from outside the rootfs "
+			  "(CVE-2019-5736); refused",
+			  p->argv.v[0], what, bad);
+		_exit(HUSK_EXIT_NOEXEC);
+	}
+	if (r == -EACCES) {
+		log_error("exec %s: cannot read %s%s to check for a #! interpreter; make it "
+			  "readable by the service's user",
+			  p->argv.v[0], what, bad);
+		_exit(HUSK_EXIT_NOEXEC);
+	}
+
+	/* The service's rlimits, once husk itself opens and starts nothing
+	 * more: nofile=3 or nproc=1 then limit the service, not its setup. */
+	char rlerr[256];
+	if ((r = rlimits_set(p->rlimits, rlerr, sizeof(rlerr))) < 0) {
+		log_error("%s", rlerr);
+		_exit(HUSK_EXIT_LAUNCH);
+	}
+
+	timing_mark(T_CAPS);
+	/* Last, so the filter only has to allow execve itself: nothing above
+	 * runs under it. */
+	if (filter && (r = sc_bpf_load(filter, p->seccomp_log)) < 0)
+		die_errno(r, "seccomp: load the filter");
+
+	timing_mark(T_EXEC);
+	execve(prog, p->argv.v, environ);
+	int e = errno;
+	char hint[160];
+	log_errno(-e, "exec %s%s", p->argv.v[0], rlimits_exec_hint(p->rlimits, e, hint, sizeof(hint)));
+	_exit(e == ENOENT || e == ENOTDIR ? HUSK_EXIT_NOTFOUND : HUSK_EXIT_NOEXEC);
+}

@@ -1,0 +1,471 @@
+#include "policy/policy.h"
+
+#include <errno.h>
+#include <linux/capability.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void policy_init(struct husk_policy *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->stop_timeout = HUSK_DEFAULT_STOP_TIMEOUT;
+	p->net = NET_NONE;
+	p->userns = USERNS_PRIVATE;
+}
+
+static void mount_entry_free(struct mount_entry *m)
+{
+	free(m->src);
+	free(m->dst);
+}
+
+void policy_free(struct husk_policy *p)
+{
+	free(p->rootfs);
+	for (size_t i = 0; i < p->n_mounts; i++)
+		mount_entry_free(&p->mounts[i]);
+	free(p->mounts);
+	strv_free(&p->env_set);
+	strv_free(&p->env_keep);
+	strv_free(&p->env);
+	strv_free(&p->argv);
+	strv_free(&p->warnings);
+	free(p->cwd);
+	free(p->hostname);
+	free(p->cgroup_parent);
+	free(p->seccomp_name);
+	if (p->seccomp) {
+		sc_profile_free(p->seccomp);
+		free(p->seccomp);
+	}
+	sc_bpf_free(&p->seccomp_bpf);
+	memset(p, 0, sizeof(*p));
+}
+
+/* *out = m with its own copies of the strings. */
+static int mount_entry_copy(struct mount_entry *out, const struct mount_entry *m)
+{
+	*out = *m;
+	out->src = m->src ? strdup(m->src) : NULL;
+	out->dst = strdup(m->dst);
+	if ((m->src && !out->src) || !out->dst) {
+		mount_entry_free(out);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int mounts_insert(struct husk_policy *p, size_t at, const struct mount_entry *m)
+{
+	struct mount_entry copy;
+	if (mount_entry_copy(&copy, m) < 0)
+		return -ENOMEM;
+	struct mount_entry *nm = realloc(p->mounts, (p->n_mounts + 1) * sizeof(*nm));
+	if (!nm) {
+		mount_entry_free(&copy);
+		return -ENOMEM;
+	}
+	p->mounts = nm;
+	memmove(&nm[at + 1], &nm[at], (p->n_mounts - at) * sizeof(*nm));
+	nm[at] = copy;
+	p->n_mounts++;
+	return 0;
+}
+
+/* A later mount at the same destination replaces the earlier one in its
+ * place, so a flag overrides a profile (and a later profile an earlier
+ * one). */
+int policy_add_mount(struct husk_policy *p, const struct mount_entry *m)
+{
+	for (size_t i = 0; i < p->n_mounts; i++) {
+		if (strcmp(p->mounts[i].dst, m->dst) != 0)
+			continue;
+		struct mount_entry n;
+		if (mount_entry_copy(&n, m) < 0)
+			return -ENOMEM;
+		mount_entry_free(&p->mounts[i]);
+		p->mounts[i] = n;
+		return 0;
+	}
+	return mounts_insert(p, p->n_mounts, m);
+}
+
+static size_t path_depth(const char *path)
+{
+	size_t n = 0;
+	for (; *path; path++)
+		n += *path == '/';
+	return n;
+}
+
+/* Parents before children (as Docker sorts), stable otherwise: a bind at
+ * /data/cache given before a tmpfs at /data would otherwise be hidden by
+ * it. Insertion sort: policies hold a handful of mounts. */
+static void sort_mounts(struct husk_policy *p)
+{
+	for (size_t i = 1; i < p->n_mounts; i++) {
+		struct mount_entry m = p->mounts[i];
+		size_t d = path_depth(m.dst), j = i;
+		for (; j > 0 && path_depth(p->mounts[j - 1].dst) > d; j--)
+			p->mounts[j] = p->mounts[j - 1];
+		p->mounts[j] = m;
+	}
+}
+
+const struct mount_entry *policy_find_mount(const struct husk_policy *p, const char *dst)
+{
+	for (size_t i = 0; i < p->n_mounts; i++)
+		if (strcmp(p->mounts[i].dst, dst) == 0)
+			return &p->mounts[i];
+	return NULL;
+}
+
+/* Index of "NAME=" in the vector, or -1. */
+static ssize_t env_find(const struct strv *env, const char *name, size_t namelen)
+{
+	for (size_t i = 0; i < env->n; i++)
+		if (strncmp(env->v[i], name, namelen) == 0 && env->v[i][namelen] == '=')
+			return (ssize_t)i;
+	return -1;
+}
+
+/* Sets NAME=VALUE ("kv"), replacing an earlier value of the same name. */
+static int env_put(struct strv *env, const char *kv)
+{
+	const char *eq = strchr(kv, '=');
+	if (!eq)
+		return -EINVAL;
+	ssize_t i = env_find(env, kv, (size_t)(eq - kv));
+	if (i >= 0) {
+		char *dup = strdup(kv);
+		if (!dup)
+			return -ENOMEM;
+		free(env->v[i]);
+		env->v[i] = dup;
+		return 0;
+	}
+	return strv_push(env, kv);
+}
+
+/* The service gets a clean environment: a safe PATH, HOME, then what the
+ * caller named with --env-keep, then --env. Secrets in the caller's
+ * environment never reach the service unless named. */
+static int resolve_env(struct husk_policy *p, const struct caller *c)
+{
+	int r;
+	strv_free(&p->env);
+	if ((r = env_put(&p->env, "PATH=" HUSK_DEFAULT_PATH)) < 0)
+		return r;
+	if ((r = env_put(&p->env, "HOME=/")) < 0)
+		return r;
+	for (size_t k = 0; k < p->env_keep.n; k++) {
+		const char *name = p->env_keep.v[k];
+		size_t len = strlen(name);
+		for (char *const *e = c->environ; e && *e; e++) {
+			if (strncmp(*e, name, len) == 0 && (*e)[len] == '=') {
+				if ((r = env_put(&p->env, *e)) < 0)
+					return r;
+				break;
+			}
+		}
+	}
+	for (size_t k = 0; k < p->env_set.n; k++)
+		if ((r = env_put(&p->env, p->env_set.v[k])) < 0)
+			return r;
+	return 0;
+}
+
+/* Network capabilities only act on the network namespace's owner user
+ * namespace. With --net host the owner is the caller's, so inside our user
+ * namespace they would silently do nothing; refuse rather than pretend. */
+#define NET_CAPS                                                                                   \
+	((1ull << CAP_NET_BIND_SERVICE) | (1ull << CAP_NET_ADMIN) | (1ull << CAP_NET_RAW) |        \
+	 (1ull << CAP_NET_BROADCAST))
+
+static bool dst_is_reserved(const char *dst)
+{
+	return strcmp(dst, "/") == 0 || strcmp(dst, "/proc") == 0 || str_has_prefix(dst, "/proc/") ||
+	       strcmp(dst, "/dev") == 0;
+}
+
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+/* Defaults unless set: no core dumps (they can hold secrets), a bounded
+ * nofile (the caller's lower value wins), no realtime priority. */
+static int resolve_rlimits(struct husk_policy *p, const struct caller *c, char *err, size_t errlen)
+{
+	struct husk_rlimit *rl = p->rlimits;
+	if (!rl[RLIMIT_CORE].set)
+		rl[RLIMIT_CORE] = (struct husk_rlimit){ .set = true, .soft = 0, .hard = 0 };
+	if (!rl[RLIMIT_RTPRIO].set)
+		rl[RLIMIT_RTPRIO] = (struct husk_rlimit){ .set = true, .soft = 0, .hard = 0 };
+	if (!rl[RLIMIT_NOFILE].set) {
+		uint64_t soft = HUSK_DEFAULT_NOFILE_SOFT, hard = HUSK_DEFAULT_NOFILE_HARD;
+		if (c->limits_known) {
+			hard = min_u64(hard, c->limits[RLIMIT_NOFILE].rlim_max);
+			soft = min_u64(soft, hard);
+		}
+		rl[RLIMIT_NOFILE] = (struct husk_rlimit){ .set = true, .soft = soft, .hard = hard };
+	}
+	if (!c->limits_known || c->uid == 0)
+		return 0;
+	for (int r = 0; r < HUSK_RLIMIT_COUNT; r++) {
+		uint64_t have = c->limits[r].rlim_max;
+		if (rl[r].set && rl[r].hard > have) {
+			char h[32], m[32];
+			snprintf(h, sizeof(h), rl[r].hard == RLIM_INFINITY ? "unlimited" : "%llu",
+				 (unsigned long long)rl[r].hard);
+			snprintf(m, sizeof(m), have == RLIM_INFINITY ? "unlimited" : "%llu",
+				 (unsigned long long)have);
+			return errf(err, errlen, -EPERM,
+				    "--rlimit %s: hard limit %s is above yours (%s); only root can "
+				    "raise it, so ask for %s or less",
+				    rlimit_name(r), h, m, m);
+		}
+	}
+	return 0;
+}
+
+/* Go sizes its heap and thread pool from the machine, not the cgroup (before
+ * Go 1.25 for CPUs; GOMEMLIMIT never): tell it the limits, unless the
+ * caller set the variables itself or opted out. */
+static int go_env(struct husk_policy *p)
+{
+	char kv[64];
+	const struct cg_limits *l = &p->cgroup;
+	int r = 0;
+	if (l->cpu_quota_us && env_find(&p->env, "GOMAXPROCS", 10) < 0) {
+		uint64_t period = l->cpu_period_us ? l->cpu_period_us : 100000;
+		uint64_t procs = (l->cpu_quota_us + period - 1) / period;
+		snprintf(kv, sizeof(kv), "GOMAXPROCS=%llu", (unsigned long long)(procs ? procs : 1));
+		r = env_put(&p->env, kv);
+		p->go_env_derived |= r == 0 ? GO_ENV_MAXPROCS : 0;
+	}
+	if (r == 0 && l->memory_max && env_find(&p->env, "GOMEMLIMIT", 10) < 0) {
+		snprintf(kv, sizeof(kv), "GOMEMLIMIT=%llu", (unsigned long long)(l->memory_max / 10 * 9));
+		r = env_put(&p->env, kv);
+		p->go_env_derived |= r == 0 ? GO_ENV_MEMLIMIT : 0;
+	}
+	return r;
+}
+
+static void env_remove(struct strv *env, const char *name)
+{
+	ssize_t i = env_find(env, name, strlen(name));
+	if (i < 0)
+		return;
+	free(env->v[i]);
+	memmove(&env->v[i], &env->v[i + 1], (env->n - (size_t)i) * sizeof(env->v[0]));
+	env->n--;
+}
+
+void policy_limits_in_force(struct husk_policy *p, const struct cg_degraded *d)
+{
+	for (int k = 0; k < CGK_N; k++) {
+		if (!(d->dropped & (1u << k)))
+			continue;
+		/* The swap cap goes with the memory limit: one warning. */
+		if (k == CGK_MEMORY_SWAP && (d->dropped & (1u << CGK_MEMORY)) &&
+		    !p->cgroup.memory_swap_set)
+			continue;
+		char w[700];
+		snprintf(w, sizeof(w), "cgroup: %s is not in force: %s; --cgroup auto goes on without it",
+			 cg_knob_option((enum cg_knob)k), d->why[k]);
+		strv_push(&p->warnings, w);
+	}
+	cg_limits_drop(&p->cgroup, d->dropped);
+	/* Only from limits in force: a GOMEMLIMIT without the memory limit
+	 * would make Go collect for a limit nobody enforces. */
+	if ((p->go_env_derived & GO_ENV_MAXPROCS) && !p->cgroup.cpu_quota_us) {
+		env_remove(&p->env, "GOMAXPROCS");
+		p->go_env_derived &= ~GO_ENV_MAXPROCS;
+	}
+	if ((p->go_env_derived & GO_ENV_MEMLIMIT) && !p->cgroup.memory_max) {
+		env_remove(&p->env, "GOMEMLIMIT");
+		p->go_env_derived &= ~GO_ENV_MEMLIMIT;
+	}
+}
+
+/* --cpus above the CPUs husk may use gives no more CPU time, and the
+ * GOMAXPROCS derived from it would make Go run that many threads on
+ * fewer CPUs: the quota is clamped, with a warning, as Docker refuses
+ * (--cpus above the host's count is an error there; husk runs on). */
+static void clamp_cpus(struct husk_policy *p, const struct caller *c)
+{
+	struct cg_limits *l = &p->cgroup;
+	uint64_t period = l->cpu_period_us ? l->cpu_period_us : 100000;
+	if (!c->ncpus || !l->cpu_quota_us || l->cpu_quota_us <= (uint64_t)c->ncpus * period)
+		return;
+	char w[256];
+	snprintf(w, sizeof(w),
+		 "--cpus %.2f is more than the %u CPUs husk may use here; the limit is %u",
+		 (double)l->cpu_quota_us / (double)period, c->ncpus, c->ncpus);
+	strv_push(&p->warnings, w);
+	l->cpu_quota_us = (uint64_t)c->ncpus * period;
+}
+
+static int resolve_cgroup(struct husk_policy *p, const struct caller *c, char *err, size_t errlen)
+{
+	bool limited = cg_needed(&p->cgroup) != 0;
+	if (!p->cgroup_mode_set)
+		p->cgroup_mode = limited ? CGROUP_REQUIRED : CGROUP_OFF;
+	if (limited && p->cgroup_mode == CGROUP_OFF)
+		return errf(err, errlen, -EINVAL,
+			    "--cgroup off with a memory, pids, cpu or io limit: the limits need a "
+			    "cgroup; drop --cgroup off or the limits");
+	if (p->cgroup.memory_high && p->cgroup.memory_max && p->cgroup.memory_high > p->cgroup.memory_max)
+		return errf(err, errlen, -EINVAL, "--memory-high is above --memory");
+	if (p->cgroup.memory_swap_set && !p->cgroup.memory_max)
+		return errf(err, errlen, -EINVAL, "--memory-swap needs --memory");
+	clamp_cpus(p, c);
+	if (!p->no_go_env && go_env(p) < 0)
+		return errf(err, errlen, -ENOMEM, "environment: out of memory");
+	return 0;
+}
+
+/* range's START + id (the fixed range where the caller has none), or an
+ * error that names the range. */
+static int id_in_range(const struct id_range *range, const char *what, uint32_t id, uint32_t *out,
+		       char *err, size_t errlen)
+{
+	struct id_range r = range->count ? *range
+					 : (struct id_range){ HUSK_ROOT_RANGE_START, HUSK_ROOT_RANGE_COUNT };
+	if (id >= r.count)
+		return errf(err, errlen, -ERANGE,
+			    "--user: %s %u is outside the %u host ids that root-started husk maps "
+			    "services into (from %u, %s); use a %s below %u, or name the host ids "
+			    "with --host-user",
+			    what, id, r.count, r.start,
+			    range->count ? "the " HUSK_SUBID_USER " entry of /etc/subuid and /etc/subgid"
+					 : "husk's fixed range",
+			    what, r.count);
+	*out = r.start + id;
+	return 0;
+}
+
+/* Which host ids the service's ids land on. A normal user can only map its
+ * own. Root maps them into an unprivileged range, never onto themselves:
+ * "--user 0:0" onto host root would let the service create setuid-root
+ * files through a bind. --host-user names the host ids instead (any but 0:
+ * acting as host root is --userns host, said out loud). */
+static int resolve_host_ids(struct husk_policy *p, const struct caller *c, char *err,
+			    size_t errlen)
+{
+	if (p->host_user_set && c->uid != 0)
+		return errf(err, errlen, -EPERM,
+			    "--host-user: only root can choose host ids; a normal user's service "
+			    "always runs as its own ids on the host");
+	if (p->host_user_set && p->userns == USERNS_HOST)
+		return errf(err, errlen, -EINVAL,
+			    "--host-user with --userns host: without a user namespace the service's "
+			    "ids are host ids; give them with --user");
+	if (p->userns == USERNS_HOST) {
+		p->host_uid = p->uid;
+		p->host_gid = p->gid;
+		p->host_ids_from = HOST_IDS_SAME;
+		return 0;
+	}
+	if (c->uid != 0) {
+		p->host_uid = (uint32_t)c->uid;
+		p->host_gid = (uint32_t)c->gid;
+		p->host_ids_from = HOST_IDS_CALLER;
+		return 0;
+	}
+	if (p->host_user_set) {
+		p->host_ids_from = HOST_IDS_EXPLICIT;
+		return 0;
+	}
+	int r = id_in_range(&c->root_uids, "uid", p->uid, &p->host_uid, err, errlen);
+	if (r == 0)
+		r = id_in_range(&c->root_gids, "gid", p->gid, &p->host_gid, err, errlen);
+	p->host_ids_from = c->root_uids.count ? HOST_IDS_SUBID : HOST_IDS_RANGE;
+	return r;
+}
+
+int policy_finalize(struct husk_policy *p, const struct caller *c, char *err, size_t errlen)
+{
+	int r;
+
+	if (p->finalized)
+		return 0;
+	if (p->argv.n == 0 && !c->report_only)
+		return errf(err, errlen, -EINVAL,
+			    "no program given: use husk run [OPTIONS] -- PROGRAM [ARG...]");
+
+	if (p->userns == USERNS_HOST && c->uid != 0)
+		return errf(err, errlen, -EPERM,
+			    "--userns host: only root can run without a user namespace; "
+			    "drop the option to get one");
+
+	if (!p->user_set) {
+		p->uid = c->uid == 0 ? HUSK_DEFAULT_UID_ROOT : (uint32_t)c->uid;
+		p->gid = c->uid == 0 ? HUSK_DEFAULT_UID_ROOT : (uint32_t)c->gid;
+	}
+	if ((r = resolve_host_ids(p, c, err, errlen)) < 0)
+		return r;
+
+	if (p->net == NET_HOST && p->userns == USERNS_PRIVATE && (p->cap_add & NET_CAPS))
+		return errf(err, errlen, -EINVAL,
+			    "--cap-add of a network capability with --net host: capabilities in "
+			    "husk's user namespace do not reach the host network; use --net none, "
+			    "or start husk as root with --userns host");
+
+	for (size_t i = 0; i < p->n_mounts; i++) {
+		const struct mount_entry *m = &p->mounts[i];
+		if (dst_is_reserved(m->dst))
+			return errf(err, errlen, -EINVAL,
+				    "mount destination %s: husk sets up /, /proc and /dev itself; "
+				    "choose another destination",
+				    m->dst);
+	}
+
+	/* Default mounts go first so that user mounts can land below them
+	 * (a bind under /tmp lands on husk's tmpfs, not on the rootfs). */
+	size_t at = 0;
+	struct mount_entry proc = { .kind = MOUNT_PROC, .dst = "/proc" };
+	struct mount_entry dev = { .kind = MOUNT_DEV, .dst = "/dev" };
+	if ((r = mounts_insert(p, at++, &proc)) < 0 || (r = mounts_insert(p, at++, &dev)) < 0)
+		return errf(err, errlen, r, "out of memory");
+	if (!policy_find_mount(p, "/tmp")) {
+		struct mount_entry tmp = { .kind = MOUNT_TMPFS,
+					   .dst = "/tmp",
+					   .size = HUSK_DEFAULT_TMPFS_SIZE,
+					   .nr_inodes = HUSK_DEFAULT_TMPFS_INODES,
+					   .mode = HUSK_DEFAULT_TMPFS_MODE };
+		if ((r = mounts_insert(p, at++, &tmp)) < 0)
+			return errf(err, errlen, r, "out of memory");
+	}
+
+	sort_mounts(p);
+
+	if (!p->cwd)
+		p->cwd = strdup("/");
+	if (!p->hostname)
+		p->hostname = strdup(HUSK_DEFAULT_HOSTNAME);
+	if (!p->cwd || !p->hostname)
+		return errf(err, errlen, -ENOMEM, "out of memory");
+
+	if ((r = resolve_env(p, c)) < 0)
+		return errf(err, errlen, r, "environment: out of memory");
+	if ((r = resolve_rlimits(p, c, err, errlen)) < 0)
+		return r;
+	if ((r = resolve_cgroup(p, c, err, errlen)) < 0)
+		return r;
+
+	if (!p->seccomp_unconfined) {
+		const char *name = p->seccomp_name ? p->seccomp_name : HUSK_DEFAULT_SECCOMP;
+		char serr[512];
+		/* Docker profiles gate rules on capabilities: the service's. */
+		r = sc_prepare(name, c->profiles, p->cap_add,
+			       &p->seccomp_bpf, &p->seccomp, serr, sizeof(serr));
+		if (r < 0)
+			return errf(err, errlen, r, "--seccomp %s: %s", name, serr);
+	}
+
+	p->finalized = true;
+	return 0;
+}

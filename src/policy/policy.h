@@ -1,0 +1,149 @@
+/* The policy model: one plain-data struct that every front end (argv today;
+ * profile files and OCI config.json later) fills and validates, and that the
+ * launch pipeline only reads. Nothing here makes a system call that changes
+ * the system. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "limits/cgroup.h"
+#include "launch/idmap.h"
+#include "limits/rlimits.h"
+#include "front/search.h"
+#include "seccomp/seccomp_filter.h"
+#include "seccomp/seccomp_profile.h"
+#include "base/util.h"
+
+enum net_mode {
+	NET_NONE = 0, /* a new network namespace holding only lo, up */
+	NET_HOST,     /* the caller's network namespace */
+};
+
+enum userns_mode {
+	USERNS_PRIVATE = 0, /* a new user namespace with a single-id map */
+	USERNS_HOST,	    /* root-started only: real ids, real (dropped) caps */
+};
+
+enum mount_kind {
+	MOUNT_BIND = 0,
+	MOUNT_TMPFS,
+	MOUNT_PROC, /* fresh procfs with masked and read-only paths */
+	MOUNT_DEV,  /* minimal /dev: device binds, devpts, shm */
+};
+
+struct mount_entry {
+	enum mount_kind kind;
+	char *src;	/* host path, binds only */
+	char *dst;	/* normalised absolute path inside the sandbox */
+	bool readonly;
+	uint64_t size;	    /* tmpfs bytes */
+	uint64_t nr_inodes; /* tmpfs inodes */
+	uint32_t mode;	    /* tmpfs root mode */
+};
+
+/* Defaults, named so --help, the man page and tests agree. */
+#define HUSK_DEFAULT_UID_ROOT 65534u
+#define HUSK_DEFAULT_TMPFS_SIZE (64ull << 20)
+#define HUSK_DEFAULT_TMPFS_INODES 16384ull
+#define HUSK_DEFAULT_TMPFS_MODE 01777u
+#define HUSK_DEFAULT_STOP_TIMEOUT 10u
+#define HUSK_DEFAULT_HOSTNAME "husk"
+#define HUSK_DEFAULT_SECCOMP "default"
+#define HUSK_DEFAULT_NOFILE_SOFT 1024u
+#define HUSK_DEFAULT_NOFILE_HARD 4096u
+#define HUSK_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+struct husk_policy {
+	char *rootfs; /* NULL: / is an empty read-only tmpfs */
+	struct mount_entry *mounts;
+	size_t n_mounts;
+
+	bool user_set;	     /* --user given */
+	uint32_t uid, gid;   /* ids of the service inside the sandbox */
+	bool host_user_set;  /* --host-user given: host_uid/gid as asked */
+	uint32_t host_uid;   /* what uid maps to outside (set by policy_finalize) */
+	uint32_t host_gid;
+	enum host_ids_from {
+		HOST_IDS_CALLER = 0, /* a normal user's own ids, the only ones it can map */
+		HOST_IDS_RANGE,	     /* root-started: START + id of husk's range */
+		HOST_IDS_SUBID,	     /* the same, the range from /etc/subuid, /etc/subgid */
+		HOST_IDS_EXPLICIT,   /* --host-user */
+		HOST_IDS_SAME,	     /* --userns host: the ids are the host's */
+	} host_ids_from;
+
+	uint64_t cap_add; /* bitmask of CAP_* kept for the service */
+
+	struct strv env_set;  /* --env K=V, in order */
+	struct strv env_keep; /* --env-keep K */
+	struct strv env;      /* the resolved environment (policy_finalize) */
+
+	char *cwd;
+	char *hostname;
+	enum net_mode net;
+	enum userns_mode userns;
+	uint32_t stop_timeout;
+
+	struct husk_rlimit rlimits[HUSK_RLIMIT_COUNT]; /* --rlimit, then defaults */
+
+	struct cg_limits cgroup;    /* --memory, --pids, --cpus, ... */
+	enum cgroup_mode {
+		CGROUP_OFF = 0,
+		CGROUP_AUTO,	 /* use one if husk can, else warn and go on */
+		CGROUP_REQUIRED, /* fail when no writable cgroup exists */
+	} cgroup_mode;
+	bool cgroup_mode_set;
+	char *cgroup_parent; /* --cgroup-parent: a group path; NULL: husk's own */
+	bool no_go_env; /* --no-go-env: no GOMAXPROCS/GOMEMLIMIT from the limits */
+	unsigned go_env_derived; /* which of them husk set: GO_ENV_MAXPROCS, GO_ENV_MEMLIMIT */
+
+	char *seccomp_name;	    /* --seccomp: a profile name or path; NULL: default */
+	bool seccomp_unconfined;    /* --seccomp unconfined */
+	bool seccomp_log;	    /* --seccomp-log: denials go to the kernel log */
+	struct sc_profile *seccomp; /* the parsed profile, NULL when precompiled */
+	struct sc_bpf seccomp_bpf;  /* the filter the service loads (policy_finalize) */
+
+	struct strv argv; /* the program and its arguments */
+	/* What policy_finalize (or --cgroup auto later) changed from what
+	 * was asked, said by run on stderr and by check in its report. */
+	struct strv warnings;
+	bool finalized;
+};
+
+#define GO_ENV_MAXPROCS 1u
+#define GO_ENV_MEMLIMIT 2u
+
+/* What the front end knows about who started husk. */
+struct caller {
+	uid_t uid;
+	gid_t gid;
+	char *const *environ;
+	const struct search_path *profiles; /* where profiles are looked up by name */
+	bool report_only;	 /* husk check: nothing runs, so no program is needed */
+	bool limits_known;	 /* limits holds the caller's rlimits */
+	unsigned ncpus;		 /* CPUs husk may run on (its affinity); 0: unknown */
+	/* Root only: the "husk" entries of /etc/subuid and /etc/subgid (count
+	 * 0 where there is none: then HUSK_ROOT_RANGE_START). */
+	struct id_range root_uids, root_gids;
+	struct rlimit limits[HUSK_RLIMIT_COUNT];
+};
+
+void policy_init(struct husk_policy *p);
+void policy_free(struct husk_policy *p);
+
+/* Appends a mount entry (src/dst are copied), or replaces the one already
+ * at the same destination: the later one wins. */
+int policy_add_mount(struct husk_policy *p, const struct mount_entry *m);
+const struct mount_entry *policy_find_mount(const struct husk_policy *p, const char *dst);
+
+/* Validates cross-option rules, fills defaults that depend on the caller
+ * (ids, default mounts, environment) and makes the policy ready for the
+ * pipeline. On error, writes one line into err and returns a negative errno. */
+int policy_finalize(struct husk_policy *p, const struct caller *c, char *err, size_t errlen);
+
+/* --cgroup auto gave up the cgroup knobs of dropped (enum cg_knob bits):
+ * the policy's limits become those in force, the Go variables husk
+ * derived from a dropped limit are taken back, and each knob gets a
+ * warning with its reason from d. */
+void policy_limits_in_force(struct husk_policy *p, const struct cg_degraded *d);

@@ -1,0 +1,371 @@
+#include "seccomp/seccomp_filter.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <linux/seccomp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "base/util.h"
+
+void sc_bpf_free(struct sc_bpf *b)
+{
+	free(b->prog[0]);
+	free(b->prog[1]);
+	memset(b, 0, sizeof(*b));
+}
+
+static uint32_t to_scmp(struct sc_action a)
+{
+	switch (a.kind) {
+	case SC_ALLOW:
+		return SCMP_ACT_ALLOW;
+	case SC_LOG:
+		return SCMP_ACT_LOG;
+	case SC_ERRNO:
+		return SCMP_ACT_ERRNO(a.errnum);
+	case SC_KILL:
+		return SCMP_ACT_KILL_PROCESS;
+	}
+	return SCMP_ACT_KILL_PROCESS;
+}
+
+static void ctx_release(scmp_filter_ctx *c)
+{
+	if (*c)
+		seccomp_release(*c);
+}
+
+static int export(scmp_filter_ctx ctx, struct sock_filter **prog, size_t *len)
+{
+	/* libseccomp 2.5 exports only to an fd. */
+	_cleanup_close_ int fd = memfd_create("husk-seccomp", MFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int r = seccomp_export_bpf(ctx, fd);
+	if (r < 0)
+		return r;
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (st.st_size <= 0 || st.st_size % (off_t)sizeof(struct sock_filter) ||
+	    st.st_size / (off_t)sizeof(struct sock_filter) > BPF_MAXINSNS)
+		return -E2BIG;
+	*prog = xcalloc(1, (size_t)st.st_size);
+	if (pread(fd, *prog, (size_t)st.st_size, 0) != st.st_size)
+		return -EIO;
+	*len = (size_t)st.st_size / sizeof(struct sock_filter);
+	return 0;
+}
+
+static int add_rule(scmp_filter_ctx ctx, uint32_t def, struct sc_action act, int nr,
+		    const struct sc_alt *alt)
+{
+	uint32_t a = to_scmp(act);
+	if (a == def)
+		return 0; /* libseccomp refuses a rule that repeats the default */
+	int r = seccomp_rule_add_array(ctx, a, nr, alt ? alt->n_cmp : 0, alt ? alt->cmp : NULL);
+	return r == -EEXIST ? 0 : r;
+}
+
+int sc_compile(const struct sc_profile *p, struct sc_bpf *out, char *err, size_t errlen)
+{
+	memset(out, 0, sizeof(*out));
+	char b1[32], b2[32];
+
+	const struct sc_syscall *ex = sc_profile_find(p, "execve");
+	if (!ex || sc_profile_fallback(p, ex).kind != SC_ALLOW || ex->n_alts)
+		return errf(err, errlen, -EINVAL,
+			    "the profile does not allow execve unconditionally; husk loads the "
+			    "filter before it execs the service, so every profile must");
+
+	uint32_t def = to_scmp(p->def);
+	__attribute__((cleanup(ctx_release))) scmp_filter_ctx main_ctx = seccomp_init(def);
+	__attribute__((cleanup(ctx_release))) scmp_filter_ctx overlay = NULL;
+	if (!main_ctx)
+		return errf(err, errlen, -ENOMEM, "seccomp_init failed");
+	/* Native architecture only: an int 0x80 (i386) or x32 entry on x86_64
+	 * is not in the filter's arch list and kills the process. */
+	if (seccomp_attr_set(main_ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS) < 0 ||
+	    seccomp_attr_set(main_ctx, SCMP_FLTATR_CTL_NNP, 0) < 0)
+		return errf(err, errlen, -EINVAL, "seccomp_attr_set failed");
+
+	for (size_t i = 0; i < p->n_sys; i++) {
+		const struct sc_syscall *s = &p->sys[i];
+		struct sc_action fb = sc_profile_fallback(p, s);
+		int r = 0;
+		if (!sc_action_equal(fb, p->def)) {
+			for (size_t k = 0; k < s->n_alts; k++)
+				if (sc_action_rank(s->alts[k].act) < sc_action_rank(fb))
+					return errf(err, errlen, -EINVAL,
+						    "%s: a conditional '%s' under the unconditional "
+						    "'%s' cannot be expressed; drop the unconditional "
+						    "line so the syscall falls back to the default",
+						    s->name, sc_action_str(s->alts[k].act, b1, sizeof(b1)),
+						    sc_action_str(fb, b2, sizeof(b2)));
+			r = add_rule(main_ctx, def, fb, s->nr, NULL);
+			out->n_rules++;
+		}
+		for (size_t k = 0; r >= 0 && k < s->n_alts; k++) {
+			const struct sc_alt *alt = &s->alts[k];
+			int rank = sc_action_rank(alt->act);
+			if (sc_action_equal(alt->act, fb))
+				continue;
+			if (rank < sc_action_rank(fb)) {
+				r = add_rule(main_ctx, def, alt->act, s->nr, alt);
+			} else {
+				if (!overlay) {
+					overlay = seccomp_init(SCMP_ACT_ALLOW);
+					if (!overlay ||
+					    seccomp_attr_set(overlay, SCMP_FLTATR_ACT_BADARCH,
+							     SCMP_ACT_ALLOW) < 0 ||
+					    seccomp_attr_set(overlay, SCMP_FLTATR_CTL_NNP, 0) < 0)
+						return errf(err, errlen, -ENOMEM, "seccomp_init failed");
+				}
+				r = add_rule(overlay, SCMP_ACT_ALLOW, alt->act, s->nr, alt);
+			}
+			out->n_rules++;
+		}
+		if (r < 0)
+			return errf(err, errlen, r, "%s: libseccomp refused the rule: %s", s->name,
+				    strerror(-r));
+	}
+	/* The binary tree pays off for larger filters (runc uses it above 8
+	 * rules); on >= 5.11 plain allows skip BPF through the kernel's cache. */
+	if (out->n_rules > 8)
+		seccomp_attr_set(main_ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+
+	int r = export(main_ctx, &out->prog[0], &out->len[0]);
+	if (r == 0 && overlay)
+		r = export(overlay, &out->prog[1], &out->len[1]);
+	if (r < 0) {
+		sc_bpf_free(out);
+		return errf(err, errlen, r, "export BPF: %s", strerror(-r));
+	}
+	return 0;
+}
+
+int sc_bpf_load(const struct sc_bpf *b, bool log)
+{
+	/* The overlay goes first: the main filter need not allow seccomp(2),
+	 * so nothing can be loaded after it. */
+	for (int i = 1; i >= 0; i--) {
+		if (!b->prog[i])
+			continue;
+		struct sock_fprog fp = { .len = (unsigned short)b->len[i], .filter = b->prog[i] };
+		/* FLAG_LOG: the kernel logs every action but allow (audit type
+		 * 1326, in dmesg), which is how a denied call is found. */
+		unsigned flags = log ? SECCOMP_FILTER_FLAG_LOG : 0;
+		if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &fp) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+/* ---- precompiled filters ---------------------------------------------- */
+
+#define BPF_MAGIC "HUSKBPF1"
+
+struct bpf_header {
+	char magic[8];
+	uint32_t arch;	       /* seccomp_arch_native() */
+	uint32_t scmp_version; /* major << 16 | minor << 8 | micro */
+	uint32_t n_sources;
+	uint32_t len[2]; /* instructions in the main and overlay programs */
+	uint32_t reserved;
+};
+
+static uint32_t scmp_version(void)
+{
+	const struct scmp_version *v = seccomp_version();
+	return v->major << 16 | v->minor << 8 | v->micro;
+}
+
+/* Sources are recorded relative to the profile's directory when they are
+ * in it, so an installed profile and its .bpf can move together. */
+static const char *relative_to(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+	if (strncmp(path, dir, n) == 0 && path[n] == '/')
+		return path + n + 1;
+	return path;
+}
+
+/* The directory an existing file is in, symlinks resolved; NULL if the
+ * file does not exist. */
+static char *dir_of(const char *path)
+{
+	char *real = realpath(path, NULL);
+	if (!real)
+		return NULL;
+	char *slash = strrchr(real, '/');
+	slash[slash == real ? 1 : 0] = '\0'; /* "/x" is in "/" */
+	return real;
+}
+
+int sc_bpf_save(const struct sc_bpf *b, const struct sc_profile *p, const char *path, char *err,
+		size_t errlen)
+{
+	if (p->n_sources == 0)
+		return errf(err, errlen, -EINVAL,
+			    "only text profiles can be precompiled (JSON rules depend on the caps)");
+	/* Relative to the profile's own directory: the .bpf is only ever
+	 * used from beside its profile, wherever the two are installed. */
+	_cleanup_free_ char *dir = dir_of(p->sources[0]);
+	if (!dir)
+		return errf(err, errlen, -errno, "%s: %s", p->sources[0], strerror(errno));
+	char tmp[4096];
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
+	FILE *f = fopen(tmp, "wbx");
+	if (!f)
+		return errf(err, errlen, -errno, "%s: %s", tmp, strerror(errno));
+	struct bpf_header h = { .arch = seccomp_arch_native(),
+				.scmp_version = scmp_version(),
+				.n_sources = (uint32_t)p->n_sources,
+				.len = { (uint32_t)b->len[0], (uint32_t)b->len[1] } };
+	memcpy(h.magic, BPF_MAGIC, 8);
+	bool ok = fwrite(&h, sizeof(h), 1, f) == 1;
+	for (size_t i = 0; ok && i < p->n_sources; i++) {
+		const char *rel = relative_to(p->sources[i], dir);
+		uint32_t n = (uint32_t)strlen(rel);
+		ok = fwrite(&p->source_hash[i], 8, 1, f) == 1 && fwrite(&n, 4, 1, f) == 1 &&
+		     fwrite(rel, 1, n, f) == n;
+	}
+	for (int i = 0; ok && i < 2; i++)
+		if (b->len[i])
+			ok = fwrite(b->prog[i], sizeof(struct sock_filter), b->len[i], f) == b->len[i];
+	if (fclose(f) != 0)
+		ok = false;
+	if (!ok || rename(tmp, path) < 0) {
+		int e = errno ? errno : EIO;
+		unlink(tmp);
+		return errf(err, errlen, -e, "%s: %s", path, strerror(e));
+	}
+	return 0;
+}
+
+static int read_small_file(int dirfd, const char *path, char **buf, size_t *len)
+{
+	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode) || st.st_size > (1 << 20))
+		return -EINVAL;
+	*buf = xcalloc((size_t)st.st_size + 1, 1);
+	if (pread(fd, *buf, (size_t)st.st_size, 0) != st.st_size) {
+		free(*buf);
+		return -EIO;
+	}
+	*len = (size_t)st.st_size;
+	return 0;
+}
+
+int sc_bpf_load_precompiled(const char *path, const char *profile_path, struct sc_bpf *b)
+{
+	memset(b, 0, sizeof(*b));
+	/* The sources are named relative to the profile's directory, which
+	 * need not be the .bpf's (the shipped ones sit under libdir). */
+	_cleanup_free_ char *dir = dir_of(profile_path);
+	_cleanup_close_ int dirfd = dir ? open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+	if (dirfd < 0)
+		return -ENOENT;
+	_cleanup_free_ char *buf = NULL;
+	size_t len;
+	int r = read_small_file(AT_FDCWD, path, &buf, &len);
+	if (r < 0)
+		return r;
+	struct bpf_header h;
+	if (len < sizeof(h))
+		return -ESTALE;
+	memcpy(&h, buf, sizeof(h));
+	if (memcmp(h.magic, BPF_MAGIC, 8) != 0 || h.arch != seccomp_arch_native() ||
+	    h.scmp_version != scmp_version() || h.len[0] == 0 || h.len[0] > BPF_MAXINSNS ||
+	    h.len[1] > BPF_MAXINSNS || h.n_sources == 0 || h.n_sources > 64)
+		return -ESTALE;
+	size_t off = sizeof(h);
+	for (uint32_t i = 0; i < h.n_sources; i++) {
+		uint64_t want;
+		uint32_t n;
+		if (off + 12 > len)
+			return -ESTALE;
+		memcpy(&want, buf + off, 8);
+		memcpy(&n, buf + off + 8, 4);
+		off += 12;
+		if (n == 0 || n >= 4096 || off + n > len)
+			return -ESTALE;
+		char src[4096];
+		memcpy(src, buf + off, n);
+		src[n] = '\0';
+		off += n;
+		_cleanup_free_ char *sbuf = NULL;
+		size_t slen;
+		if (read_small_file(dirfd, src, &sbuf, &slen) < 0 || sc_hash_bytes(sbuf, slen) != want)
+			return -ESTALE;
+	}
+	size_t bytes0 = h.len[0] * sizeof(struct sock_filter), bytes1 = h.len[1] * sizeof(struct sock_filter);
+	if (off + bytes0 + bytes1 != len)
+		return -ESTALE;
+	b->prog[0] = xcalloc(h.len[0], sizeof(struct sock_filter));
+	memcpy(b->prog[0], buf + off, bytes0);
+	b->len[0] = h.len[0];
+	if (h.len[1]) {
+		b->prog[1] = xcalloc(h.len[1], sizeof(struct sock_filter));
+		memcpy(b->prog[1], buf + off + bytes0, bytes1);
+		b->len[1] = h.len[1];
+	}
+	return 0;
+}
+
+void sc_bpf_path(const char *profile_path, const char *bpf_dir, char *out, size_t len)
+{
+	const char *base = profile_path;
+	char dir[4096] = "";
+	if (bpf_dir) {
+		const char *slash = strrchr(profile_path, '/');
+		base = slash ? slash + 1 : profile_path;
+		snprintf(dir, sizeof(dir), "%s/", bpf_dir);
+	}
+	size_t n = strlen(base);
+	if (n > 7 && strcmp(base + n - 7, ".policy") == 0)
+		snprintf(out, len, "%s%.*s.bpf", dir, (int)(n - 7), base);
+	else
+		snprintf(out, len, "%s%s.bpf", dir, base);
+}
+
+int sc_prepare(const char *name_or_path, const struct search_path *sp, uint64_t caps,
+	       struct sc_bpf *out, struct sc_profile **parsed, char *err, size_t errlen)
+{
+	char path[4096], bpf[4200];
+	bool is_json;
+	const char *bpf_dir;
+	*parsed = NULL;
+	int r = sc_profile_resolve(name_or_path, sp, path, sizeof(path), &is_json, &bpf_dir, err,
+				   errlen);
+	if (r < 0)
+		return r;
+	if (!is_json) {
+		sc_bpf_path(path, bpf_dir, bpf, sizeof(bpf));
+		if (sc_bpf_load_precompiled(bpf, path, out) == 0)
+			return 0;
+	}
+	struct sc_profile *p = xcalloc(1, sizeof(*p));
+	sc_profile_init(p);
+	p->search = sp;
+	r = is_json ? sc_profile_parse_json(p, path, caps, err, errlen)
+		    : sc_profile_parse_file(p, path, err, errlen);
+	if (r == 0)
+		r = sc_compile(p, out, err, errlen);
+	if (r < 0) {
+		sc_profile_free(p);
+		free(p);
+		return r;
+	}
+	*parsed = p;
+	return 0;
+}

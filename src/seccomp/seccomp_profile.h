@@ -1,0 +1,122 @@
+/* Seccomp profiles as plain data: what each syscall gets, parsed from
+ * husk's text format (husk-seccomp(5)) or imported from Docker/OCI JSON.
+ * No filter is built here; seccomp.c compiles a profile to BPF. */
+#pragma once
+
+#include <seccomp.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "front/search.h"
+
+enum sc_act_kind {
+	SC_ALLOW = 0,
+	SC_LOG,
+	SC_ERRNO,
+	SC_KILL, /* the whole process */
+};
+
+struct sc_action {
+	enum sc_act_kind kind;
+	uint16_t errnum; /* SC_ERRNO only */
+};
+
+#define SC_MAX_ARGS 6
+
+/* One alternative: all comparisons must hold (AND). */
+struct sc_alt {
+	struct sc_action act;
+	unsigned n_cmp;
+	struct scmp_arg_cmp cmp[SC_MAX_ARGS];
+};
+
+/* Everything a profile says about one syscall. The fallback applies when no
+ * alternative matches; when several match, the most restrictive action
+ * wins (the kernel's rule for stacked filters, which is how husk compiles
+ * conditional denials). */
+struct sc_syscall {
+	int nr;
+	char *name;
+	bool has_fallback; /* else the profile default */
+	struct sc_action fallback;
+	struct sc_alt *alts;
+	size_t n_alts;
+};
+
+struct sc_profile {
+	struct sc_action def;
+	struct sc_syscall *sys;
+	size_t n_sys;
+	size_t skipped; /* distinct names unknown to this libseccomp (JSON import) */
+	/* Every file the profile was read from (realpath) and the FNV-1a hash
+	 * of its bytes, so a precompiled filter can tell when it is stale. */
+	char **sources;
+	uint64_t *source_hash;
+	size_t n_sources;
+	/* Where an include that is no file beside its policy is looked up
+	 * by name (a user's policy including the shipped default.policy);
+	 * NULL: beside only. Set by the caller before parsing. */
+	const struct search_path *search;
+};
+
+uint64_t sc_hash_bytes(const void *buf, size_t len);
+int sc_profile_add_source(struct sc_profile *p, const char *path, uint64_t hash);
+
+void sc_profile_init(struct sc_profile *p);
+void sc_profile_free(struct sc_profile *p);
+
+/* Unconditional rule: replaces whatever the profile said before about nr. */
+int sc_profile_set(struct sc_profile *p, int nr, const char *name, struct sc_action act);
+/* Conditional rule, added to the ones before it. */
+int sc_profile_add_alt(struct sc_profile *p, int nr, const char *name, const struct sc_alt *alt);
+const struct sc_syscall *sc_profile_find(const struct sc_profile *p, const char *name);
+/* The action for a syscall with no arguments considered (its fallback). */
+struct sc_action sc_profile_fallback(const struct sc_profile *p, const struct sc_syscall *s);
+
+/* What the profile answers to one call: the most restrictive alternative
+ * that matches args, else the syscall's fallback, else the default. This
+ * is the profile's meaning, which sc_compile turns into BPF (husk check
+ * and the exposure score ask it; tests check the BPF agrees). */
+struct sc_action sc_profile_eval(const struct sc_profile *p, const char *name,
+				 const uint64_t args[SC_MAX_ARGS]);
+
+/* Larger is more restrictive: ALLOW < LOG < ERRNO < KILL. */
+int sc_action_rank(struct sc_action a);
+bool sc_action_equal(struct sc_action a, struct sc_action b);
+/* "allow", "errno EPERM", ...; buf must hold 32 bytes. */
+const char *sc_action_str(struct sc_action a, char *buf, size_t len);
+
+/* Errno names used in profiles (EPERM, ENOSYS, ...), both ways. */
+int sc_errno_from_name(const char *name);
+const char *sc_errno_name(int e);
+
+/* Parses a text profile. Errors name "FILE:LINE:COL: reason" in err. */
+int sc_profile_parse_file(struct sc_profile *p, const char *path, char *err, size_t errlen);
+/* Same, from a string; name is used in error messages and includes are
+ * resolved against dir. */
+int sc_profile_parse_string(struct sc_profile *p, const char *text, const char *name,
+			    const char *dir, char *err, size_t errlen);
+
+/* Imports a Docker/OCI seccomp JSON profile; rules whose includes/excludes
+ * name capabilities are kept or dropped by caps (a bitmask), as Docker does
+ * for the container's capability set. */
+int sc_profile_parse_json(struct sc_profile *p, const char *path, uint64_t caps, char *err,
+			  size_t errlen);
+
+/* Loads a profile by name or path (see sc_profile_resolve); .json selects
+ * the JSON importer. */
+int sc_profile_load(struct sc_profile *p, const char *name_or_path, const struct search_path *sp,
+		    uint64_t caps, char *err, size_t errlen);
+
+/* The file a profile reference names: a path when it holds a '/'; a
+ * FILE.policy or FILE.json in the current directory when one is there;
+ * else, in the first directory of sp that has one, NAME.policy, then
+ * NAME.json (or the file as named). bpf_dir (may be NULL) gets where that
+ * directory keeps precompiled filters; NULL for a path. */
+int sc_profile_resolve(const char *name_or_path, const struct search_path *sp, char *path,
+		       size_t len, bool *is_json, const char **bpf_dir, char *err, size_t errlen);
+
+/* Writes the resolved rule list, one line per rule, sorted by name. */
+void sc_profile_print(const struct sc_profile *p, FILE *out);
