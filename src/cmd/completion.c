@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "front/options.h"
+#include "front/option_table.h"
 
 /* The words of a placeholder like "none|host" that are literal choices
  * (lowercase), or "" for a free value ("DIR", "CAP|ALL" is upper case). */

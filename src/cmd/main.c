@@ -18,6 +18,7 @@
 #include "launch/sandbox.h"
 #include "base/timing.h"
 #include "seccomp/seccomp_filter.h"
+#include "seccomp/seccomp_load.h"
 #include "seccomp/seccomp_profile.h"
 
 extern char **environ;

@@ -7,6 +7,7 @@
 #include "launch/caps.h"
 #include "launch/mounts.h"
 #include "seccomp/seccomp_profile.h"
+#include "seccomp/seccomp_load.h"
 
 static void put(json_object *o, const char *key, json_object *v)
 {

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "front/options.h"
+#include "front/option_table.h"
 
 static bool has_suffix(const char *s, const char *suffix)
 {

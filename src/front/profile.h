@@ -6,7 +6,7 @@
 #include <stddef.h>
 
 #include "policy/policy.h"
-#include "front/search.h"
+#include "base/search.h"
 
 /* How deep includes may nest before husk calls it a loop it cannot see. */
 #define PROFILE_MAX_DEPTH 16

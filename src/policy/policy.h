@@ -11,7 +11,7 @@
 #include "limits/cgroup.h"
 #include "launch/idmap.h"
 #include "limits/rlimits.h"
-#include "front/search.h"
+#include "base/search.h"
 #include "seccomp/seccomp_filter.h"
 #include "seccomp/seccomp_profile.h"
 #include "base/util.h"

@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "base/util.h"
+#include "seccomp/seccomp_json.h"
+#include "seccomp/seccomp_load.h"
 
 void sc_bpf_free(struct sc_bpf *b)
 {

@@ -9,7 +9,7 @@
 
 #include "launch/caps.h"
 #include "base/json_file.h"
-#include "seccomp/seccomp_profile.h"
+#include "seccomp/seccomp_json.h"
 #include "base/util.h"
 
 /* Go's GOARCH spelling, which Docker uses in includes/excludes. */

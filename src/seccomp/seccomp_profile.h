@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "front/search.h"
+#include "base/search.h"
 
 enum sc_act_kind {
 	SC_ALLOW = 0,
@@ -98,25 +98,6 @@ int sc_profile_parse_file(struct sc_profile *p, const char *path, char *err, siz
  * resolved against dir. */
 int sc_profile_parse_string(struct sc_profile *p, const char *text, const char *name,
 			    const char *dir, char *err, size_t errlen);
-
-/* Imports a Docker/OCI seccomp JSON profile; rules whose includes/excludes
- * name capabilities are kept or dropped by caps (a bitmask), as Docker does
- * for the container's capability set. */
-int sc_profile_parse_json(struct sc_profile *p, const char *path, uint64_t caps, char *err,
-			  size_t errlen);
-
-/* Loads a profile by name or path (see sc_profile_resolve); .json selects
- * the JSON importer. */
-int sc_profile_load(struct sc_profile *p, const char *name_or_path, const struct search_path *sp,
-		    uint64_t caps, char *err, size_t errlen);
-
-/* The file a profile reference names: a path when it holds a '/'; a
- * FILE.policy or FILE.json in the current directory when one is there;
- * else, in the first directory of sp that has one, NAME.policy, then
- * NAME.json (or the file as named). bpf_dir (may be NULL) gets where that
- * directory keeps precompiled filters; NULL for a path. */
-int sc_profile_resolve(const char *name_or_path, const struct search_path *sp, char *path,
-		       size_t len, bool *is_json, const char **bpf_dir, char *err, size_t errlen);
 
 /* Writes the resolved rule list, one line per rule, sorted by name. */
 void sc_profile_print(const struct sc_profile *p, FILE *out);

@@ -25,6 +25,7 @@
 #include "policy/policy.h"
 #include "cmd/report.h"
 #include "seccomp/seccomp_filter.h"
+#include "seccomp/seccomp_load.h"
 #include "srcfile.h"
 
 static char profiles[PATH_MAX];

@@ -1,4 +1,4 @@
-#include "front/search.h"
+#include "base/search.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,0 +1,637 @@
+#include "front/option_table.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <linux/capability.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "launch/caps.h"
+#include "base/log.h"
+#include "front/mountspec.h"
+
+/* Host paths in the policy are absolute and symlink-free, resolved once as
+ * the caller, so what the pipeline opens is what husk check showed. The
+ * policy (and so every host path) is trusted; only paths inside the rootfs
+ * are hostile. */
+static int host_path(const char *in, char **out, bool want_dir, char *err, size_t errlen)
+{
+	char *r = realpath(in, NULL);
+	if (!r) {
+		int e = errno;
+		errf(err, errlen, -EINVAL, "%s: %s", in, strerror(e));
+		return -e;
+	}
+	struct stat st;
+	if (want_dir && (stat(r, &st) < 0 || !S_ISDIR(st.st_mode))) {
+		free(r);
+		return errf(err, errlen, -EINVAL, "%s: not a directory", in);
+	}
+	*out = r;
+	return 0;
+}
+
+static int opt_rootfs(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	char *path;
+	int r = host_path(arg, &path, true, err, errlen);
+	if (r < 0) {
+		size_t n = strlen(err);
+		snprintf(err + n, errlen - n, " (give the directory that holds the service's root "
+					      "filesystem)");
+		return r;
+	}
+	free(p->rootfs);
+	p->rootfs = path;
+	return 0;
+}
+
+static int add_bind(struct husk_policy *p, const char *arg, bool ro, char *err, size_t errlen)
+{
+	struct mount_entry m;
+	int r = mountspec_parse_bind(arg, ro, &m, err, errlen);
+	if (r < 0)
+		return r;
+	char *abs;
+	r = host_path(m.src, &abs, false, err, errlen);
+	if (r == 0) {
+		free(m.src);
+		m.src = abs;
+		r = policy_add_mount(p, &m);
+		if (r < 0)
+			errf(err, errlen, -EINVAL, "out of memory");
+	}
+	mountspec_free(&m);
+	return r;
+}
+
+static int opt_bind(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	return add_bind(p, arg, false, err, errlen);
+}
+
+static int opt_ro_bind(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	return add_bind(p, arg, true, err, errlen);
+}
+
+static int opt_tmpfs(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	struct mount_entry m;
+	int r = mountspec_parse_tmpfs(arg, &m, err, errlen);
+	if (r < 0)
+		return r;
+	r = policy_add_mount(p, &m);
+	mountspec_free(&m);
+	return r < 0 ? errf(err, errlen, -EINVAL, "out of memory") : 0;
+}
+
+static int opt_cap_add(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	int c = caps_from_name(arg);
+	if (c < 0 || c >= 64)
+		return errf(err, errlen, -EINVAL, "unknown capability (use a name like NET_BIND_SERVICE; "
+					 "see capabilities(7))");
+	p->cap_add |= 1ull << c;
+	return 0;
+}
+
+/* The inverse, so a profile can take back what one it includes added:
+ * "cap-drop ALL" empties the kept set, as Docker's cap_drop does. */
+static int opt_cap_drop(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	if (strcasecmp(arg, "ALL") == 0) {
+		p->cap_add = 0;
+		return 0;
+	}
+	int c = caps_from_name(arg);
+	if (c < 0 || c >= 64)
+		return errf(err, errlen, -EINVAL, "unknown capability (use a name like NET_RAW, or ALL)");
+	p->cap_add &= ~(1ull << c);
+	return 0;
+}
+
+static bool env_name_ok(const char *s, size_t len)
+{
+	if (len == 0 || (s[0] >= '0' && s[0] <= '9'))
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '_'))
+			return false;
+	}
+	return true;
+}
+
+static int opt_env(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	const char *eq = strchr(arg, '=');
+	if (!eq || !env_name_ok(arg, (size_t)(eq - arg)))
+		return errf(err, errlen, -EINVAL, "expected NAME=VALUE with NAME made of letters, digits "
+					 "and '_'");
+	return strv_push(&p->env_set, arg) < 0 ? errf(err, errlen, -EINVAL, "out of memory") : 0;
+}
+
+static int opt_env_keep(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	if (!env_name_ok(arg, strlen(arg)))
+		return errf(err, errlen, -EINVAL, "expected a variable NAME made of letters, digits and '_'");
+	return strv_push(&p->env_keep, arg) < 0 ? errf(err, errlen, -EINVAL, "out of memory") : 0;
+}
+
+/* Removes NAME's --env and --env-keep entries, so an included profile's
+ * variable can be taken back. */
+static void strv_remove_if(struct strv *sv, const char *name, bool with_value)
+{
+	size_t n = strlen(name), out = 0;
+	for (size_t i = 0; i < sv->n; i++) {
+		const char *s = sv->v[i];
+		bool match = strncmp(s, name, n) == 0 && (with_value ? s[n] == '=' : s[n] == '\0');
+		if (match)
+			free(sv->v[i]);
+		else
+			sv->v[out++] = sv->v[i];
+	}
+	sv->n = out;
+	if (sv->v)
+		sv->v[out] = NULL;
+}
+
+static int opt_env_drop(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	if (!env_name_ok(arg, strlen(arg)))
+		return errf(err, errlen, -EINVAL, "expected a variable NAME made of letters, digits and '_'");
+	strv_remove_if(&p->env_set, arg, true);
+	strv_remove_if(&p->env_keep, arg, false);
+	return 0;
+}
+
+static int opt_env_clear(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	strv_free(&p->env_set);
+	strv_free(&p->env_keep);
+	return 0;
+}
+
+static int opt_chdir(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	if (!path_is_normal_absolute(arg))
+		return errf(err, errlen, -EINVAL, "expected an absolute path inside the sandbox");
+	free(p->cwd);
+	p->cwd = xstrdup(arg);
+	return 0;
+}
+
+static int opt_hostname(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	size_t n = strlen(arg);
+	bool ok = n > 0 && n <= 64 && arg[0] != '-' && arg[0] != '.';
+	for (size_t i = 0; ok && i < n; i++) {
+		char c = arg[i];
+		ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		     c == '-' || c == '.';
+	}
+	if (!ok)
+		return errf(err, errlen, -EINVAL, "expected 1-64 letters, digits, '-' or '.'");
+	free(p->hostname);
+	p->hostname = xstrdup(arg);
+	return 0;
+}
+
+static int opt_net(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	if (strcmp(arg, "none") == 0)
+		p->net = NET_NONE;
+	else if (strcmp(arg, "host") == 0)
+		p->net = NET_HOST;
+	else
+		return errf(err, errlen, -EINVAL, "expected none or host");
+	return 0;
+}
+
+static int opt_userns(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	if (strcmp(arg, "private") == 0)
+		p->userns = USERNS_PRIVATE;
+	else if (strcmp(arg, "host") == 0)
+		p->userns = USERNS_HOST;
+	else
+		return errf(err, errlen, -EINVAL, "expected private or host");
+	return 0;
+}
+
+/* UID[:GID] as numbers; GID defaults to UID. */
+static int parse_ids(const char *arg, uint32_t *uid, uint32_t *gid, char *err, size_t errlen)
+{
+	char buf[32];
+	if (strlen(arg) >= sizeof(buf))
+		return errf(err, errlen, -EINVAL, "expected UID[:GID] as numbers");
+	strcpy(buf, arg);
+	char *colon = strchr(buf, ':');
+	if (colon)
+		*colon = '\0';
+	/* Numbers only: a name would have to be looked up in the rootfs's
+	 * /etc/passwd, which is the attacker's file. (uid_t)-1 is no id. */
+	if (parse_u32(buf, uid) < 0 || (colon && parse_u32(colon + 1, gid) < 0) ||
+	    *uid == UINT32_MAX)
+		return errf(err, errlen, -EINVAL, "expected UID[:GID] as numbers, like 1000:1000");
+	if (!colon)
+		*gid = *uid;
+	if (*gid == UINT32_MAX)
+		return errf(err, errlen, -EINVAL, "expected UID[:GID] as numbers, like 1000:1000");
+	return 0;
+}
+
+static int opt_user(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	int r = parse_ids(arg, &p->uid, &p->gid, err, errlen);
+	if (r == 0)
+		p->user_set = true;
+	return r;
+}
+
+static int opt_host_user(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	uint32_t uid, gid;
+	int r = parse_ids(arg, &uid, &gid, err, errlen);
+	if (r < 0)
+		return r;
+	if (uid == 0 || gid == 0)
+		return errf(err, errlen, -EINVAL,
+			    "host id 0 is host root: a service that must act as host root runs "
+			    "with --userns host, which says so");
+	p->host_uid = uid;
+	p->host_gid = gid;
+	p->host_user_set = true;
+	return 0;
+}
+
+static int opt_stop_timeout(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	uint32_t v;
+	if (parse_u32(arg, &v) < 0 || v > 86400)
+		return errf(err, errlen, -EINVAL, "expected whole seconds from 0 to 86400");
+	p->stop_timeout = v;
+	return 0;
+}
+
+static int opt_seccomp(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	if (!*arg)
+		return errf(err, errlen, -EINVAL, "expected a profile name, a path or unconfined");
+	free(p->seccomp_name);
+	p->seccomp_name = NULL;
+	p->seccomp_unconfined = strcmp(arg, "unconfined") == 0;
+	if (!p->seccomp_unconfined)
+		p->seccomp_name = xstrdup(arg);
+	return 0;
+}
+
+static int opt_rlimit(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	int res;
+	struct husk_rlimit rl;
+	int r = rlimit_parse(arg, &res, &rl, err, errlen);
+	if (r < 0)
+		return r;
+	p->rlimits[res] = rl;
+	return 0;
+}
+
+static int opt_memory_size(const char *arg, uint64_t *out, char *err, size_t errlen)
+{
+	int r = parse_size(arg, out);
+	if (r == -ERANGE)
+		return errf(err, errlen, -ERANGE,
+			    "the size overflows 64 bits (16 EiB); give one like 512m or 1g");
+	if (r < 0 || *out < (4u << 20))
+		return errf(err, errlen, -EINVAL, "expected a size of at least 4m, like 512m or 1g");
+	return 0;
+}
+
+static int opt_memory(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	return opt_memory_size(arg, &p->cgroup.memory_max, err, errlen);
+}
+
+static int opt_memory_high(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	return opt_memory_size(arg, &p->cgroup.memory_high, err, errlen);
+}
+
+static int opt_memory_swap(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	int r = parse_size(arg, &p->cgroup.memory_swap);
+	if (r == -ERANGE)
+		return errf(err, errlen, -ERANGE,
+			    "the size overflows 64 bits (16 EiB); give one like 0 or 256m");
+	if (r < 0)
+		return errf(err, errlen, -EINVAL, "expected the swap allowed on top of --memory, like 0 or 256m");
+	p->cgroup.memory_swap_set = true;
+	return 0;
+}
+
+static int opt_pids(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	/* Go's runtime needs a thread per P plus a few of its own, and a
+	 * failed clone is a fatal throw in Go, not an error it can handle. */
+	if (parse_u64(arg, &p->cgroup.pids_max) < 0 || p->cgroup.pids_max < 8 ||
+	    p->cgroup.pids_max > 4194304)
+		return errf(err, errlen, -EINVAL,
+			    "expected a count from 8 (a Go service needs GOMAXPROCS+4 threads or so) "
+			    "to 4194304");
+	return 0;
+}
+
+static int opt_cpus(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	/* N.NNN CPUs as a quota per 100 ms period, like docker --cpus. */
+	char *end;
+	errno = 0;
+	double v = strtod(arg, &end);
+	if (errno || *end || end == arg || !(v >= 0.01) || v > 4096)
+		return errf(err, errlen, -EINVAL, "expected a number of CPUs from 0.01, like 0.5 or 2");
+	p->cgroup.cpu_period_us = 100000;
+	p->cgroup.cpu_quota_us = (uint64_t)(v * 100000 + 0.5);
+	return 0;
+}
+
+static int opt_weight(const char *arg, uint32_t *out, char *err, size_t errlen)
+{
+	if (parse_u32(arg, out) < 0 || *out < 1 || *out > 10000)
+		return errf(err, errlen, -EINVAL, "expected a weight from 1 to 10000 (100 is the default)");
+	return 0;
+}
+
+static int opt_cpu_weight(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	return opt_weight(arg, &p->cgroup.cpu_weight, err, errlen);
+}
+
+static int opt_io_weight(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	return opt_weight(arg, &p->cgroup.io_weight, err, errlen);
+}
+
+static int opt_cgroup(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	if (strcmp(arg, "required") == 0)
+		p->cgroup_mode = CGROUP_REQUIRED;
+	else if (strcmp(arg, "auto") == 0)
+		p->cgroup_mode = CGROUP_AUTO;
+	else if (strcmp(arg, "off") == 0)
+		p->cgroup_mode = CGROUP_OFF;
+	else
+		return errf(err, errlen, -EINVAL, "expected required, auto or off");
+	p->cgroup_mode_set = true;
+	return 0;
+}
+
+/* A group path as /proc/self/cgroup writes them, the same in every
+ * hierarchy: normal and absolute, so it cannot climb out with "..". */
+static int opt_cgroup_parent(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	if (!path_is_normal_absolute(arg) || strlen(arg) > 400)
+		return errf(err, errlen, -EINVAL,
+			    "expected a cgroup path such as /user.slice/husk, relative to the "
+			    "cgroup mount, without . or .. components");
+	free(p->cgroup_parent);
+	p->cgroup_parent = xstrdup(arg);
+	return 0;
+}
+
+static int opt_no_go_env(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	p->no_go_env = true;
+	return 0;
+}
+
+static int opt_seccomp_log(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	p->seccomp_log = true;
+	return 0;
+}
+
+const struct husk_option husk_run_options[] = {
+	/* No apply: the front ends read the file (profile.c), so that its
+	 * options land where --profile stands among the others. */
+	{ "profile", "FILE",
+	  "options from a profile (husk-profile(5)): a path, a FILE.profile here, or a NAME in "
+	  "the profile path (husk --version shows it)",
+	  true, NULL, OPT_PATH_NONE },
+	{ "rootfs", "DIR", "directory that becomes the read-only /", false, opt_rootfs,
+	  OPT_PATH_WHOLE },
+	{ "ro-bind", "SRC[:DST]", "bind SRC read-only at DST (default: the same path)", true,
+	  opt_ro_bind, OPT_PATH_SOURCE },
+	{ "bind", "SRC[:DST]", "bind SRC writable at DST (nosuid, nodev)", true, opt_bind,
+	  OPT_PATH_SOURCE },
+	{ "tmpfs", "DST[:OPTS]",
+	  "tmpfs at DST; OPTS: size=64m,nr_inodes=16k,mode=1777 (the defaults)", true, opt_tmpfs, OPT_PATH_NONE },
+	{ "cap-add", "CAP", "keep capability CAP (all others are dropped)", true, opt_cap_add, OPT_PATH_NONE },
+	{ "cap-drop", "CAP|ALL", "take back an earlier --cap-add (ALL: every one)", true, opt_cap_drop,
+	  OPT_PATH_NONE },
+	{ "env", "NAME=VALUE", "set a variable in the service's clean environment", true, opt_env, OPT_PATH_NONE },
+	{ "env-keep", "NAME", "pass the caller's NAME through", true, opt_env_keep, OPT_PATH_NONE },
+	{ "env-drop", "NAME", "take back an earlier --env or --env-keep of NAME", true, opt_env_drop,
+	  OPT_PATH_NONE },
+	{ "env-clear", NULL, "take back every earlier --env and --env-keep", false, opt_env_clear,
+	  OPT_PATH_NONE },
+	{ "chdir", "DIR", "working directory inside (default /)", false, opt_chdir, OPT_PATH_NONE },
+	{ "hostname", "NAME", "host name inside (default husk)", false, opt_hostname, OPT_PATH_NONE },
+	{ "net", "none|host", "none: private netns with lo only (default); host: share", false,
+	  opt_net, OPT_PATH_NONE },
+	{ "user", "UID[:GID]",
+	  "ids of the service (default: the caller's; 65534:65534 when started as root)", false,
+	  opt_user, OPT_PATH_NONE },
+	{ "host-user", "UID[:GID]",
+	  "root only: the host ids the service's ids map to (default: husk's unprivileged range)",
+	  false, opt_host_user, OPT_PATH_NONE },
+	{ "userns", "private|host",
+	  "host: no user namespace, real ids (root only; needed for host-network caps)", false,
+	  opt_userns, OPT_PATH_NONE },
+	{ "rlimit", "NAME=SOFT[:HARD]",
+	  "resource limit of the service (nofile=1024:4096, fsize=1g, unlimited); defaults: "
+	  "core=0, nofile=1024:4096, rtprio=0; as= stops Go programs, which reserve address "
+	  "space: use --memory",
+	  true, opt_rlimit, OPT_PATH_NONE },
+	{ "memory", "SIZE", "memory limit (cgroup memory.max; swap 0 unless --memory-swap)", false,
+	  opt_memory, OPT_PATH_NONE },
+	{ "memory-high", "SIZE", "memory throttling point (cgroup v2 memory.high)", false,
+	  opt_memory_high, OPT_PATH_NONE },
+	{ "memory-swap", "SIZE", "swap allowed on top of --memory (default 0)", false,
+	  opt_memory_swap, OPT_PATH_NONE },
+	{ "pids", "N", "at most N processes and threads (cgroup pids.max)", false, opt_pids, OPT_PATH_NONE },
+	{ "cpus", "N.N", "CPU time as a number of CPUs (cgroup cpu.max / cfs quota)", false,
+	  opt_cpus, OPT_PATH_NONE },
+	{ "cpu-weight", "N", "CPU share, 1-10000, 100 being the default", false, opt_cpu_weight, OPT_PATH_NONE },
+	{ "io-weight", "N", "block I/O share, 1-10000 (where the io controller exists)", false,
+	  opt_io_weight, OPT_PATH_NONE },
+	{ "cgroup", "required|auto|off",
+	  "required (the default with any limit): fail without a writable cgroup; auto: warn "
+	  "and go on",
+	  false, opt_cgroup, OPT_PATH_NONE },
+	{ "cgroup-parent", "PATH",
+	  "make the sandbox's cgroup below PATH (e.g. /husk.slice) instead of below husk's own",
+	  false, opt_cgroup_parent, OPT_PATH_NONE },
+	{ "no-go-env", NULL, "do not export GOMAXPROCS/GOMEMLIMIT derived from the limits", false,
+	  opt_no_go_env, OPT_PATH_NONE },
+	{ "seccomp", "PROFILE",
+	  "seccomp profile: a path or a FILE.policy or Docker FILE.json here, a NAME in the "
+	  "profile path, or unconfined (default: default)",
+	  false, opt_seccomp, OPT_PATH_IF_FILE },
+	{ "seccomp-log", NULL,
+	  "log every denied system call to the kernel log (dmesg, audit type=1326)", false,
+	  opt_seccomp_log, OPT_PATH_NONE },
+	{ "stop-timeout", "SECONDS",
+	  "after a forwarded SIGTERM, SIGKILL what is left after SECONDS (default 10)", false,
+	  opt_stop_timeout, OPT_PATH_NONE },
+	{ NULL, NULL, NULL, false, NULL, OPT_PATH_NONE },
+};
+
+const struct husk_option *options_find(const char *name)
+{
+	for (const struct husk_option *o = husk_run_options; o->name; o++)
+		if (strcmp(o->name, name) == 0)
+			return o;
+	return NULL;
+}
+
+/* The front ends' own options, each for the command it belongs to. */
+const struct front_option front_options[] = {
+	{ "dry-run", NULL, "resolve the policy and print it as husk check does; launch nothing",
+	  HELP_RUN },
+	{ "timing", NULL, "print how long each launch step took, on stderr, at exit", HELP_RUN },
+	{ "json", NULL, "print the policy and its exposure as JSON (also with run --dry-run)",
+	  HELP_CHECK },
+	{ "threshold", "X", "exit 1 when the exposure score is above X (0.0-10.0)", HELP_CHECK },
+	{ NULL, NULL, NULL, HELP_ALL },
+};
+
+/* --help's sections: every option of the table in exactly one (the unit
+ * test checks), in the order a policy is usually written. */
+static const struct {
+	const char *title;
+	const char *names[12];
+} help_groups[] = {
+	{ "Profiles", { "profile" } },
+	{ "Root filesystem and mounts", { "rootfs", "ro-bind", "bind", "tmpfs", "chdir" } },
+	{ "Identity and privileges", { "user", "host-user", "userns", "cap-add", "cap-drop" } },
+	{ "Environment", { "env", "env-keep", "env-drop", "env-clear", "no-go-env" } },
+	{ "Network and host name", { "net", "hostname" } },
+	{ "Resource limits",
+	  { "rlimit", "memory", "memory-high", "memory-swap", "pids", "cpus", "cpu-weight",
+	    "io-weight", "cgroup", "cgroup-parent" } },
+	{ "System calls", { "seccomp", "seccomp-log" } },
+	{ "Stopping", { "stop-timeout" } },
+};
+
+const char *options_help_group(const char *name)
+{
+	for (size_t g = 0; g < ARRAY_SIZE(help_groups); g++)
+		for (size_t i = 0; i < ARRAY_SIZE(help_groups[g].names) && help_groups[g].names[i]; i++)
+			if (strcmp(help_groups[g].names[i], name) == 0)
+				return help_groups[g].title;
+	return NULL;
+}
+
+#define HELP_WIDTH 80
+#define HELP_TEXT_COL 30
+
+/* "  --name ARG" and its text, wrapped by words within HELP_WIDTH. */
+static void print_entry(FILE *out, const char *name, const char *arg, const char *text,
+			bool repeatable)
+{
+	char left[64], buf[512];
+	snprintf(left, sizeof(left), "--%s%s%s", name, arg ? " " : "", arg ? arg : "");
+	snprintf(buf, sizeof(buf), "%s%s", text, repeatable ? " (repeatable)" : "");
+	int col = fprintf(out, "  %s", left);
+	if (col >= HELP_TEXT_COL - 1) {
+		fputc('\n', out);
+		col = 0;
+	}
+	const char *w = buf;
+	bool first = true;
+	while (*w) {
+		size_t n = strcspn(w, " ");
+		if (!first && col + 1 + (int)n > HELP_WIDTH) {
+			fputc('\n', out);
+			col = 0;
+			first = true;
+		}
+		if (first) {
+			fprintf(out, "%*s", HELP_TEXT_COL - col, "");
+			col = HELP_TEXT_COL;
+		} else {
+			fputc(' ', out);
+			col++;
+		}
+		fwrite(w, 1, n, out);
+		col += (int)n;
+		first = false;
+		w += n;
+		while (*w == ' ')
+			w++;
+	}
+	fputc('\n', out);
+}
+
+void options_print_usage(FILE *out)
+{
+	fprintf(out, "Usage: husk run [OPTIONS] [--] PROGRAM [ARG...]\n"
+		     "       husk check [OPTIONS] [-- PROGRAM [ARG...]]\n"
+		     "       husk seccomp show|compile|precompile PROFILE [-o FILE]\n"
+		     "       husk completion bash|zsh\n"
+		     "       husk --help | --version\n");
+}
+
+void options_print_help(FILE *out, enum help_scope scope)
+{
+	if (scope == HELP_RUN)
+		fprintf(out, "Usage: husk run [OPTIONS] [--] PROGRAM [ARG...]\n\n"
+			     "Runs PROGRAM in new user, mount, pid, net, ipc, uts and cgroup\n"
+			     "namespaces, on a read-only root, with every capability dropped,\n"
+			     "no_new_privs set and a seccomp filter.\n");
+	else if (scope == HELP_CHECK)
+		fprintf(out, "Usage: husk check [OPTIONS] [-- PROGRAM [ARG...]]\n\n"
+			     "Prints what the policy allows, scores its exposure, and refuses\n"
+			     "what husk run would refuse (exit 125).\n");
+	else {
+		options_print_usage(out);
+		fprintf(out, "\nRuns PROGRAM in new user, mount, pid, net, ipc, uts and cgroup\n"
+			     "namespaces, on a read-only root, with every capability dropped,\n"
+			     "no_new_privs set and a seccomp filter. check prints what a policy\n"
+			     "allows and scores it. Options are long ones only; run and check\n"
+			     "take the same policy options:\n");
+	}
+	for (size_t g = 0; g < ARRAY_SIZE(help_groups); g++) {
+		fprintf(out, "\n%s:\n", help_groups[g].title);
+		for (size_t i = 0; i < ARRAY_SIZE(help_groups[g].names) && help_groups[g].names[i]; i++) {
+			const struct husk_option *o = options_find(help_groups[g].names[i]);
+			print_entry(out, o->name, o->arg, o->help, o->repeatable);
+		}
+	}
+	static const char *const titles[] = { [HELP_RUN] = "Options of run",
+					      [HELP_CHECK] = "Options of check" };
+	for (int sc = HELP_RUN; sc <= HELP_CHECK; sc++) {
+		if (scope != HELP_ALL && scope != (enum help_scope)sc)
+			continue;
+		fprintf(out, "\n%s:\n", titles[sc]);
+		for (size_t i = 0; front_options[i].name; i++)
+			if (front_options[i].scope == (enum help_scope)sc)
+				print_entry(out, front_options[i].name, front_options[i].arg,
+					    front_options[i].help, false);
+	}
+	fprintf(out, "\n");
+	print_entry(out, "help", NULL, "show this help (also -h)", false);
+	if (scope != HELP_CHECK)
+		fprintf(out, "\nExit status: the program's, 128+N if it died of signal N, 125 if\n"
+			     "husk failed, 126 if PROGRAM cannot be executed, 127 if not found.\n");
+	if (scope != HELP_RUN)
+		fprintf(out, "%scheck: 0, 1 above --threshold, 125 for a policy run would refuse.\n",
+			scope == HELP_CHECK ? "\nExit status of " : "");
+	fprintf(out, "\nSee husk(1), husk-profile(5) and husk-seccomp(5).\n");
+}
+
