@@ -300,6 +300,7 @@ static void test_order_with_flags(void **state)
 	assert_int_equal(p.mounts[0].size, 1ull << 20);
 	assert_string_equal(p.mounts[1].dst, "/data/cache");
 	policy_free(&p);
+	search_path_free(&sp);
 }
 
 /* Mounts end up parents first, whatever order they were given in. */
@@ -322,6 +323,7 @@ static void test_finalize_sorts_mounts_by_depth(void **state)
 	assert_string_equal(p.mounts[4].dst, "/data/cache");
 	assert_string_equal(p.mounts[5].dst, "/data/cache/x");
 	policy_free(&p);
+	search_path_free(&sp);
 }
 
 int main(void)

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "seccomp/seccomp_filter.h"
+#include "seccomp/seccomp_json.h"
 #include "seccomp/seccomp_load.h"
 #include "seccomp/seccomp_profile.h"
 
