@@ -10,6 +10,8 @@
 #include "cmd/completion.h"
 #include "launch/host.h"
 #include "launch/idmap.h"
+#include "launch/landlock.h"
+#include "limits/cgroup.h"
 #include "base/log.h"
 #include "front/options.h"
 #include "policy/policy.h"
@@ -57,6 +59,28 @@ static int load_policy(struct husk_policy *p, struct caller *c, struct run_flags
 	for (int i = 0; i < HUSK_RLIMIT_COUNT; i++)
 		if (getrlimit((enum __rlimit_resource)i, &c->limits[i]) < 0)
 			c->limits_known = false;
+	c->landlock_abi = landlock_abi();
+	/* In a container's entrypoint the Go variables follow the
+	 * container's own limits (read only in the modes meant for it, to
+	 * keep a plain launch from reading mountinfo). */
+	if (p->namespaces != NS_REQUIRED && !p->no_go_env) {
+		struct cg_own_limits own = { 0 };
+		for (int k = 0; k < 2; k++) {
+			struct cg_plan plan;
+			struct cg_own_limits one;
+			char e[512];
+			if (cg_plan_self(1u << (k ? CG_CPU : CG_MEMORY), &plan, e, sizeof(e)) < 0)
+				continue;
+			cg_read_own_limits("", &plan, &one);
+			if (k)
+				own.cpu_quota_us = one.cpu_quota_us, own.cpu_period_us = one.cpu_period_us;
+			else
+				own.memory_max = one.memory_max;
+		}
+		c->own_memory_max = own.memory_max;
+		c->own_cpu_quota_us = own.cpu_quota_us;
+		c->own_cpu_period_us = own.cpu_period_us;
+	}
 	char err[1024];
 	if (policy_finalize(p, c, err, sizeof(err)) < 0) {
 		log_error("%s: %s", argv[0], err);
@@ -71,6 +95,12 @@ static int report(struct husk_policy *p, const struct caller *c, const struct ru
 {
 	char err[1024];
 	struct exposure e;
+	/* auto: what run would get here, namespaces or in place. */
+	if (p->namespaces == NS_AUTO && !p->in_place && sandbox_probe_namespaces(p) < 0 &&
+	    policy_in_place(p, err, sizeof(err)) < 0) {
+		log_error("check: namespaces are refused here, and in place: %s", err);
+		return HUSK_EXIT_LAUNCH;
+	}
 	__attribute__((cleanup(preflight_free))) struct preflight pf;
 	size_t refused = preflight_run(p, true, &pf);
 	/* What --cgroup auto would give up is shown as given up. */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "launch/caps.h"
+#include "launch/landlock.h"
 #include "launch/mounts.h"
 #include "seccomp/seccomp_profile.h"
 #include "seccomp/seccomp_load.h"
@@ -30,6 +31,8 @@ static json_object *strv_json(const char *const *v, size_t n)
 static json_object *namespaces(const struct husk_policy *p)
 {
 	json_object *a = json_object_new_array();
+	if (p->in_place)
+		return a;
 	if (p->userns == USERNS_PRIVATE)
 		json_object_array_add(a, str("user"));
 	json_object_array_add(a, str("mount"));
@@ -47,7 +50,8 @@ static json_object *user(const struct husk_policy *p)
 	json_object *o = json_object_new_object();
 	put(o, "uid", json_object_new_int64(p->uid));
 	put(o, "gid", json_object_new_int64(p->gid));
-	put(o, "userns", str(p->userns == USERNS_HOST ? "host" : "private"));
+	bool own_userns = p->userns == USERNS_PRIVATE && !p->in_place;
+	put(o, "userns", str(p->in_place ? "no" : own_userns ? "private" : "host"));
 	static const char *const from[] = {
 		[HOST_IDS_CALLER] = "the caller's own ids",
 		[HOST_IDS_RANGE] = "husk's fixed range (no husk entry in /etc/subuid)",
@@ -58,7 +62,7 @@ static json_object *user(const struct husk_policy *p)
 	put(o, "host_uid", json_object_new_int64(p->host_uid));
 	put(o, "host_gid", json_object_new_int64(p->host_gid));
 	put(o, "host_ids_from", str(from[p->host_ids_from]));
-	if (p->userns == USERNS_PRIVATE) {
+	if (own_userns) {
 		char m[64];
 		snprintf(m, sizeof(m), "%u %u 1", (unsigned)p->uid, (unsigned)p->host_uid);
 		put(o, "uid_map", str(m));
@@ -303,15 +307,33 @@ json_object *report_build(const struct husk_policy *p, const struct caller *c,
 	json_object *o = json_object_new_object();
 	put(o, "program", strv_json((const char *const *)p->argv.v, p->argv.n));
 	put(o, "namespaces", namespaces(p));
+	static const char *const ns_modes[] = { "required", "auto", "none" };
+	put(o, "namespace_mode", str(ns_modes[p->namespaces]));
+	put(o, "in_place", json_object_new_boolean(p->in_place));
+	struct ll_plan ll;
+	char lerr[256], ltext[1024];
+	if (landlock_plan(p, p->landlock_abi, &ll, lerr, sizeof(lerr)) < 0)
+		snprintf(ltext, sizeof(ltext), "%s", lerr);
+	else
+		landlock_describe(&ll, p->landlock_abi, ltext, sizeof(ltext));
+	json_object *lj = json_object_new_object();
+	static const char *const ll_modes[] = { "auto", "required", "off" };
+	put(lj, "mode", str(ll_modes[p->landlock]));
+	put(lj, "abi", json_object_new_int(p->landlock_abi));
+	put(lj, "enforced", json_object_new_boolean(ll.handled_fs != 0));
+	put(lj, "rules", str(ltext));
+	put(o, "landlock", lj);
 	put(o, "user", user(p));
 	put(o, "hostname", str(p->hostname));
 	put(o, "cwd", str(p->cwd));
 	json_object *root = json_object_new_object();
 	put(root, "source", p->rootfs ? str(p->rootfs) : str("(empty tmpfs)"));
-	put(root, "flags", flags(mounts_root_attrs()));
+	/* In place husk mounts nothing: the root is as found, and read-only
+	 * only through Landlock (shown on its own line). */
+	put(root, "flags", p->in_place ? str("as found, husk mounts nothing") : flags(mounts_root_attrs()));
 	put(o, "root", root);
 	json_object *mounts = json_object_new_array();
-	for (size_t i = 0; i < p->n_mounts; i++)
+	for (size_t i = 0; i < p->n_mounts && !p->in_place; i++)
 		json_object_array_add(mounts, mount_json(&p->mounts[i]));
 	put(o, "mounts", mounts);
 	put(o, "mirrors", strv_json((const char *const *)pf->mirrors.v, pf->mirrors.n));
@@ -387,7 +409,8 @@ void report_print_text(json_object *r, FILE *out)
 	if (get(r, "program_found"))
 		fprintf(out, " (found at %s)", gets(r, "program_found"));
 	fprintf(out, "\n  %-14s ", "namespaces");
-	print_list(out, get(r, "namespaces"), "");
+	print_list(out, get(r, "namespaces"),
+		   "none: in place (--namespaces none, or auto where they are refused)");
 	json_object *u = get(r, "user");
 	fprintf(out, "\n  %-14s uid %s gid %s, %s user namespace\n", "user", gets(u, "uid"),
 		gets(u, "gid"), gets(u, "userns"));
@@ -415,6 +438,7 @@ void report_print_text(json_object *r, FILE *out)
 		fputc('\n', out);
 	}
 	fprintf(out, "  %-14s yes\n", "no_new_privs");
+	fprintf(out, "  %-14s %s\n", "landlock", gets(get(r, "landlock"), "rules"));
 	json_object *sc = get(r, "seccomp");
 	if (strcmp(gets(sc, "profile"), "unconfined") == 0)
 		fprintf(out, "  %-14s unconfined: no system call filter\n", "seccomp");

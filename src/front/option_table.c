@@ -403,6 +403,78 @@ static int opt_cgroup_parent(struct husk_policy *p, const char *arg, char *err, 
 	return 0;
 }
 
+static int opt_namespaces(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	if (strcmp(arg, "required") == 0)
+		p->namespaces = NS_REQUIRED;
+	else if (strcmp(arg, "auto") == 0)
+		p->namespaces = NS_AUTO;
+	else if (strcmp(arg, "none") == 0)
+		p->namespaces = NS_NONE;
+	else
+		return errf(err, errlen, -EINVAL, "expected required, auto or none");
+	return 0;
+}
+
+static int opt_landlock(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	if (strcmp(arg, "auto") == 0)
+		p->landlock = LANDLOCK_AUTO;
+	else if (strcmp(arg, "required") == 0)
+		p->landlock = LANDLOCK_REQUIRED;
+	else if (strcmp(arg, "off") == 0)
+		p->landlock = LANDLOCK_OFF;
+	else
+		return errf(err, errlen, -EINVAL, "expected auto, required or off");
+	return 0;
+}
+
+/* "80,443,8000-8010" or "none"; each use replaces the list, as a later
+ * option does. */
+static int opt_ports(struct port_list *l, const char *arg, char *err, size_t errlen)
+{
+	struct port_list n = { .set = true };
+	if (strcmp(arg, "none") == 0) {
+		*l = n;
+		return 0;
+	}
+	for (const char *s = arg; *s;) {
+		char *end;
+		unsigned long lo = strtoul(s, &end, 10), hi = lo;
+		if (end == s)
+			goto bad;
+		if (*end == '-') {
+			const char *h = end + 1;
+			hi = strtoul(h, &end, 10);
+			if (end == h)
+				goto bad;
+		}
+		if (lo < 1 || hi > 65535 || lo > hi || (*end && (*end != ',' || !end[1])))
+			goto bad;
+		for (unsigned long port = lo; port <= hi; port++) {
+			if (n.n == HUSK_MAX_PORTS)
+				return errf(err, errlen, -E2BIG, "at most %d ports", HUSK_MAX_PORTS);
+			n.v[n.n++] = (uint16_t)port;
+		}
+		s = *end ? end + 1 : end;
+	}
+	*l = n;
+	return 0;
+bad:
+	return errf(err, errlen, -EINVAL,
+		    "expected ports 1-65535 as a list like 80,443,8000-8010, or none");
+}
+
+static int opt_allow_tcp_bind(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	return opt_ports(&p->tcp_bind, arg, err, errlen);
+}
+
+static int opt_allow_tcp_connect(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	return opt_ports(&p->tcp_connect, arg, err, errlen);
+}
+
 static int opt_no_go_env(struct husk_policy *p, const char *arg, char *err, size_t errlen)
 {
 	p->no_go_env = true;
@@ -443,6 +515,18 @@ const struct husk_option husk_run_options[] = {
 	{ "hostname", "NAME", "host name inside (default husk)", false, opt_hostname, OPT_PATH_NONE },
 	{ "net", "none|host", "none: private netns with lo only (default); host: share", false,
 	  opt_net, OPT_PATH_NONE },
+	{ "namespaces", "required|auto|none",
+	  "required (default): new namespaces or fail; auto: in place where a container "
+	  "refuses them; none: in place (ids, caps, Landlock, seccomp; no namespace, no mount)",
+	  false, opt_namespaces, OPT_PATH_NONE },
+	{ "landlock", "auto|required|off",
+	  "Landlock rules that follow the mounts: read-only root, writes only to --bind and "
+	  "--tmpfs (default auto: where the kernel has it)",
+	  false, opt_landlock, OPT_PATH_NONE },
+	{ "allow-tcp-bind", "PORTS", "Landlock: bind only these TCP ports (80,8000-8010 or none)",
+	  false, opt_allow_tcp_bind, OPT_PATH_NONE },
+	{ "allow-tcp-connect", "PORTS", "Landlock: connect only to these TCP ports (or none)", false,
+	  opt_allow_tcp_connect, OPT_PATH_NONE },
 	{ "user", "UID[:GID]",
 	  "ids of the service (default: the caller's; 65534:65534 when started as root)", false,
 	  opt_user, OPT_PATH_NONE },
@@ -518,9 +602,11 @@ static const struct {
 } help_groups[] = {
 	{ "Profiles", { "profile" } },
 	{ "Root filesystem and mounts", { "rootfs", "ro-bind", "bind", "tmpfs", "chdir" } },
+	{ "Isolation", { "namespaces", "landlock" } },
 	{ "Identity and privileges", { "user", "host-user", "userns", "cap-add", "cap-drop" } },
 	{ "Environment", { "env", "env-keep", "env-drop", "env-clear", "no-go-env" } },
-	{ "Network and host name", { "net", "hostname" } },
+	{ "Network and host name",
+	  { "net", "hostname", "allow-tcp-bind", "allow-tcp-connect" } },
 	{ "Resource limits",
 	  { "rlimit", "memory", "memory-high", "memory-swap", "pids", "cpus", "cpu-weight",
 	    "io-weight", "cgroup", "cgroup-parent" } },

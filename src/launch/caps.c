@@ -55,7 +55,9 @@ int caps_last_cap(void)
 	return cached_last_cap = last;
 }
 
-static int verify(uint64_t keep, bool ambient)
+/* bounding: also check the bounding set (not where it could not be
+ * dropped, see caps_drop_except_in_place). */
+static int verify(uint64_t keep, bool ambient, bool bounding)
 {
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct data[2];
@@ -69,7 +71,7 @@ static int verify(uint64_t keep, bool ambient)
 	int last = caps_last_cap();
 	for (int c = 0; c <= last && c < 64; c++) {
 		bool want = keep & (1ull << c);
-		int b = prctl(PR_CAPBSET_READ, c, 0, 0, 0);
+		int b = bounding ? prctl(PR_CAPBSET_READ, c, 0, 0, 0) : want;
 		if (b < 0 || (b == 1) != want)
 			return -EPERM;
 		int a = prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, c, 0, 0);
@@ -108,7 +110,7 @@ int caps_drop_except(uint64_t keep, bool ambient)
 	errno = 0;
 	if (capng_apply(CAPNG_SELECT_ALL) < 0)
 		return errno ? -errno : -EPERM;
-	return verify(keep, ambient);
+	return verify(keep, ambient, true);
 }
 
 int caps_drop_except_as(uint64_t keep, bool ambient, uint32_t uid, uint32_t gid)
@@ -124,5 +126,25 @@ int caps_drop_except_as(uint64_t keep, bool ambient, uint32_t uid, uint32_t gid)
 		return errno ? -errno : -EPERM;
 	if (ambient && capng_apply(CAPNG_SELECT_AMBIENT) < 0)
 		return errno ? -errno : -EPERM;
-	return verify(keep, ambient);
+	return verify(keep, ambient, true);
+}
+
+int caps_drop_except_in_place(uint64_t keep, bool ambient, uint64_t *bounding_left)
+{
+	*bounding_left = 0;
+	capng_setpid((int)syscall(SYS_gettid));
+	if (capng_get_caps_process() == 0 && capng_have_capability(CAPNG_EFFECTIVE, CAP_SETPCAP))
+		return caps_drop_except(keep, ambient);
+	int r = stage(keep, ambient);
+	if (r < 0)
+		return r;
+	errno = 0;
+	if (capng_apply(CAPNG_SELECT_CAPS) < 0 ||
+	    (ambient && keep && capng_apply(CAPNG_SELECT_AMBIENT) < 0))
+		return errno ? -errno : -EPERM;
+	int last = caps_last_cap();
+	for (int c = 0; c <= last && c < 64; c++)
+		if (!(keep & (1ull << c)) && prctl(PR_CAPBSET_READ, c, 0, 0, 0) == 1)
+			*bounding_left |= 1ull << c;
+	return verify(keep, ambient, false);
 }

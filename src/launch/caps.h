@@ -37,3 +37,10 @@ int caps_drop_except(uint64_t keep, bool ambient);
  * the caller's user namespace (--userns host): the switch keeps exactly the
  * caps in keep (libcap-ng's capng_change_id), supplementary groups dropped. */
 int caps_drop_except_as(uint64_t keep, bool ambient, uint32_t uid, uint32_t gid);
+
+/* In place, for a husk that is not root: without CAP_SETPCAP the bounding
+ * set cannot be dropped (a container started with --user keeps what the
+ * engine left there). The other four sets are cleared but for keep, and
+ * *bounding_left says what stays in the bounding set; no_new_privs keeps
+ * execve from raising any of it. With CAP_SETPCAP, caps_drop_except. */
+int caps_drop_except_in_place(uint64_t keep, bool ambient, uint64_t *bounding_left);

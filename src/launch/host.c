@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "base/util.h"
+#include "launch/landlock.h"
 
 int host_seccomp_mode(const char *root)
 {
@@ -54,8 +55,9 @@ const char *host_clone_hint(int err, int seccomp_mode, const char *container, ch
 					 seccomp_mode == 2 ? " " : "");
 			snprintf(buf, len,
 				 " (husk runs %s%s, which refuses new namespaces, whatever the "
-				 "sysctls say: give the container --security-opt seccomp=unconfined, "
-				 "or its engine's profile with namespaces allowed)",
+				 "sysctls say: run husk with --namespaces auto to add the layers "
+				 "the container allows (husk(1), AS A CONTAINER ENTRYPOINT), or give "
+				 "the container --security-opt seccomp=unconfined)",
 				 where,
 				 seccomp_mode == 2 ? "under a seccomp filter (Seccomp: 2 in "
 						     "/proc/self/status)"
@@ -125,6 +127,11 @@ void host_print_features(FILE *out)
 	fprintf(out, "openat2: %s\n", has_syscall(syscall(SYS_openat2, -1, NULL, NULL, 0)));
 	fprintf(out, "close_range: %s\n", has_syscall(syscall(SYS_close_range, 1, 0, 0)));
 	fprintf(out, "cgroups: %s\n", cgroup_layout());
+	int abi = landlock_abi();
+	if (abi > 0)
+		fprintf(out, "landlock: ABI %d\n", abi);
+	else
+		fprintf(out, "landlock: not available\n");
 	const char *c = host_container("", getenv("container"));
 	if (c)
 		fprintf(out, "container: %s\n", c);

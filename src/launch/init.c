@@ -85,7 +85,7 @@ int supervise(pid_t child, const struct supervise_opts *o)
 			if (errno == EAGAIN && deadline >= 0) {
 				/* The stop timeout expired: as pid 1, kill(-1)
 				 * reaches every process of the namespace but us. */
-				kill(-1, SIGKILL);
+				kill(o->group ? -o->group : -1, SIGKILL);
 				deadline = -1;
 			}
 			continue;

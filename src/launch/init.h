@@ -21,6 +21,10 @@ struct supervise_opts {
 	 * namespace after this many seconds; 0 means at once. Only with
 	 * reap_all, where kill(-1) reaches exactly the sandbox. */
 	uint32_t stop_timeout;
+	/* Whom the stop timeout kills: 0, everything but us (kill(-1), for a
+	 * pid 1); else the process group of that id (in place, where husk is
+	 * not pid 1 and kill(-1) would reach the caller's other processes). */
+	pid_t group;
 };
 
 /* Call with the supervise_sigset() signals and SIGCHLD blocked. Returns the

@@ -328,22 +328,42 @@ static int open_strict_mountpoint(int rootfd, const char *what, const char *dst)
 	return fd;
 }
 
-static int mount_proc_at(int rootfd, const struct mount_entry *m)
+static int proc_refused(const struct mount_entry *m)
+{
+	log_warn("mount proc on %s: refused, as inside a container whose /proc is partly "
+		 "masked; --namespaces auto goes on without a fresh one: %s is what the root "
+		 "holds there, read-only (a container's /proc lists its processes outside the "
+		 "sandbox's pid namespace)",
+		 m->dst, m->dst);
+	return 0;
+}
+
+/* may_skip: --namespaces auto, where a container's partly masked /proc
+ * makes the kernel refuse a fresh one (mnt_too_revealing): the sandbox
+ * goes on without /proc, said once, rather than failing. */
+static int mount_proc_at(int rootfd, const struct mount_entry *m, bool may_skip)
 {
 	_cleanup_close_ int target = open_strict_mountpoint(rootfd, "proc", m->dst);
 	if (target < 0)
 		return target;
 	/* A fresh procfs shows only the sandbox's pid namespace. */
 	_cleanup_close_ int fs = sys_fsopen("proc", FSOPEN_CLOEXEC);
-	if (fs < 0 || sys_fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+	if (fs < 0 || sys_fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0) {
+		if (errno == EPERM && may_skip)
+			return proc_refused(m);
 		return log_errno(-errno, "mount proc on %s%s", m->dst,
 				 errno == EPERM ? " (is the host /proc partly masked, as inside "
 						  "a container? see husk(1))"
 						: "");
+	}
 	_cleanup_close_ int mnt = sys_fsmount(fs, FSMOUNT_CLOEXEC, mounts_attrs(m));
+	if (mnt < 0 && errno == EPERM && may_skip)
+		return proc_refused(m);
 	if (mnt < 0)
 		return log_errno(-errno, "mount proc on %s", m->dst);
 	int r = attach(mnt, target);
+	if (r == -EPERM && may_skip)
+		return proc_refused(m);
 	if (r < 0)
 		return log_errno(r, "mount proc on %s", m->dst);
 	for (const char *const *p = mounts_proc_masked; *p; p++)
@@ -680,7 +700,7 @@ int mounts_setup(const struct husk_policy *p, bool cgroup2)
 			const struct mount_entry *m = &p->mounts[i];
 			switch (m->kind) {
 			case MOUNT_PROC:
-				r = mount_proc_at(rootfd, m);
+				r = mount_proc_at(rootfd, m, p->namespaces == NS_AUTO);
 				break;
 			case MOUNT_DEV:
 				r = mount_dev_at(rootfd, m);

@@ -264,7 +264,14 @@ size_t preflight_run(const struct husk_policy *p, bool cgroup, struct preflight 
 	if (ok) {
 		struct view v;
 		char err[1024];
-		view_init(&v, p, rootfd, src);
+		/* In place husk mounts nothing: the program, the working
+		 * directory and the rest are found in the root as it is. */
+		struct husk_policy as_is;
+		if (p->in_place) {
+			as_is = *p;
+			as_is.n_mounts = 0;
+		}
+		view_init(&v, p->in_place ? &as_is : p, rootfd, src);
 		if (view_plan(&v, err, sizeof(err)) < 0) {
 			add_split(pf, "mounts", err);
 		} else {

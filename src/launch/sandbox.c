@@ -171,6 +171,91 @@ static _Noreturn void sandbox_child(const struct husk_policy *p, const struct sc
 	_exit(supervise(svc, &o));
 }
 
+static bool clone_refused(int e)
+{
+	/* EPERM: a seccomp filter or missing rights; EINVAL: a kernel without
+	 * one of the namespaces; ENOSPC/EUSERS: a max_*_namespaces of 0;
+	 * EACCES: an LSM. */
+	return e == EPERM || e == EINVAL || e == ENOSPC || e == EUSERS || e == EACCES || e == ENOSYS;
+}
+
+/* In place (a container's entrypoint): no namespace, no mount. husk stays
+ * as the supervisor (the container's pid 1: it reaps every orphan, forwards
+ * signals, and returns the service's status); the service drops to its
+ * ids and capabilities, gets Landlock, rlimits and the seccomp filter in
+ * service_exec, as in a sandbox. */
+static int run_in_place(struct husk_policy *p, struct cgroup *cg)
+{
+	/* Not pid 1 (started from a shell): orphans of the service come to
+	 * us, and the stop timeout reaches only the service's session. */
+	bool pid1 = getpid() == 1;
+	if (!pid1 && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+		return log_errno(-errno, "in place: prctl PR_SET_CHILD_SUBREAPER"), HUSK_EXIT_LAUNCH;
+	int pipefd[2];
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return log_errno(-errno, "pipe"), HUSK_EXIT_LAUNCH;
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return log_errno(-e, "in place: start the service"), HUSK_EXIT_LAUNCH;
+	}
+	if (pid == 0) {
+		close(pipefd[1]);
+		die_with_monitor(pipefd[0]);
+		char go;
+		if (read(pipefd[0], &go, 1) != 1)
+			_exit(HUSK_EXIT_LAUNCH);
+		service_exec(p, p->seccomp_unconfined ? NULL : &p->seccomp_bpf);
+	}
+	close(pipefd[0]);
+	char cgerr[1024];
+	int r = 0;
+	if (cg->n && (r = cg_enter(cg, pid, cgerr, sizeof(cgerr))) < 0)
+		log_error("cgroup: %s", cgerr);
+	if (r == 0)
+		r = rlimits_raise(pid, p->rlimits);
+	const char go = 'g';
+	if (r == 0 && write(pipefd[1], &go, 1) != 1)
+		r = log_errno(-errno, "start the service");
+	if (r < 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		close(pipefd[1]);
+		return HUSK_EXIT_LAUNCH;
+	}
+	timing_mark(T_RELEASED);
+	struct supervise_opts o = { .reap_all = true,
+				    .stop_timeout = p->stop_timeout,
+				    .group = pid1 ? 0 : pid };
+	int code = supervise(pid, &o);
+	timing_mark(T_EXITED);
+	/* Open until the service has run: until it has exec'd, its closing
+	 * tells the child that husk is gone (die_with_monitor). */
+	close(pipefd[1]);
+	/* What the service left in its session goes with it, as a sandbox's
+	 * pid namespace does. */
+	if (!pid1) {
+		kill(-pid, SIGKILL);
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+	}
+	return code;
+}
+
+int sandbox_probe_namespaces(const struct husk_policy *p)
+{
+	bool in_cgroup;
+	pid_t pid = sys_clone_ns(clone_flags(p, false), -1, &in_cgroup);
+	if (pid == 0)
+		_exit(0);
+	if (pid < 0)
+		return clone_refused(errno) ? -errno : 0;
+	waitpid(pid, NULL, 0);
+	return 0;
+}
+
 int sandbox_run(struct husk_policy *p)
 {
 	/* Inherited by everything below and never cleared: no setuid or file
@@ -228,6 +313,8 @@ int sandbox_run(struct husk_policy *p)
 		return log_errno(reaper, "cgroup: start the reaper"), HUSK_EXIT_LAUNCH;
 
 	caps_last_cap(); /* read once here; the children inherit the value */
+	if (p->in_place)
+		return run_in_place(p, &cg);
 
 	int pipefd[2];
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
@@ -244,6 +331,20 @@ int sandbox_run(struct husk_policy *p)
 	bool in_cgroup = false;
 	pid_t pid = sys_clone_ns(clone_flags(p, cg.n > 0 && cgfd < 0), cgfd, &in_cgroup);
 	bool late_cgroupns = cg.n > 0 && !in_cgroup;
+	if (pid < 0 && p->namespaces == NS_AUTO && clone_refused(errno)) {
+		int e = errno;
+		char err[512];
+		close(pipefd[0]);
+		close(pipefd[1]);
+		size_t before = p->warnings.n;
+		if (policy_in_place(p, err, sizeof(err)) < 0)
+			return log_error("namespaces were refused (%s) and in place: %s", strerror(e), err),
+			       HUSK_EXIT_LAUNCH;
+		log_warn("create namespaces: %s; --namespaces auto goes on in place", strerror(e));
+		for (size_t i = before; i < p->warnings.n; i++)
+			log_warn("%s", p->warnings.v[i]);
+		return run_in_place(p, &cg);
+	}
 	if (pid < 0) {
 		int e = errno;
 		char hint[320];

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "launch/caps.h"
+#include "launch/landlock.h"
 #include "base/log.h"
 #include "limits/rlimits.h"
 #include "base/sys.h"
@@ -113,12 +114,47 @@ void service_exec(const struct husk_policy *p, const struct sc_bpf *filter)
 
 	int r;
 	bool ambient = caps_service_ambient(p->uid);
-	if (p->userns == USERNS_HOST)
+	/* In place, a root husk switches to the service's ids here, as
+	 * --userns host does; a husk that is not root runs it as itself. */
+	bool switch_ids = p->userns == USERNS_HOST || (p->in_place && geteuid() == 0);
+	if (p->in_place && !switch_ids && (getuid() != p->uid || getgid() != p->gid))
+		die("in place: husk runs as %u:%u and cannot switch to --user %u:%u without root",
+		    (unsigned)getuid(), (unsigned)getgid(), (unsigned)p->uid, (unsigned)p->gid);
+	uint64_t bounding_left = 0;
+	if (switch_ids)
 		r = caps_drop_except_as(p->cap_add, ambient, p->uid, p->gid);
+	else if (p->in_place)
+		r = caps_drop_except_in_place(p->cap_add, ambient, &bounding_left);
 	else
 		r = caps_drop_except(p->cap_add, ambient);
+	if (r < 0 && p->in_place && !switch_ids && p->cap_add)
+		die_errno(r, "capabilities: in place as uid %u, husk holds no capabilities to keep "
+			     "for the service; drop --cap-add, or start the container as root with "
+			     "--user for the service",
+			  (unsigned)getuid());
 	if (r < 0)
 		die_errno(r, "capabilities: drop all but the allowed set");
+	if (bounding_left) {
+		/* A normal user's bounding set is usually full: a count then
+		 * says enough. */
+		char names[512];
+		int count = __builtin_popcountll(bounding_left);
+		size_t n = 0;
+		if (count > 8)
+			snprintf(names, sizeof(names), "%d capabilities", count);
+		for (int c = 0; c < 64 && n < sizeof(names) && count <= 8; c++) {
+			char b[32];
+			if (bounding_left & (1ull << c))
+				n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s", n ? " " : "",
+						      caps_to_name(c, b, sizeof(b)));
+		}
+		log_warn("in place: the bounding set keeps %s (husk runs without CAP_SETPCAP, so "
+			 "it cannot drop them); no_new_privs keeps execve from raising any of them",
+			 names);
+	}
+	/* The id switch cleared the parent-death signal. */
+	if (p->in_place && prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		die_errno(errno, "prctl PR_SET_PDEATHSIG");
 
 	if (chdir(p->cwd) < 0)
 		die_errno(errno, "chdir %s", p->cwd);
@@ -152,6 +188,16 @@ void service_exec(const struct husk_policy *p, const struct sc_bpf *filter)
 			  "readable by the service's user",
 			  p->argv.v[0], what, bad);
 		_exit(HUSK_EXIT_NOEXEC);
+	}
+
+	/* Landlock after chdir and before the filter: the rules are opened
+	 * by path, in the root the service will see. */
+	struct ll_plan ll;
+	char llerr[512];
+	if (landlock_plan(p, p->landlock_abi, &ll, llerr, sizeof(llerr)) < 0 ||
+	    landlock_apply(&ll, p->landlock_abi, llerr, sizeof(llerr)) < 0) {
+		log_error("landlock: %s", llerr);
+		_exit(HUSK_EXIT_LAUNCH);
 	}
 
 	/* The service's rlimits, once husk itself opens and starts nothing

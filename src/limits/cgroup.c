@@ -760,3 +760,49 @@ int cg_plan_self(unsigned needed, struct cg_plan *plan, char *err, size_t errlen
 		return errf(err, errlen, r, "read /proc/self: %s", strerror(-r));
 	return cg_plan_from(mi, cg, needed, plan, err, errlen);
 }
+
+/* A value of a limit file; 0 for "max", -1, or v1's "no limit" (the
+ * largest multiple of the page size below 2^63). */
+static uint64_t limit_value(const char *dir, const char *file)
+{
+	char path[1024], buf[64];
+	uint64_t v;
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if (read_text(path, buf, sizeof(buf)) < 0)
+		return 0;
+	buf[strcspn(buf, " \n")] = '\0';
+	if (parse_u64(buf, &v) < 0 || v >= (1ull << 62))
+		return 0;
+	return v;
+}
+
+void cg_read_own_limits(const char *root, const struct cg_plan *plan, struct cg_own_limits *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < plan->n; i++) {
+		const struct cg_hierarchy *h = &plan->h[i];
+		char dir[1024];
+		snprintf(dir, sizeof(dir), "%s%s%s", root, h->mount, h->own);
+		if (h->controllers & (1u << CG_MEMORY))
+			out->memory_max = limit_value(dir, h->version == 2 ? "memory.max" : "memory.limit_in_bytes");
+		if (!(h->controllers & (1u << CG_CPU)))
+			continue;
+		if (h->version == 1) {
+			out->cpu_quota_us = limit_value(dir, "cpu.cfs_quota_us");
+			out->cpu_period_us = limit_value(dir, "cpu.cfs_period_us");
+			continue;
+		}
+		/* cpu.max: "QUOTA PERIOD", QUOTA "max" for none. */
+		char path[1100], buf[64];
+		snprintf(path, sizeof(path), "%s/cpu.max", dir);
+		if (read_text(path, buf, sizeof(buf)) < 0)
+			continue;
+		char *sp = strchr(buf, ' ');
+		if (!sp)
+			continue;
+		*sp = '\0';
+		sp[1 + strcspn(sp + 1, "\n")] = '\0';
+		if (parse_u64(buf, &out->cpu_quota_us) < 0 || parse_u64(sp + 1, &out->cpu_period_us) < 0)
+			out->cpu_quota_us = out->cpu_period_us = 0;
+	}
+}

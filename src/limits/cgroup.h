@@ -85,6 +85,15 @@ struct cg_plan {
 int cg_plan_from(const char *mountinfo, const char *proc_cgroup, unsigned needed,
 		 struct cg_plan *plan, char *err, size_t errlen);
 
+/* The memory and CPU limits set on husk's own cgroup in plan (a
+ * container's --memory and --cpus), read below root ("" for the real
+ * tree). Each is 0 where the group has none or it cannot be read. */
+struct cg_own_limits {
+	uint64_t memory_max;
+	uint64_t cpu_quota_us, cpu_period_us;
+};
+void cg_read_own_limits(const char *root, const struct cg_plan *plan, struct cg_own_limits *out);
+
 /* Pure: the files to write in a sandbox cgroup of hierarchy h, in order. */
 struct cg_write {
 	char file[64];	    /* "" when this version has no such limit (v1 memory.high) */

@@ -148,6 +148,7 @@ struct ctx {
 	const struct husk_policy *p;
 	const struct sc_profile *prof;
 	bool mounts_undoable; /* CAP_SYS_ADMIN with the mount syscalls allowed */
+	bool landlock;	      /* Landlock rules in force */
 	struct exposure *out;
 	char buf[160];
 };
@@ -179,8 +180,10 @@ static void add(struct ctx *c, const char *id, const char *layer, unsigned weigh
 static void check_network(struct ctx *c)
 {
 	const struct husk_policy *p = c->p;
-	const char *fix = "drop --net host";
-	bool host = p->net == NET_HOST;
+	const char *fix = p->in_place ? "allow namespaces (drop --namespaces none, or unconfine them in "
+					"the container)"
+				      : "drop --net host";
+	bool host = p->net == NET_HOST || p->in_place;
 	add(c, "PrivateNetwork", "network", 2500, 1, host,
 	    host ? "the host's network namespace: every host interface and port"
 		 : "own network namespace with only lo",
@@ -224,26 +227,35 @@ static void check_network(struct ctx *c)
 static void check_identity(struct ctx *c)
 {
 	const struct husk_policy *p = c->p;
-	bool host_ns = p->userns == USERNS_HOST;
+	bool host_ns = p->userns == USERNS_HOST || p->in_place;
 	/* What the kernel checks on the host is the host id: root inside a
 	 * user namespace is root only over what that namespace owns, unless
 	 * the map puts it on host root. */
 	bool host_root = p->host_uid == 0 || p->host_gid == 0;
 	unsigned bad = host_root ? 10 : p->uid != 0 ? 0 : 5;
 	add(c, "User", "identity", 2000, 10, bad,
-	    host_root	? say(c, "host root: uid %u gid %u on the host", (unsigned)p->host_uid,
+	    host_root && p->in_place ? say(c, "root: uid %u gid %u of the system husk runs in",
+					   (unsigned)p->uid, (unsigned)p->gid)
+	    : host_root ? say(c, "host root: uid %u gid %u on the host", (unsigned)p->host_uid,
 			      (unsigned)p->host_gid)
 	    : p->uid != 0 ? say(c, "uid %u, host uid %u, not root", (unsigned)p->uid,
 				(unsigned)p->host_uid)
 			  : say(c, "root inside the sandbox's user namespace only (host uid %u)",
 				(unsigned)p->host_uid),
-	    host_root ? "--user 1000:1000 (any non-zero id), or drop --userns host"
+	    host_root && !p->in_place ? "--user 1000:1000 (any non-zero id), or drop --userns host"
 		      : "--user 1000:1000 (any non-zero id)");
 
 	add(c, "PrivateUsers", "identity", 1000, 1, host_ns,
-	    host_ns ? "no user namespace: real host ids and host capabilities"
-		    : "own user namespace, one id mapped",
-	    "drop --userns host");
+	    p->in_place ? "in place: no user namespace; the ids and capabilities are those of "
+			  "the system husk runs in"
+	    : host_ns	? "no user namespace: real host ids and host capabilities"
+			: "own user namespace, one id mapped",
+	    p->in_place ? "allow namespaces where husk runs" : "drop --userns host");
+	add(c, "PrivatePIDs", "identity", 1000, 1, p->in_place,
+	    p->in_place ? "in place: no pid namespace; the service sees and may signal the "
+			  "processes around it"
+			: "own pid namespace under a tiny init",
+	    "allow namespaces where husk runs");
 }
 
 static void check_caps(struct ctx *c)
@@ -371,20 +383,29 @@ static void check_mounts(struct ctx *c)
 	 * systemd's ProtectSystem=no and ProtectHome=no, whatever the
 	 * read-only flag says. */
 	const char *own_root = "give --rootfs a directory that holds only the service's files";
-	bool host_sys = rootfs_holds(p, system_dirs), host_home = rootfs_holds(p, home_dirs);
+	/* In place the root is the container's image, the service's own. */
+	bool host_sys = !p->in_place && rootfs_holds(p, system_dirs);
+	bool host_home = !p->in_place && rootfs_holds(p, home_dirs);
+	bool writable_root = p->in_place && !c->landlock;
+	add(c, "Landlock", "mounts", p->in_place ? 2000 : 200, 1, !c->landlock,
+	    c->landlock ? "Landlock: read-only /, writes only where the policy mounts"
+	    : p->landlock == LANDLOCK_OFF ? "--landlock off"
+					  : "this kernel has no Landlock",
+	    p->landlock == LANDLOCK_OFF ? "drop --landlock off" : "a kernel with Landlock (5.13+)");
 	add(c, "RootDirectory=/RootImage=", "mounts", 200, 1, host_sys,
 	    host_sys ? say(c, "the root is the host's own %s", p->rootfs)
 		     : p->rootfs ? "a root of the service's own" : "an empty root",
 	    own_root);
 
 	m = bind_touching(p, system_dirs, true);
-	add(c, "ProtectSystem", "mounts", 1000, 10, m || undo || host_sys ? 10 : 0,
+	add(c, "ProtectSystem", "mounts", 1000, 10, m || undo || host_sys || writable_root ? 10 : 0,
 	    m	       ? say(c, "writable bind of host %s", m->src)
+	    : writable_root ? "in place without Landlock: the root is as writable as husk found it"
 	    : host_sys ? say(c, "root %s is the host's system tree (/usr, /etc, ... read-only)",
 			     p->rootfs)
 	    : undo     ? "read-only root, which CAP_SYS_ADMIN can remount writable"
 		       : "read-only root; no writable host system directory",
-	    m ? "make the bind --ro-bind" : host_sys ? own_root : undo_fix);
+	    m ? "make the bind --ro-bind" : host_sys ? own_root : writable_root ? "a kernel with Landlock (5.13+), or namespaces" : undo_fix);
 
 	m = bind_touching(p, home_dirs, false);
 	add(c, "ProtectHome", "mounts", 1000, 10, host_home ? 10 : !m ? 0 : m->readonly ? 5 : 10,
@@ -423,10 +444,11 @@ static void check_mounts(struct ctx *c)
 		    m ? "drop the bind" : undo_fix);
 	}
 
-	add(c, "ProtectProc", "mounts", 1000, 3, undo ? 3 : 0,
-	    undo ? "masked /proc paths, which CAP_SYS_ADMIN can unmount"
-		 : "own /proc of the sandbox's pid namespace, kernel files masked",
-	    undo_fix);
+	add(c, "ProtectProc", "mounts", 1000, 3, undo ? 3 : p->in_place ? 2 : 0,
+	    undo	  ? "masked /proc paths, which CAP_SYS_ADMIN can unmount"
+	    : p->in_place ? "in place: the /proc husk found, with every process around it"
+			  : "own /proc of the sandbox's pid namespace, kernel files masked",
+	    p->in_place ? "allow namespaces where husk runs" : undo_fix);
 
 	m = bind_touching(p, kmsg, false);
 	bool syslog = allows(c->prof, "syslog", 0, 0);
@@ -468,6 +490,7 @@ void exposure_compute(const struct husk_policy *p, const struct sc_profile *prof
 	memset(out, 0, sizeof(*out));
 	struct ctx c = { .p = p, .prof = prof, .out = out };
 	c.mounts_undoable = has_cap(p, CAP_SYS_ADMIN) && group_allows(prof, "mount", 0) != NULL;
+	c.landlock = p->landlock != LANDLOCK_OFF && p->landlock_abi > 0;
 
 	check_network(&c);
 	check_identity(&c);

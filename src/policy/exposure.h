@@ -22,7 +22,7 @@ struct exposure_finding {
 	char fix[128];	    /* what would lower it; "" when badness is 0 */
 };
 
-#define EXPOSURE_MAX_FINDINGS 40
+#define EXPOSURE_MAX_FINDINGS 48
 
 struct exposure {
 	struct exposure_finding f[EXPOSURE_MAX_FINDINGS];

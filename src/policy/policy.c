@@ -1,5 +1,7 @@
 #include "policy/policy.h"
 
+#include "launch/landlock.h"
+
 #include <errno.h>
 #include <linux/capability.h>
 #include <stdio.h>
@@ -233,22 +235,34 @@ static int resolve_rlimits(struct husk_policy *p, const struct caller *c, char *
 /* Go sizes its heap and thread pool from the machine, not the cgroup (before
  * Go 1.25 for CPUs; GOMEMLIMIT never): tell it the limits, unless the
  * caller set the variables itself or opted out. */
-static int go_env(struct husk_policy *p)
+static int go_env(struct husk_policy *p, const struct caller *c)
 {
 	char kv[64];
 	const struct cg_limits *l = &p->cgroup;
 	int r = 0;
-	if (l->cpu_quota_us && env_find(&p->env, "GOMAXPROCS", 10) < 0) {
-		uint64_t period = l->cpu_period_us ? l->cpu_period_us : 100000;
-		uint64_t procs = (l->cpu_quota_us + period - 1) / period;
+	/* husk's own limits first; else those of the cgroup husk runs in (a
+	 * container's --cpus and --memory), which bind the service as well.
+	 * Only husk's are marked derived: --cgroup auto takes back only those. */
+	uint64_t quota = l->cpu_quota_us, period = l->cpu_period_us;
+	if (!quota && c->own_cpu_quota_us) {
+		quota = c->own_cpu_quota_us;
+		period = c->own_cpu_period_us;
+		if (c->ncpus && quota > (uint64_t)c->ncpus * (period ? period : 100000))
+			quota = (uint64_t)c->ncpus * (period ? period : 100000);
+	}
+	if (quota && env_find(&p->env, "GOMAXPROCS", 10) < 0) {
+		if (!period)
+			period = 100000;
+		uint64_t procs = (quota + period - 1) / period;
 		snprintf(kv, sizeof(kv), "GOMAXPROCS=%llu", (unsigned long long)(procs ? procs : 1));
 		r = env_put(&p->env, kv);
-		p->go_env_derived |= r == 0 ? GO_ENV_MAXPROCS : 0;
+		p->go_env_derived |= r == 0 && l->cpu_quota_us ? GO_ENV_MAXPROCS : 0;
 	}
-	if (r == 0 && l->memory_max && env_find(&p->env, "GOMEMLIMIT", 10) < 0) {
-		snprintf(kv, sizeof(kv), "GOMEMLIMIT=%llu", (unsigned long long)(l->memory_max / 10 * 9));
+	uint64_t mem = l->memory_max ? l->memory_max : c->own_memory_max;
+	if (r == 0 && mem && env_find(&p->env, "GOMEMLIMIT", 10) < 0) {
+		snprintf(kv, sizeof(kv), "GOMEMLIMIT=%llu", (unsigned long long)(mem / 10 * 9));
 		r = env_put(&p->env, kv);
-		p->go_env_derived |= r == 0 ? GO_ENV_MEMLIMIT : 0;
+		p->go_env_derived |= r == 0 && l->memory_max ? GO_ENV_MEMLIMIT : 0;
 	}
 	return r;
 }
@@ -322,7 +336,7 @@ static int resolve_cgroup(struct husk_policy *p, const struct caller *c, char *e
 	if (p->cgroup.memory_swap_set && !p->cgroup.memory_max)
 		return errf(err, errlen, -EINVAL, "--memory-swap needs --memory");
 	clamp_cpus(p, c);
-	if (!p->no_go_env && go_env(p) < 0)
+	if (!p->no_go_env && go_env(p, c) < 0)
 		return errf(err, errlen, -ENOMEM, "environment: out of memory");
 	return 0;
 }
@@ -386,6 +400,59 @@ static int resolve_host_ids(struct husk_policy *p, const struct caller *c, char 
 	return r;
 }
 
+int policy_in_place(struct husk_policy *p, char *err, size_t errlen)
+{
+	if (p->rootfs && strcmp(p->rootfs, "/") != 0)
+		return errf(err, errlen, -EINVAL,
+			    "--rootfs %s: in place husk mounts nothing, so the root is the one husk "
+			    "runs in; drop --rootfs (or give --rootfs /), or allow namespaces",
+			    p->rootfs);
+	for (size_t i = 0; i < p->n_mounts; i++) {
+		const struct mount_entry *m = &p->mounts[i];
+		if (m->kind == MOUNT_BIND && strcmp(m->src, m->dst) != 0)
+			return errf(err, errlen, -EINVAL,
+				    "--%s %s:%s: in place husk mounts nothing; make %s a volume of "
+				    "the container and give --%s %s",
+				    m->readonly ? "ro-bind" : "bind", m->src, m->dst, m->dst,
+				    m->readonly ? "ro-bind" : "bind", m->dst);
+	}
+	if (p->host_user_set)
+		return errf(err, errlen, -EINVAL,
+			    "--host-user: in place there is no user namespace to map ids in; the "
+			    "service runs as --user on this system");
+	if (!p->rootfs && !(p->rootfs = strdup("/")))
+		return errf(err, errlen, -ENOMEM, "out of memory");
+	p->in_place = true;
+	p->host_uid = p->uid;
+	p->host_gid = p->gid;
+	p->host_ids_from = HOST_IDS_SAME;
+	/* One line per layer that is not in force, said by run at start and
+	 * listed by check, as the issue of entrypoint mode asks. */
+	static const char *const missing[] = {
+		"no user namespace: the service's ids are this system's",
+		"no mount namespace: /proc, /dev and /tmp are the container's own",
+		"no pid namespace: the service sees the processes around it",
+		"no ipc, uts or cgroup namespace: shared with what husk runs in",
+	};
+	char w[256];
+	for (size_t i = 0; i < ARRAY_SIZE(missing); i++) {
+		snprintf(w, sizeof(w), "in place: %s", missing[i]);
+		strv_push(&p->warnings, w);
+	}
+	if (p->net == NET_NONE)
+		strv_push(&p->warnings, "in place: no network namespace: the service has the "
+					"network husk runs in (use --allow-tcp-bind and "
+					"--allow-tcp-connect to narrow it)");
+	bool ll = p->landlock != LANDLOCK_OFF && p->landlock_abi > 0;
+	if (!ll)
+		strv_push(&p->warnings, p->landlock == LANDLOCK_OFF
+						? "in place: --landlock off: the root is as writable as "
+						  "husk found it"
+						: "in place: this kernel has no Landlock: the root is as "
+						  "writable as husk found it");
+	return 0;
+}
+
 int policy_finalize(struct husk_policy *p, const struct caller *c, char *err, size_t errlen)
 {
 	int r;
@@ -405,10 +472,17 @@ int policy_finalize(struct husk_policy *p, const struct caller *c, char *err, si
 		p->uid = c->uid == 0 ? HUSK_DEFAULT_UID_ROOT : (uint32_t)c->uid;
 		p->gid = c->uid == 0 ? HUSK_DEFAULT_UID_ROOT : (uint32_t)c->gid;
 	}
-	if ((r = resolve_host_ids(p, c, err, errlen)) < 0)
+	if (p->namespaces != NS_NONE && (r = resolve_host_ids(p, c, err, errlen)) < 0)
 		return r;
+	if (p->namespaces == NS_NONE && c->uid != 0 && (p->uid != c->uid || p->gid != c->gid))
+		return errf(err, errlen, -EPERM,
+			    "--user %u:%u: in place a husk that is not root can only run the "
+			    "service as its own ids (%u:%u); drop --user",
+			    (unsigned)p->uid, (unsigned)p->gid, (unsigned)c->uid, (unsigned)c->gid);
+	p->landlock_abi = c->landlock_abi;
 
-	if (p->net == NET_HOST && p->userns == USERNS_PRIVATE && (p->cap_add & NET_CAPS))
+	if (p->net == NET_HOST && p->userns == USERNS_PRIVATE && p->namespaces != NS_NONE &&
+	    (p->cap_add & NET_CAPS))
 		return errf(err, errlen, -EINVAL,
 			    "--cap-add of a network capability with --net host: capabilities in "
 			    "husk's user namespace do not reach the host network; use --net none, "
@@ -465,6 +539,13 @@ int policy_finalize(struct husk_policy *p, const struct caller *c, char *err, si
 		if (r < 0)
 			return errf(err, errlen, r, "--seccomp %s: %s", name, serr);
 	}
+
+	if (p->namespaces == NS_NONE && (r = policy_in_place(p, err, errlen)) < 0)
+		return r;
+	struct ll_plan ll;
+	char lerr[256];
+	if ((r = landlock_plan(p, p->landlock_abi, &ll, lerr, sizeof(lerr))) < 0)
+		return errf(err, errlen, r, "landlock: %s", lerr);
 
 	p->finalized = true;
 	return 0;

@@ -26,6 +26,30 @@ enum userns_mode {
 	USERNS_HOST,	    /* root-started only: real ids, real (dropped) caps */
 };
 
+/* Where the service's isolation comes from. Namespaces are the default and
+ * fail closed; a container's entrypoint may be refused them and opts into
+ * the in-place layers (ids, caps, no_new_privs, Landlock, seccomp, rlimits)
+ * with auto or none. */
+enum ns_mode {
+	NS_REQUIRED = 0, /* every namespace, or an error */
+	NS_AUTO,	 /* the namespaces when the kernel and container allow them, else in place */
+	NS_NONE,	 /* in place: no new namespace, no mount */
+};
+
+enum landlock_mode {
+	LANDLOCK_AUTO = 0, /* when the kernel has it */
+	LANDLOCK_REQUIRED, /* an error where the kernel has none */
+	LANDLOCK_OFF,
+};
+
+/* TCP ports the service may bind or connect to (Landlock ABI 4+). */
+#define HUSK_MAX_PORTS 64
+struct port_list {
+	bool set; /* given: every other port is refused */
+	size_t n;
+	uint16_t v[HUSK_MAX_PORTS];
+};
+
 enum mount_kind {
 	MOUNT_BIND = 0,
 	MOUNT_TMPFS,
@@ -83,6 +107,15 @@ struct husk_policy {
 	char *hostname;
 	enum net_mode net;
 	enum userns_mode userns;
+	enum ns_mode namespaces;
+	/* The service runs in place (no namespace of its own): --namespaces
+	 * none, or auto where they were refused. Set by policy_finalize for
+	 * none, by the launch or husk check's probe for auto. */
+	bool in_place;
+	enum landlock_mode landlock;
+	int landlock_abi;		/* the kernel's, from the caller; 0: none */
+	struct port_list tcp_bind;	/* --allow-tcp-bind */
+	struct port_list tcp_connect;	/* --allow-tcp-connect */
 	uint32_t stop_timeout;
 
 	struct husk_rlimit rlimits[HUSK_RLIMIT_COUNT]; /* --rlimit, then defaults */
@@ -127,6 +160,12 @@ struct caller {
 	 * 0 where there is none: then HUSK_ROOT_RANGE_START). */
 	struct id_range root_uids, root_gids;
 	struct rlimit limits[HUSK_RLIMIT_COUNT];
+	int landlock_abi; /* the kernel's Landlock ABI; 0: none */
+	/* The limits of the cgroup husk runs in (a container's --memory and
+	 * --cpus): the Go variables follow them when husk sets none of its own.
+	 * 0: none or unknown. */
+	uint64_t own_memory_max;
+	uint64_t own_cpu_quota_us, own_cpu_period_us;
 };
 
 void policy_init(struct husk_policy *p);
@@ -141,6 +180,13 @@ const struct mount_entry *policy_find_mount(const struct husk_policy *p, const c
  * (ids, default mounts, environment) and makes the policy ready for the
  * pipeline. On error, writes one line into err and returns a negative errno. */
 int policy_finalize(struct husk_policy *p, const struct caller *c, char *err, size_t errlen);
+
+/* The service runs in place: checks what in place cannot do (a --rootfs
+ * other than /, a bind from elsewhere, --host-user), sets in_place and the
+ * ids, and adds one warning for each layer that is not in force. Called by
+ * policy_finalize for --namespaces none, and for auto where the kernel or
+ * the container refused the namespaces. */
+int policy_in_place(struct husk_policy *p, char *err, size_t errlen);
 
 /* --cgroup auto gave up the cgroup knobs of dropped (enum cg_knob bits):
  * the policy's limits become those in force, the Go variables husk

@@ -114,8 +114,12 @@ esc_exact "A6 capability sets|E11 AF_INET raw socket|E11 AF_PACKET raw socket|" 
 begin "escape ($PHASE): ablation --cap-add NET_ADMIN: exactly the netdevice and cap-set probes fail"
 esc_exact "A6 capability sets|E12 netdevice config (NET_ADMIN)|" --cap-add NET_ADMIN
 
-begin "escape ($PHASE): ablation --net host: the network namespace's probes fail"
-if esc_run --net host; then
+# Landlock (ABI 6) scopes abstract sockets too, so the network namespace's
+# own share shows with Landlock off.
+ll_abi=$("$HUSK_BIN" --version | sed -n 's/^landlock: ABI \([0-9]*\)$/\1/p')
+ll_abi=${ll_abi:-0}
+begin "escape ($PHASE): ablation --net host --landlock off: the network namespace's probes fail"
+if esc_run --net host --landlock off; then
 	expect_rc 1 && esc_expect_fails "A1 net namespace differs" "G3 host loopback port" \
 		"G2 host abstract socket" && pass
 	# Only lo on the host would let H2 pass here; CI machines have more.
@@ -123,14 +127,34 @@ else
 	fail "$ESC_HOST"
 fi
 
+begin "escape ($PHASE): --net host with Landlock: the host's abstract sockets stay out of reach"
+if [ "$ll_abi" -lt 6 ]; then
+	skip "Landlock ABI $ll_abi here: abstract-socket scoping needs ABI 6 (Linux 6.12)"
+elif esc_run --net host -- G2 G3; then
+	expect_out '^PASS G2 host abstract socket' && expect_out '^FAIL G3 host loopback port' && pass
+else
+	fail "$ESC_HOST"
+fi
+
 # The one layer pair whose loss re-opens the mounts: husk's mounts are made
 # in the sandbox's own user namespace, so they are not MNT_LOCKED, and
 # CAP_SYS_ADMIN with the mount calls allowed can undo them (as in Docker
-# with --privileged-like settings). husk check scores this; the README
+# with --privileged-like settings), unless Landlock is on: a Landlock
+# domain may not change its mounts. husk check scores this; the README
 # says it.
-begin "escape ($PHASE): ablation --seccomp unconfined --cap-add SYS_ADMIN: the masks can be undone"
-if esc_run --seccomp unconfined --cap-add SYS_ADMIN -- B2 B3 B4 C4; then
+begin "escape ($PHASE): ablation --seccomp unconfined --cap-add SYS_ADMIN --landlock off: the masks can be undone"
+if esc_run --seccomp unconfined --cap-add SYS_ADMIN --landlock off -- B2 B3 B4 C4; then
 	expect_rc 1 && esc_expect_fails "B2 remount / rw" "B4 umount a mask" "C4 mount proc" && pass
+else
+	fail "$ESC_HOST"
+fi
+
+begin "escape ($PHASE): --seccomp unconfined --cap-add SYS_ADMIN with Landlock: the masks hold"
+if [ "$ll_abi" -lt 1 ]; then
+	skip "no Landlock on this kernel"
+elif esc_run --seccomp unconfined --cap-add SYS_ADMIN -- B2 B4 C4; then
+	expect_out '^PASS B2 remount / rw' && expect_out '^PASS B4 umount a mask' &&
+		expect_out '^PASS C4 mount proc' && pass
 else
 	fail "$ESC_HOST"
 fi

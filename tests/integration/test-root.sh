@@ -190,6 +190,8 @@ PHASE="root-started"
 . "$(dirname "$0")/cgroup-tests.sh"
 . "$(dirname "$0")/check-tests.sh"
 . "$(dirname "$0")/escape-tests.sh"
+. "$(dirname "$0")/inplace-tests.sh"
+. "$(dirname "$0")/engine-tests.sh"
 . "$(dirname "$0")/readme-tests.sh"
 
 # Kernel log lines stamped after $1 (seconds since boot). Marks are times,

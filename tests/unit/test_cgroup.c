@@ -355,6 +355,61 @@ static void test_sweep(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* The limits of the group husk runs in: a container's --memory and
+ * --cpus, on v2 and on the v1 hierarchies of a hybrid host; "max", -1 and
+ * v1's near-2^63 value mean none. */
+static void test_own_limits(void **state)
+{
+	(void)state;
+	char root[] = "/tmp/husk-cg-XXXXXX", cmd[4096], err[512];
+	assert_non_null(mkdtemp(root));
+	struct cg_plan plan;
+	struct cg_own_limits own;
+	assert_int_equal(cg_plan_from(v2_mountinfo, v2_cgroup, 1u << CG_MEMORY | 1u << CG_CPU, &plan,
+				      err, sizeof(err)),
+			 0);
+	snprintf(cmd, sizeof(cmd),
+		 "d=%s/sys/fs/cgroup%s && mkdir -p $d && echo 536870912 >$d/memory.max && "
+		 "echo '150000 100000' >$d/cpu.max",
+		 root, plan.h[0].own);
+	assert_int_equal(system(cmd), 0);
+	cg_read_own_limits(root, &plan, &own);
+	assert_int_equal(own.memory_max, 536870912);
+	assert_int_equal(own.cpu_quota_us, 150000);
+	assert_int_equal(own.cpu_period_us, 100000);
+	snprintf(cmd, sizeof(cmd),
+		 "d=%s/sys/fs/cgroup%s && echo max >$d/memory.max && echo 'max 100000' >$d/cpu.max",
+		 root, plan.h[0].own);
+	assert_int_equal(system(cmd), 0);
+	cg_read_own_limits(root, &plan, &own);
+	assert_int_equal(own.memory_max, 0);
+	assert_int_equal(own.cpu_quota_us, 0);
+
+	assert_int_equal(cg_plan_from(hybrid_mountinfo, hybrid_cgroup, 1u << CG_MEMORY | 1u << CG_CPU,
+				      &plan, err, sizeof(err)),
+			 0);
+	snprintf(cmd, sizeof(cmd),
+		 "m=%s/sys/fs/cgroup/memory/process_api/3e22 c=%s/sys/fs/cgroup/cpu && mkdir -p $m $c && "
+		 "echo 268435456 >$m/memory.limit_in_bytes && echo 50000 >$c/cpu.cfs_quota_us && "
+		 "echo 100000 >$c/cpu.cfs_period_us",
+		 root, root);
+	assert_int_equal(system(cmd), 0);
+	cg_read_own_limits(root, &plan, &own);
+	assert_int_equal(own.memory_max, 268435456);
+	assert_int_equal(own.cpu_quota_us, 50000);
+	assert_int_equal(own.cpu_period_us, 100000);
+	snprintf(cmd, sizeof(cmd),
+		 "echo 9223372036854771712 >%s/sys/fs/cgroup/memory/process_api/3e22/memory.limit_in_bytes "
+		 "&& echo -1 >%s/sys/fs/cgroup/cpu/cpu.cfs_quota_us",
+		 root, root);
+	assert_int_equal(system(cmd), 0);
+	cg_read_own_limits(root, &plan, &own);
+	assert_int_equal(own.memory_max, 0);
+	assert_int_equal(own.cpu_quota_us, 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -371,6 +426,7 @@ int main(void)
 		cmocka_unit_test(test_writes_weights_and_v1_high),
 		cmocka_unit_test(test_fake_v1_degraded),
 		cmocka_unit_test(test_check_weight_files),
+		cmocka_unit_test(test_own_limits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -106,6 +106,28 @@ static void test_open_policy_scores_high(void **state)
 	assert_int_equal(bad(&e, "ProtectHome"), 0);
 }
 
+/* In place the namespaces' checks count as absent, and without Landlock so
+ * does the read-only root (the test caller's kernel has no Landlock). */
+static void test_in_place_counts(void **state)
+{
+	struct exposure ns, in;
+	SCORE(0, &ns, "--seccomp", "strict", "--rootfs", "/");
+	SCORE(0, &in, "--seccomp", "strict", "--namespaces", "none");
+	assert_true(in.score > ns.score);
+	assert_int_equal(bad(&ns, "PrivatePIDs"), 0);
+	assert_int_equal(bad(&in, "PrivatePIDs"), 1);
+	assert_int_equal(bad(&in, "PrivateUsers"), 1);
+	assert_int_equal(bad(&in, "PrivateNetwork"), 1);
+	assert_int_equal(bad(&in, "ProtectSystem"), 10);
+	assert_int_equal(bad(&in, "Landlock"), 1);
+	assert_int_equal(find(&in, "Landlock")->weight, 2000);
+	assert_int_equal(find(&ns, "Landlock")->weight, 200);
+	/* The container's own root is not the host's. */
+	assert_int_equal(bad(&in, "RootDirectory=/RootImage="), 0);
+	assert_int_equal(bad(&ns, "RootDirectory=/RootImage="), 1);
+	assert_int_equal(bad(&in, "ProtectProc"), 2);
+}
+
 static void test_each_layer_counts(void **state)
 {
 	struct exposure base, e;
@@ -310,6 +332,7 @@ int main(void)
 		cmocka_unit_test(test_shipped_go_service_profile_scores_low),
 		cmocka_unit_test(test_open_policy_scores_high),
 		cmocka_unit_test(test_each_layer_counts),
+		cmocka_unit_test(test_in_place_counts),
 		cmocka_unit_test(test_score_formula),
 		cmocka_unit_test(test_man_page_lists_every_check),
 		cmocka_unit_test(test_eval_agrees_with_the_kernel),

@@ -129,6 +129,14 @@ static void test_malformed(void **state)
 		{ "--stop-timeout", "1.5", "/app" },
 		{ "--cgroup-parent", "husk.slice", "/app" },
 		{ "--cgroup-parent", "/husk.slice/../..", "/app" },
+		{ "--namespaces", "some", "/app" },
+		{ "--landlock", "on", "/app" },
+		{ "--allow-tcp-bind", "0", "/app" },
+		{ "--allow-tcp-bind", "65536", "/app" },
+		{ "--allow-tcp-bind", "80,", "/app" },
+		{ "--allow-tcp-bind", "90-80", "/app" },
+		{ "--allow-tcp-connect", "http", "/app" },
+		{ "--allow-tcp-connect", "1-100", "/app" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct husk_policy p;
@@ -457,6 +465,155 @@ static void test_finalize_errors(void **state)
 	}
 }
 
+/* --namespaces, --landlock and the port lists. */
+static void test_isolation_options(void **state)
+{
+	struct husk_policy p;
+	policy_init(&p);
+	assert_int_equal(p.namespaces, NS_REQUIRED);
+	assert_int_equal(p.landlock, LANDLOCK_AUTO);
+	assert_int_equal(PARSE(&p, "--namespaces", "auto", "--landlock", "required", "--allow-tcp-bind",
+			       "80,8000-8002", "--allow-tcp-connect", "none", "/app"),
+			 0);
+	assert_int_equal(p.namespaces, NS_AUTO);
+	assert_int_equal(p.landlock, LANDLOCK_REQUIRED);
+	assert_true(p.tcp_bind.set);
+	assert_int_equal(p.tcp_bind.n, 4);
+	assert_int_equal(p.tcp_bind.v[0], 80);
+	assert_int_equal(p.tcp_bind.v[3], 8002);
+	assert_true(p.tcp_connect.set);
+	assert_int_equal(p.tcp_connect.n, 0);
+	policy_free(&p);
+	/* A later list replaces an earlier one, as a later option does. */
+	policy_init(&p);
+	assert_int_equal(PARSE(&p, "--allow-tcp-bind", "80", "--allow-tcp-bind", "443", "--namespaces",
+			       "none", "--landlock", "off", "/app"),
+			 0);
+	assert_int_equal(p.tcp_bind.n, 1);
+	assert_int_equal(p.tcp_bind.v[0], 443);
+	assert_int_equal(p.namespaces, NS_NONE);
+	assert_int_equal(p.landlock, LANDLOCK_OFF);
+	policy_free(&p);
+}
+
+/* --namespaces none: what in place cannot do is refused at finalize, with
+ * the fix; what it gives up is one warning per layer. */
+static void test_finalize_in_place(void **state)
+{
+	struct husk_policy p;
+	char err[512];
+	struct caller ll = root;
+	ll.landlock_abi = 7;
+
+	policy_init(&p);
+	assert_int_equal(PARSE(&p, "--namespaces", "none", "/app"), 0);
+	assert_int_equal(policy_finalize(&p, &ll, err, sizeof(err)), 0);
+	assert_true(p.in_place);
+	assert_string_equal(p.rootfs, "/");
+	/* Root's default ids, as with namespaces, and no map: the same ids. */
+	assert_int_equal(p.uid, 65534);
+	assert_int_equal(p.host_uid, 65534);
+	assert_int_equal(p.host_ids_from, HOST_IDS_SAME);
+	assert_int_equal(p.warnings.n, 5);
+	assert_non_null(strstr(p.warnings.v[0], "no user namespace"));
+	assert_non_null(strstr(p.warnings.v[4], "no network namespace"));
+	policy_free(&p);
+
+	/* Without Landlock, a sixth line says the root is not read-only. */
+	policy_init(&p);
+	assert_int_equal(PARSE(&p, "--namespaces", "none", "/app"), 0);
+	assert_int_equal(policy_finalize(&p, &root, err, sizeof(err)), 0);
+	assert_int_equal(p.warnings.n, 6);
+	assert_non_null(strstr(p.warnings.v[5], "no Landlock"));
+	policy_free(&p);
+
+	static const char *const refused[][4] = {
+		{ "--rootfs", "/tmp", "--rootfs /tmp", NULL },
+		{ "--bind", "/tmp:/data", "make /data a volume", NULL },
+		{ "--host-user", "5000", "--host-user", NULL },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(refused); i++) {
+		policy_init(&p);
+		assert_int_equal(PARSE(&p, "--namespaces", "none", (char *)refused[i][0], (char *)refused[i][1], "/app"), 0);
+		assert_true(policy_finalize(&p, &ll, err, sizeof(err)) < 0);
+		if (!strstr(err, refused[i][2]))
+			fail_msg("%s %s: %s", refused[i][0], refused[i][1], err);
+		policy_free(&p);
+	}
+	/* A bind in place is the container's volume at the same path. */
+	policy_init(&p);
+	assert_int_equal(PARSE(&p, "--namespaces", "none", "--bind", "/tmp", "/app"), 0);
+	assert_int_equal(policy_finalize(&p, &ll, err, sizeof(err)), 0);
+	policy_free(&p);
+
+	/* A normal user cannot switch ids without a user namespace. */
+	policy_init(&p);
+	assert_int_equal(PARSE(&p, "--namespaces", "none", "--user", "0:0", "/app"), 0);
+	assert_int_equal(policy_finalize(&p, &user, err, sizeof(err)), -EPERM);
+	assert_non_null(strstr(err, "drop --user"));
+	policy_free(&p);
+
+	/* A network capability acts on the network husk runs in: allowed. */
+	policy_init(&p);
+	assert_int_equal(PARSE(&p, "--namespaces", "none", "--cap-add", "NET_BIND_SERVICE", "/app"), 0);
+	assert_int_equal(policy_finalize(&p, &ll, err, sizeof(err)), 0);
+	policy_free(&p);
+
+	/* Port rules need Landlock ABI 4 and Landlock on. */
+	struct caller old = root;
+	old.landlock_abi = 3;
+	policy_init(&p);
+	assert_int_equal(PARSE(&p, "--allow-tcp-bind", "80", "/app"), 0);
+	assert_int_equal(policy_finalize(&p, &old, err, sizeof(err)), -ENOTSUP);
+	assert_non_null(strstr(err, "ABI 4"));
+	policy_free(&p);
+	policy_init(&p);
+	assert_int_equal(PARSE(&p, "--allow-tcp-bind", "80", "--landlock", "off", "/app"), 0);
+	assert_int_equal(policy_finalize(&p, &ll, err, sizeof(err)), -EINVAL);
+	policy_free(&p);
+	policy_init(&p);
+	assert_int_equal(PARSE(&p, "--landlock", "required", "/app"), 0);
+	assert_int_equal(policy_finalize(&p, &root, err, sizeof(err)), -ENOTSUP);
+	assert_non_null(strstr(err, "no Landlock"));
+	policy_free(&p);
+}
+
+/* The Go variables follow the limits of the cgroup husk runs in (a
+ * container's), unless husk has its own or the caller set them. */
+static void test_go_env_from_own_cgroup(void **state)
+{
+	struct husk_policy p;
+	char err[256];
+	struct caller in = user;
+	in.ncpus = 2;
+	in.own_memory_max = 512ull << 20;
+	in.own_cpu_quota_us = 150000;
+	in.own_cpu_period_us = 100000;
+	policy_init(&p);
+	assert_int_equal(PARSE(&p, "--namespaces", "auto", "/app"), 0);
+	assert_int_equal(policy_finalize(&p, &in, err, sizeof(err)), 0);
+	assert_true(env_has(&p, "GOMEMLIMIT=483183819"));
+	assert_true(env_has(&p, "GOMAXPROCS=2"));
+	/* Not husk's own limits: --cgroup auto never takes them back. */
+	assert_int_equal(p.go_env_derived, 0);
+	policy_free(&p);
+
+	policy_init(&p);
+	assert_int_equal(PARSE(&p, "--memory", "100m", "--env", "GOMAXPROCS=7", "/app"), 0);
+	assert_int_equal(policy_finalize(&p, &in, err, sizeof(err)), 0);
+	assert_true(env_has(&p, "GOMEMLIMIT=94371840"));
+	assert_true(env_has(&p, "GOMAXPROCS=7"));
+	policy_free(&p);
+
+	/* A container quota above the CPUs husk may use: clamped. */
+	in.own_cpu_quota_us = 800000;
+	policy_init(&p);
+	assert_int_equal(PARSE(&p, "/app"), 0);
+	assert_int_equal(policy_finalize(&p, &in, err, sizeof(err)), 0);
+	assert_true(env_has(&p, "GOMAXPROCS=2"));
+	policy_free(&p);
+}
+
 static void test_help_is_generated_from_the_table(void **state)
 {
 	for (const struct husk_option *o = husk_run_options; o->name; o++) {
@@ -713,6 +870,9 @@ int main(void)
 		cmocka_unit_test(test_finalize_user_tmp_replaces_default),
 		cmocka_unit_test(test_finalize_env),
 		cmocka_unit_test(test_finalize_errors),
+		cmocka_unit_test(test_isolation_options),
+		cmocka_unit_test(test_finalize_in_place),
+		cmocka_unit_test(test_go_env_from_own_cgroup),
 		cmocka_unit_test(test_help_is_generated_from_the_table),
 		cmocka_unit_test(test_help_groups),
 		cmocka_unit_test(test_help_scoped_and_narrow),

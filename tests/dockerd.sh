@@ -1,0 +1,84 @@
+# A private Docker engine for the engine tests and the entrypoint benchmark
+# (sourced, needs root): its own data and exec roots under DIR, no bridge,
+# no iptables, the vfs driver, its own containerd namespace, so that it
+# touches nothing of a Docker the machine may run. Images are built
+# offline (FROM scratch + COPY); nothing is ever pulled.
+
+DOCKER=/usr/bin/docker
+[ -x "$DOCKER" ] || DOCKER=$(command -v docker 2>/dev/null || true)
+
+dk() { "$DOCKER" -H "unix://$DK_DIR/sock" "$@"; }
+
+# dockerd_start DIR: 0 once the engine answers; else 1 with the reason in
+# DOCKERD_WHY (nothing left running).
+dockerd_start() {
+	DK_DIR=$1
+	DOCKERD_WHY=""
+	if [ "$(id -u)" != 0 ]; then
+		DOCKERD_WHY="dockerd needs root"
+		return 1
+	fi
+	if [ -z "$DOCKER" ] || ! command -v dockerd >/dev/null; then
+		DOCKERD_WHY="docker.io is not installed (tests/install-deps installs it)"
+		return 1
+	fi
+	mkdir -p "$DK_DIR"
+	dockerd --data-root "$DK_DIR/data" --exec-root "$DK_DIR/exec" --pidfile "$DK_DIR/pid" \
+		-H "unix://$DK_DIR/sock" --bridge=none --iptables=false --ip6tables=false \
+		--storage-driver=vfs --containerd-namespace husk-test \
+		--containerd-plugins-namespace husk-test-plugins >"$DK_DIR/log" 2>&1 &
+	DK_PID=$!
+	local i
+	for i in $(seq 1 300); do
+		dk version >/dev/null 2>&1 && return 0
+		kill -0 "$DK_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	DOCKERD_WHY="dockerd does not start here: $(grep -m1 -iE 'level=(fatal|error)' "$DK_DIR/log" | cut -c1-200)"
+	dockerd_stop
+	return 1
+}
+
+# Removes every container, stops the engine and its managed containerd,
+# and leaves no mount or file of theirs.
+dockerd_stop() {
+	[ -n "${DK_DIR:-}" ] || return 0
+	dk ps -aq 2>/dev/null | xargs -r "$DOCKER" -H "unix://$DK_DIR/sock" rm -f >/dev/null 2>&1
+	if [ -n "${DK_PID:-}" ]; then
+		kill "$DK_PID" 2>/dev/null
+		local i
+		for i in $(seq 1 200); do kill -0 "$DK_PID" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$DK_PID" 2>/dev/null
+		wait "$DK_PID" 2>/dev/null
+	fi
+	pkill -f "$DK_DIR" 2>/dev/null
+	grep -F "$DK_DIR" /proc/self/mountinfo | cut -d' ' -f5 | sort -r | xargs -r -n1 umount -l 2>/dev/null
+	rm -rf "$DK_DIR"
+	DK_DIR="" DK_PID=""
+}
+
+# husk_image CONTEXT ROOTFS HUSK PROFILES TAG: an image of ROOTFS with husk
+# (and the libraries it links) at /usr/bin/husk and the profiles with
+# their filters in /etc/husk, husk run --profile container as its
+# entrypoint. Extra files go into CONTEXT/rootfs before the call.
+husk_image() {
+	local ctx=$1 rootfs=$2 husk=$3 profiles=$4 tag=$5 lib
+	mkdir -p "$ctx/rootfs/usr/bin" "$ctx/rootfs/etc/husk"
+	cp -a "$rootfs/." "$ctx/rootfs/"
+	install -m 755 "$husk" "$ctx/rootfs/usr/bin/husk"
+	for lib in $(ldd "$husk" 2>/dev/null | grep -oE '/[^ ]+'); do
+		mkdir -p "$ctx/rootfs$(dirname "$lib")"
+		cp -L "$lib" "$ctx/rootfs$lib"
+	done
+	cp "$profiles"/*.profile "$profiles"/*.policy "$ctx/rootfs/etc/husk/"
+	cp "$profiles"/*.bpf "$ctx/rootfs/etc/husk/" 2>/dev/null
+	cat >"$ctx/Dockerfile" <<'EOF'
+FROM scratch
+COPY rootfs/ /
+ENV HUSK_PROFILE_DIR=/etc/husk
+HEALTHCHECK --interval=1s --timeout=2s --retries=60 CMD ["/bin/busybox", "wget", "-qO-", "http://127.0.0.1:8080/health"]
+ENTRYPOINT ["/usr/bin/husk", "run", "--profile", "container", "--"]
+CMD ["/app", "-addr", "127.0.0.1:8080", "-selftest"]
+EOF
+	dk build -q -t "$tag" "$ctx" >"$ctx/build.log" 2>&1
+}

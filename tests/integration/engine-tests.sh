@@ -1,0 +1,198 @@
+# husk as the entrypoint of a real Docker container (docker.io 20.10 from
+# Debian): the Go service, docker stop, zombies, exit codes, a HEALTHCHECK,
+# and the escape probes with and without husk. Sourced by test-root.sh
+# (dockerd needs root). The test starts its own dockerd (own data root, no
+# bridge, no iptables, the vfs driver), builds its images offline from the
+# test rootfs (FROM scratch + COPY), never pulls, and stops it at the end.
+# Where dockerd cannot run, every test here SKIPs with the reason.
+
+DK_TESTS=(
+	"docker: default flags: the Go service serves under husk, in place, each missing layer said"
+	"docker: the seeds' hardened flags: the service runs, Go sized from the container's limits"
+	"docker: docker stop ends the Go service with its SIGTERM status, 143"
+	"docker: husk as pid 1 reaps orphans (without it they stay zombies)"
+	"docker: docker run's exit status is the service's"
+	"docker: a HEALTHCHECK works with husk in front"
+	"docker: escape probes, default flags: only the probes no in-place layer can close fail"
+	"docker: escape probes, hardened flags: only the probes no in-place layer can close fail"
+	"docker: ablation --landlock off: the read-only-root probe fails in place"
+	"docker: seccomp=unconfined: auto uses the namespaces and says what it cannot mount"
+)
+dk_skip_all() {
+	local t
+	for t in "${DK_TESTS[@]}"; do
+		begin "$t"
+		skip "$1"
+	done
+}
+
+. "$(dirname "$0")/dockerd.sh"
+DK_BUILT=0
+if dockerd_start "$(mktemp -u /var/tmp/husk-docker.XXXXXX)"; then
+	# One image: the test rootfs (busybox, the Go service), husk, the
+	# shipped profiles with their filters, and the escape probe; the
+	# entrypoint (husk or not) is chosen per run.
+	ED=$DK_DIR
+	EC="$ED/ctx"
+	mkdir -p "$EC/rootfs"
+	install -m 755 "$WORK/escape-host" "$EC/rootfs/escape"
+	if husk_image "$EC" "$ROOTFS" "$HUSK_BIN" "$HUSK_PROFILE_DIR" husk-test/app:ci; then
+		DK_BUILT=1
+	else
+		dk_skip_all "docker build failed: $(tail -n1 "$EC/build.log")"
+	fi
+else
+	dk_skip_all "$DOCKERD_WHY"
+fi
+
+# drun DOCKER-RUN-ARGS...: runs a container (no network) detached, waits
+# for it up to 90 s, and fills OUT and ERR from its logs and RC.
+drun() {
+	local name="husk-t-$RANDOM$RANDOM"
+	if ! dk run -d --name "$name" --network none "$@" >/dev/null 2>"$ED/run.err"; then
+		RC=125 OUT="" ERR=$(cat "$ED/run.err")
+		return
+	fi
+	RC=$(timeout 90 "$DOCKER" -H "unix://$DK_DIR/sock" wait "$name" 2>/dev/null) || RC=timeout
+	OUT=$(dk logs "$name" 2>/dev/null)
+	ERR=$(dk logs "$name" 2>&1 >/dev/null)
+	dk rm -f "$name" >/dev/null 2>&1
+}
+
+# drun_until PATTERN DOCKER-RUN-ARGS...: the same, but done as soon as the
+# logs match PATTERN: the escape probe with Docker alone stops its own
+# init (its ptrace probe succeeds there), so that container never exits.
+drun_until() {
+	local pat=$1 name="husk-t-$RANDOM$RANDOM" i
+	shift
+	dk run -d --name "$name" --network none "$@" >/dev/null 2>"$ED/run.err" || {
+		RC=125 OUT="" ERR=$(cat "$ED/run.err")
+		return
+	}
+	for i in $(seq 1 450); do
+		dk logs "$name" 2>/dev/null | grep -qE "$pat" && break
+		[ "$(dk inspect -f '{{.State.Running}}' "$name" 2>/dev/null)" = true ] || break
+		sleep 0.2
+	done
+	RC=$(dk inspect -f '{{.State.ExitCode}}' "$name" 2>/dev/null)
+	OUT=$(dk logs "$name" 2>/dev/null)
+	ERR=$(dk logs "$name" 2>&1 >/dev/null)
+	dk rm -f "$name" >/dev/null 2>&1
+}
+
+HARDENED=(--read-only --tmpfs /tmp --cap-drop ALL --cap-add NET_BIND_SERVICE
+	--security-opt no-new-privileges --user 1000:1000 --pids-limit 256 --memory 512m)
+
+# What no in-place layer can close, each with its reason (README, "As a
+# container entrypoint", has the table):
+#   A2, A3  no user namespace: the container's ids are the host's;
+#   A6      (hardened) the bounding set keeps what the engine left, since
+#           husk runs without CAP_SETPCAP there;
+#   B12,B13 the container's own mounts (husk mounts nothing; no_new_privs
+#           makes setuid inert and Landlock refuses the writes);
+#   C1      the container's /proc, masked by the engine's list;
+#   H5      no cgroup namespace (Docker 20.10 on cgroup v1 shares the host's).
+DK_UNCLOSABLE="A2 gid_map small, no host root|A2 uid_map small, no host root|A3 setgroups deny|A6 capability sets|B12 every mount nosuid|B13 writable mounts bounded|C1 masked paths|H5 cgroup paths"
+dk_fails() { grep '^FAIL ' <<<"$OUT" | cut -d: -f1 | sed 's/^FAIL //' | sort; }
+
+# dk_escape LABEL DOCKER-FLAGS...: the probe with Docker alone (docker run
+# --init, as a user would) and with husk in front; only unclosable
+# probes may fail with husk.
+dk_escape() {
+	local label=$1
+	shift
+	drun_until '^[0-9]+ passed, ' --init "$@" --entrypoint /escape husk-test/app:ci
+	local alone
+	alone=$(dk_fails)
+	drun "$@" husk-test/app:ci /escape
+	local with closable
+	with=$(dk_fails)
+	closable=$(grep -vxE "$DK_UNCLOSABLE" <<<"$with" | grep . | tr '\n' '|')
+	echo "# $label: Docker alone $(grep -c . <<<"$alone") FAIL, Docker + husk $(grep -c . <<<"$with") FAIL"
+	grep . <<<"$with" | sed 's/^/#   with husk: FAIL /'
+	if [ -z "$(grep -oE '^[0-9]+ passed' <<<"$OUT")" ]; then
+		fail "the probe did not finish under husk (exit $RC)"
+	elif [ -n "$closable" ]; then
+		fail "closable probes fail under husk: $closable"
+	elif [ "$(grep -c . <<<"$alone")" -le "$(grep -c . <<<"$with")" ]; then
+		fail "husk closed nothing: alone $(grep -c . <<<"$alone"), with husk $(grep -c . <<<"$with")"
+	else
+		pass
+	fi
+}
+
+if [ "$DK_BUILT" = 1 ]; then
+	begin "${DK_TESTS[0]}"
+	drun husk-test/app:ci
+	[ "$RC" = 0 ] && expect_out 'GET /health -> "ok"' && expect_out '^CapEff:[[:space:]]+0000000000000000$' &&
+		expect_out '^NoNewPrivs:[[:space:]]+1$' && expect_out 'uid=65534 gid=65534' &&
+		expect_out 'write /etc/x: .*permission denied' &&
+		expect_err 'create namespaces: Operation not permitted; --namespaces auto goes on in place' &&
+		expect_err 'in place: no pid namespace' && pass || fail "exit $RC"
+
+	begin "${DK_TESTS[1]}"
+	drun "${HARDENED[@]}" --cpus 1 husk-test/app:ci
+	[ "$RC" = 0 ] && expect_out 'GET /health -> "ok"' && expect_out 'uid=1000 gid=1000' &&
+		expect_out 'GOMAXPROCS=1 GOMEMLIMIT=483183819' && expect_err 'bounding set keeps NET_BIND_SERVICE' &&
+		pass || fail "exit $RC"
+
+	begin "${DK_TESTS[2]}"
+	name="husk-t-stop-$RANDOM"
+	dk run -d --name "$name" --network none husk-test/app:ci /app -addr 127.0.0.1:8080 >/dev/null
+	ready() { dk logs "$name" 2>/dev/null | grep -q listening; }
+	if wait_for ready; then
+		dk stop -t 10 "$name" >/dev/null
+		RC=$(dk inspect -f '{{.State.ExitCode}}' "$name")
+		expect_rc 143 && pass
+	else
+		fail "did not start: $(dk logs "$name" 2>&1 | tail -n 3)"
+	fi
+	dk rm -f "$name" >/dev/null 2>&1
+
+	# Five orphans exit at once; their parent is gone, so pid 1 must reap.
+	ORPHANS='i=0; while [ $i -lt 5 ]; do /bin/busybox sh -c "/bin/busybox true &"; i=$((i+1)); done
+/bin/busybox sleep 1; z=0; for s in /proc/[0-9]*/stat; do read -r _ _ st _ <"$s" 2>/dev/null && [ "$st" = Z ] && z=$((z+1)); done; echo zombies=$z'
+	begin "${DK_TESTS[3]}"
+	# The control: a pid 1 that waits for its own child only (busybox
+	# xargs), as a program that is no init does.
+	drun --entrypoint /bin/busybox husk-test/app:ci xargs /bin/busybox sh -c "$ORPHANS"
+	without=$OUT
+	drun husk-test/app:ci /bin/busybox sh -c "$ORPHANS"
+	[ "$RC" = 0 ] && expect_out '^zombies=0$' && grep -qE '^zombies=[1-9]' <<<"$without" && pass ||
+		fail "with husk '$OUT', without '$without'"
+
+	begin "${DK_TESTS[4]}"
+	drun husk-test/app:ci /bin/busybox sh -c 'exit 42'
+	a=$RC
+	drun husk-test/app:ci /bin/busybox sh -c 'kill -USR1 $$'
+	[ "$a" = 42 ] && [ "$RC" = 138 ] && pass || fail "exit 42 gave $a, SIGUSR1 gave $RC"
+
+	begin "${DK_TESTS[5]}"
+	name="husk-t-health-$RANDOM"
+	dk run -d --name "$name" --network none husk-test/app:ci /app -addr 127.0.0.1:8080 >/dev/null
+	healthy() { [ "$(dk inspect -f '{{.State.Health.Status}}' "$name" 2>/dev/null)" = healthy ]; }
+	if wait_for healthy; then pass; else fail "health: $(dk inspect -f '{{json .State.Health}}' "$name" | cut -c1-300)"; fi
+	dk rm -f "$name" >/dev/null 2>&1
+
+	begin "${DK_TESTS[6]}"
+	dk_escape "docker defaults"
+	begin "${DK_TESTS[7]}"
+	dk_escape "docker, hardened flags" "${HARDENED[@]}"
+
+	# As uid 0 without capabilities the service still owns the image's
+	# root-owned directories: only Landlock keeps it from writing there.
+	begin "${DK_TESTS[8]}"
+	drun --entrypoint /usr/bin/husk husk-test/app:ci run --profile container --user 0:0 -- /escape B1
+	with=$OUT
+	drun --entrypoint /usr/bin/husk husk-test/app:ci run --profile container --user 0:0 --landlock off -- /escape B1
+	grep -q '^PASS B1 root read-only' <<<"$with" && expect_out '^FAIL B1 root read-only' && pass ||
+		fail "with Landlock: $(grep B1 <<<"$with")"
+
+	begin "${DK_TESTS[9]}"
+	drun --security-opt seccomp=unconfined husk-test/app:ci
+	[ "$RC" = 0 ] && expect_out 'GET /health -> "ok"' && expect_out 'hostname=husk' &&
+		expect_err 'mount proc on /proc: refused' && ! grep -q 'goes on in place' <<<"$ERR" && pass ||
+		fail "exit $RC"
+fi
+
+dockerd_stop
