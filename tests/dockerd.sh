@@ -55,6 +55,7 @@ dockerd_stop() {
 	grep -F "$DK_DIR" /proc/self/mountinfo | cut -d' ' -f5 | sort -r | xargs -r -n1 umount -l 2>/dev/null
 	rm -rf "$DK_DIR"
 	DK_DIR="" DK_PID=""
+	return 0
 }
 
 # husk_image CONTEXT ROOTFS HUSK PROFILES TAG: an image of ROOTFS with husk

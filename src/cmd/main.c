@@ -64,19 +64,8 @@ static int load_policy(struct husk_policy *p, struct caller *c, struct run_flags
 	 * container's own limits (read only in the modes meant for it, to
 	 * keep a plain launch from reading mountinfo). */
 	if (p->namespaces != NS_REQUIRED && !p->no_go_env) {
-		struct cg_own_limits own = { 0 };
-		for (int k = 0; k < 2; k++) {
-			struct cg_plan plan;
-			struct cg_own_limits one;
-			char e[512];
-			if (cg_plan_self(1u << (k ? CG_CPU : CG_MEMORY), &plan, e, sizeof(e)) < 0)
-				continue;
-			cg_read_own_limits("", &plan, &one);
-			if (k)
-				own.cpu_quota_us = one.cpu_quota_us, own.cpu_period_us = one.cpu_period_us;
-			else
-				own.memory_max = one.memory_max;
-		}
+		struct cg_own_limits own;
+		cg_read_own_limits_self(&own);
 		c->own_memory_max = own.memory_max;
 		c->own_cpu_quota_us = own.cpu_quota_us;
 		c->own_cpu_period_us = own.cpu_period_us;
@@ -155,7 +144,22 @@ static int cmd_run_or_check(int argc, char *argv[], bool check)
 	/* What check would refuse, refused before anything is created, with
 	 * the same words. */
 	__attribute__((cleanup(preflight_free))) struct preflight pf;
-	if (preflight_run(&p, false, &pf)) {
+	size_t refused = preflight_run(&p, false, &pf);
+	/* auto resolves paths as the namespaces would see them; where that
+	 * fails, and the namespaces would be refused anyway, as in place. */
+	int e;
+	if (refused && p.namespaces == NS_AUTO && !p.in_place &&
+	    (e = sandbox_probe_namespaces(&p)) < 0) {
+		if (policy_in_place(&p, err, sizeof(err)) < 0) {
+			log_error("run: namespaces are refused here (%s), and in place: %s", strerror(-e),
+				  err);
+			return HUSK_EXIT_LAUNCH;
+		}
+		log_warn("create namespaces: %s; --namespaces auto goes on in place", strerror(-e));
+		preflight_free(&pf);
+		refused = preflight_run(&p, false, &pf);
+	}
+	if (refused) {
 		log_error("run: %s%s%s", pf.e[0].detail, pf.e[0].fix[0] ? "; " : "", pf.e[0].fix);
 		return pf.e[0].exit_code;
 	}

@@ -806,3 +806,26 @@ void cg_read_own_limits(const char *root, const struct cg_plan *plan, struct cg_
 			out->cpu_quota_us = out->cpu_period_us = 0;
 	}
 }
+
+void cg_read_own_limits_self(struct cg_own_limits *out)
+{
+	memset(out, 0, sizeof(*out));
+	_cleanup_free_ char *mi = xcalloc(1, 1 << 18);
+	char cg[8192], err[512];
+	if (read_text("/proc/self/mountinfo", mi, 1 << 18) < 0 ||
+	    read_text("/proc/self/cgroup", cg, sizeof(cg)) < 0)
+		return;
+	/* One controller at a time: a host may have either without the
+	 * other. The texts are read once. */
+	struct cg_plan plan;
+	struct cg_own_limits one;
+	if (cg_plan_from(mi, cg, 1u << CG_MEMORY, &plan, err, sizeof(err)) == 0) {
+		cg_read_own_limits("", &plan, &one);
+		out->memory_max = one.memory_max;
+	}
+	if (cg_plan_from(mi, cg, 1u << CG_CPU, &plan, err, sizeof(err)) == 0) {
+		cg_read_own_limits("", &plan, &one);
+		out->cpu_quota_us = one.cpu_quota_us;
+		out->cpu_period_us = one.cpu_period_us;
+	}
+}

@@ -93,6 +93,8 @@ struct cg_own_limits {
 	uint64_t cpu_quota_us, cpu_period_us;
 };
 void cg_read_own_limits(const char *root, const struct cg_plan *plan, struct cg_own_limits *out);
+/* The same for the real tree, planned from /proc/self (read once). */
+void cg_read_own_limits_self(struct cg_own_limits *out);
 
 /* Pure: the files to write in a sandbox cgroup of hierarchy h, in order. */
 struct cg_write {

@@ -489,8 +489,10 @@ void exposure_compute(const struct husk_policy *p, const struct sc_profile *prof
 {
 	memset(out, 0, sizeof(*out));
 	struct ctx c = { .p = p, .prof = prof, .out = out };
-	c.mounts_undoable = has_cap(p, CAP_SYS_ADMIN) && group_allows(prof, "mount", 0) != NULL;
 	c.landlock = p->landlock != LANDLOCK_OFF && p->landlock_abi > 0;
+	/* A Landlock domain may not change its mounts (landlock(7)). */
+	c.mounts_undoable = has_cap(p, CAP_SYS_ADMIN) && group_allows(prof, "mount", 0) != NULL &&
+			    !c.landlock;
 
 	check_network(&c);
 	check_identity(&c);

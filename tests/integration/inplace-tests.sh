@@ -119,6 +119,12 @@ ERR=$(cat "$IP/err")
 expect_rc 0 && expect_err 'create namespaces: Operation not permitted; --namespaces auto goes on in place' &&
 	expect_err 'in place: no pid namespace' && expect_out '^Seccomp_filters:[[:space:]]+3$' && pass
 
+begin "namespaces auto ($PHASE): a program only the real root holds (under /tmp) is found in place"
+OUT=$(timeout 30 "$WORK/no-userns" "$HUSK_BIN" run --namespaces auto --rootfs / -- "$ROOTFS/bin/busybox" echo found 2>"$IP/err")
+RC=$?
+ERR=$(cat "$IP/err")
+expect_rc 0 && expect_out '^found$' && expect_err 'goes on in place' && pass
+
 begin "namespaces required ($PHASE): under the same filter, the default still fails closed"
 OUT=$(timeout 30 "$WORK/no-userns" "$HUSK_BIN" run --rootfs / -- /bin/true 2>&1)
 RC=$?

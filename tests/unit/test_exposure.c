@@ -32,12 +32,14 @@ static char profiles[PATH_MAX];
 static struct search_path sp; /* profiles alone */
 static char *const no_env[] = { NULL };
 
+static int test_abi; /* the Landlock ABI the test caller's kernel has */
+
 /* Parses argv (after "check"), finalizes as caller uid, and scores. */
 static void score(uid_t uid, struct exposure *e, int argc, char **argv)
 {
 	struct run_flags f = { .profiles = &sp };
 	struct caller c = { .uid = uid, .gid = uid, .environ = no_env, .profiles = &sp,
-			    .report_only = true };
+			    .report_only = true, .landlock_abi = test_abi };
 	struct husk_policy p;
 	char err[1024];
 	policy_init(&p);
@@ -126,6 +128,23 @@ static void test_in_place_counts(void **state)
 	assert_int_equal(bad(&in, "RootDirectory=/RootImage="), 0);
 	assert_int_equal(bad(&ns, "RootDirectory=/RootImage="), 1);
 	assert_int_equal(bad(&in, "ProtectProc"), 2);
+}
+
+/* CAP_SYS_ADMIN with the mount calls cannot undo the mounts of a Landlock
+ * domain: only with Landlock off do the mount checks count in full. */
+static void test_landlock_keeps_mounts(void **state)
+{
+	struct exposure ll, off;
+	test_abi = 7;
+	SCORE(1000, &ll, "--cap-add", "SYS_ADMIN", "--seccomp", "unconfined");
+	SCORE(1000, &off, "--cap-add", "SYS_ADMIN", "--seccomp", "unconfined", "--landlock", "off");
+	test_abi = 0;
+	assert_int_equal(bad(&ll, "ProtectSystem"), 0);
+	assert_int_equal(bad(&ll, "ProtectProc"), 0);
+	assert_int_equal(bad(&ll, "Landlock"), 0);
+	assert_int_equal(bad(&off, "ProtectSystem"), 10);
+	assert_int_equal(bad(&off, "ProtectProc"), 3);
+	assert_true(off.score > ll.score);
 }
 
 static void test_each_layer_counts(void **state)
@@ -333,6 +352,7 @@ int main(void)
 		cmocka_unit_test(test_open_policy_scores_high),
 		cmocka_unit_test(test_each_layer_counts),
 		cmocka_unit_test(test_in_place_counts),
+		cmocka_unit_test(test_landlock_keeps_mounts),
 		cmocka_unit_test(test_score_formula),
 		cmocka_unit_test(test_man_page_lists_every_check),
 		cmocka_unit_test(test_eval_agrees_with_the_kernel),
