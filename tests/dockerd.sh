@@ -58,12 +58,13 @@ dockerd_stop() {
 	return 0
 }
 
-# husk_image CONTEXT ROOTFS HUSK PROFILES TAG: an image of ROOTFS with husk
-# (and the libraries it links) at /usr/bin/husk and the profiles with
-# their filters in /etc/husk, husk run --profile container as its
-# entrypoint. Extra files go into CONTEXT/rootfs before the call.
-husk_image() {
-	local ctx=$1 rootfs=$2 husk=$3 profiles=$4 tag=$5 lib
+# husk_context CONTEXT ROOTFS HUSK PROFILES: a build context (any engine)
+# for an image of ROOTFS with husk (and the libraries it links) at
+# /usr/bin/husk and the profiles with their filters in /etc/husk, husk run
+# --profile container as its entrypoint. Extra files go into
+# CONTEXT/rootfs before the call.
+husk_context() {
+	local ctx=$1 rootfs=$2 husk=$3 profiles=$4 lib
 	mkdir -p "$ctx/rootfs/usr/bin" "$ctx/rootfs/etc/husk"
 	cp -a "$rootfs/." "$ctx/rootfs/"
 	install -m 755 "$husk" "$ctx/rootfs/usr/bin/husk"
@@ -81,5 +82,11 @@ HEALTHCHECK --interval=1s --timeout=2s --retries=60 CMD ["/bin/busybox", "wget",
 ENTRYPOINT ["/usr/bin/husk", "run", "--profile", "container", "--"]
 CMD ["/app", "-addr", "127.0.0.1:8080", "-selftest"]
 EOF
-	dk build -q -t "$tag" "$ctx" >"$ctx/build.log" 2>&1
+	chmod -R a+rX "$ctx"
+}
+
+# husk_image CONTEXT ROOTFS HUSK PROFILES TAG: the same, built by the
+# private dockerd.
+husk_image() {
+	husk_context "$1" "$2" "$3" "$4" && dk build -q -t "$5" "$1" >"$1/build.log" 2>&1
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -146,6 +147,12 @@ static _Noreturn void sandbox_child(const struct husk_policy *p, const struct sc
 	if (mounts_setup(p, cgroup2) < 0)
 		_exit(HUSK_EXIT_LAUNCH);
 	timing_mark(T_MOUNTS);
+	/* auto: the monitor waits for this byte, and goes on in place if the
+	 * sandbox died before it (a container that allows the clone but not
+	 * what follows, as rootless Podman). */
+	const char up = 'u';
+	if (p->namespaces == NS_AUTO && write(sync_fd, &up, 1) != 1)
+		_exit(HUSK_EXIT_LAUNCH);
 
 	pid_t svc = spawn_service(p, filter, sync_fd);
 	if (svc < 0)
@@ -244,6 +251,21 @@ static int run_in_place(struct husk_policy *p, struct cgroup *cg)
 	return code;
 }
 
+/* --namespaces auto, where the namespaces were refused or could not be
+ * set up: in place, every layer not in force said once. */
+static int fall_back_in_place(struct husk_policy *p, struct cgroup *cg, const char *step,
+			      const char *why)
+{
+	char err[512];
+	size_t before = p->warnings.n;
+	if (policy_in_place(p, err, sizeof(err)) < 0)
+		return log_error("%s: %s, and in place: %s", step, why, err), HUSK_EXIT_LAUNCH;
+	log_warn("%s: %s; --namespaces auto goes on in place", step, why);
+	for (size_t i = before; i < p->warnings.n; i++)
+		log_warn("%s", p->warnings.v[i]);
+	return run_in_place(p, cg);
+}
+
 int sandbox_probe_namespaces(const struct husk_policy *p)
 {
 	bool in_cgroup;
@@ -316,8 +338,12 @@ int sandbox_run(struct husk_policy *p)
 	if (p->in_place)
 		return run_in_place(p, &cg);
 
+	/* The monitor's end closing tells the child that husk is gone. Under
+	 * auto the child also answers through it once the sandbox is up. */
 	int pipefd[2];
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
+	int pr = p->namespaces == NS_AUTO ? socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pipefd)
+					  : pipe2(pipefd, O_CLOEXEC);
+	if (pr < 0)
 		return log_errno(-errno, "pipe"), HUSK_EXIT_LAUNCH;
 
 	/* On cgroup v2 alone the child is born in its group
@@ -333,17 +359,9 @@ int sandbox_run(struct husk_policy *p)
 	bool late_cgroupns = cg.n > 0 && !in_cgroup;
 	if (pid < 0 && p->namespaces == NS_AUTO && clone_refused(errno)) {
 		int e = errno;
-		char err[512];
 		close(pipefd[0]);
 		close(pipefd[1]);
-		size_t before = p->warnings.n;
-		if (policy_in_place(p, err, sizeof(err)) < 0)
-			return log_error("namespaces were refused (%s) and in place: %s", strerror(e), err),
-			       HUSK_EXIT_LAUNCH;
-		log_warn("create namespaces: %s; --namespaces auto goes on in place", strerror(e));
-		for (size_t i = before; i < p->warnings.n; i++)
-			log_warn("%s", p->warnings.v[i]);
-		return run_in_place(p, &cg);
+		return fall_back_in_place(p, &cg, "create namespaces", strerror(e));
 	}
 	if (pid < 0) {
 		int e = errno;
@@ -386,12 +404,19 @@ int sandbox_run(struct husk_policy *p)
 	 * json-c format string at the far end of .rodata, and the monitor
 	 * mapped that whole 64 KB window to read it. */
 	const char go = 'g';
+	bool maps_refused = r == -EPERM || r == -EACCES;
 	if (r == 0 && write(pipefd[1], &go, 1) != 1)
 		r = log_errno(-errno, "start the sandbox");
-	if (r < 0) {
+	/* auto: wait until the sandbox is up; EOF means it died setting up. */
+	char up;
+	bool down = r == 0 && p->namespaces == NS_AUTO && read(pipefd[1], &up, 1) != 1;
+	if (r < 0 || down) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		close(pipefd[1]);
+		if (p->namespaces == NS_AUTO && (down || maps_refused))
+			return fall_back_in_place(p, &cg, "set up the namespaces",
+						  down ? "the sandbox failed (above)" : "the id maps were refused");
 		return HUSK_EXIT_LAUNCH;
 	}
 	timing_mark(T_RELEASED);

@@ -1,10 +1,12 @@
-# husk as the entrypoint of a real Docker container (docker.io 20.10 from
-# Debian): the Go service, docker stop, zombies, exit codes, a HEALTHCHECK,
-# and the escape probes with and without husk. Sourced by test-root.sh
-# (dockerd needs root). The test starts its own dockerd (own data root, no
-# bridge, no iptables, the vfs driver), builds its images offline from the
-# test rootfs (FROM scratch + COPY), never pulls, and stops it at the end.
-# Where dockerd cannot run, every test here SKIPs with the reason.
+# husk as the entrypoint of real containers: Docker (docker.io 20.10 from
+# Debian) as root, and rootless Podman (4.3) as the test user. The Go
+# service, stop, zombies, exit codes, a HEALTHCHECK, and the escape probes
+# with and without husk. Sourced by test-root.sh (dockerd needs root). The
+# test starts its own dockerd (own data root, no bridge, no iptables, the
+# vfs driver) and gives Podman its own storage; images are built offline
+# from the test rootfs (FROM scratch + COPY), never pulled; everything is
+# stopped and removed at the end. Where an engine cannot run, each of its
+# tests SKIPs with the reason.
 
 DK_TESTS=(
 	"docker: default flags: the Go service serves under husk, in place, each missing layer said"
@@ -27,16 +29,16 @@ dk_skip_all() {
 }
 
 . "$(dirname "$0")/dockerd.sh"
+# One build context for both engines: the test rootfs (busybox, the Go
+# service), husk, the shipped profiles with their filters, and the escape
+# probe; the entrypoint (husk or not) is chosen per run.
+EC=$(mktemp -d /var/tmp/husk-image.XXXXXX)
+mkdir -p "$EC/rootfs"
+install -m 755 "$WORK/escape-host" "$EC/rootfs/escape"
+husk_context "$EC" "$ROOTFS" "$HUSK_BIN" "$HUSK_PROFILE_DIR"
 DK_BUILT=0
 if dockerd_start "$(mktemp -u /var/tmp/husk-docker.XXXXXX)"; then
-	# One image: the test rootfs (busybox, the Go service), husk, the
-	# shipped profiles with their filters, and the escape probe; the
-	# entrypoint (husk or not) is chosen per run.
-	ED=$DK_DIR
-	EC="$ED/ctx"
-	mkdir -p "$EC/rootfs"
-	install -m 755 "$WORK/escape-host" "$EC/rootfs/escape"
-	if husk_image "$EC" "$ROOTFS" "$HUSK_BIN" "$HUSK_PROFILE_DIR" husk-test/app:ci; then
+	if dk build -q -t husk-test/app:ci "$EC" >"$EC/build.log" 2>&1; then
 		DK_BUILT=1
 	else
 		dk_skip_all "docker build failed: $(tail -n1 "$EC/build.log")"
@@ -44,41 +46,33 @@ if dockerd_start "$(mktemp -u /var/tmp/husk-docker.XXXXXX)"; then
 else
 	dk_skip_all "$DOCKERD_WHY"
 fi
+ENG=dk
+RUNERR=$EC/run.err
 
-# drun DOCKER-RUN-ARGS...: runs a container (no network) detached, waits
-# for it up to 90 s, and fills OUT and ERR from its logs and RC.
-drun() {
-	local name="husk-t-$RANDOM$RANDOM"
-	if ! dk run -d --name "$name" --network none "$@" >/dev/null 2>"$ED/run.err"; then
-		RC=125 OUT="" ERR=$(cat "$ED/run.err")
-		return
-	fi
-	RC=$(timeout 90 "$DOCKER" -H "unix://$DK_DIR/sock" wait "$name" 2>/dev/null) || RC=timeout
-	OUT=$(dk logs "$name" 2>/dev/null)
-	ERR=$(dk logs "$name" 2>&1 >/dev/null)
-	dk rm -f "$name" >/dev/null 2>&1
-}
-
-# drun_until PATTERN DOCKER-RUN-ARGS...: the same, but done as soon as the
-# logs match PATTERN: the escape probe with Docker alone stops its own
-# init (its ptrace probe succeeds there), so that container never exits.
+# drun_until PATTERN RUN-ARGS...: runs a container of engine $ENG (no
+# network) detached, until it exits or its logs match PATTERN (90 s at
+# most), and fills OUT and ERR from its logs and RC. The escape probe
+# without husk stops its own init (its ptrace probe succeeds there), so
+# that container never exits by itself.
 drun_until() {
 	local pat=$1 name="husk-t-$RANDOM$RANDOM" i
 	shift
-	dk run -d --name "$name" --network none "$@" >/dev/null 2>"$ED/run.err" || {
-		RC=125 OUT="" ERR=$(cat "$ED/run.err")
+	"$ENG" run -d --name "$name" --network none "$@" >/dev/null 2>"$RUNERR" || {
+		RC=125 OUT="" ERR=$(cat "$RUNERR")
 		return
 	}
 	for i in $(seq 1 450); do
-		dk logs "$name" 2>/dev/null | grep -qE "$pat" && break
-		[ "$(dk inspect -f '{{.State.Running}}' "$name" 2>/dev/null)" = true ] || break
+		[ -n "$pat" ] && "$ENG" logs "$name" 2>/dev/null | grep -qE "$pat" && break
+		[ "$("$ENG" inspect -f '{{.State.Running}}' "$name" 2>/dev/null)" = true ] || break
 		sleep 0.2
 	done
-	RC=$(dk inspect -f '{{.State.ExitCode}}' "$name" 2>/dev/null)
-	OUT=$(dk logs "$name" 2>/dev/null)
-	ERR=$(dk logs "$name" 2>&1 >/dev/null)
-	dk rm -f "$name" >/dev/null 2>&1
+	RC=$("$ENG" inspect -f '{{.State.ExitCode}}' "$name" 2>/dev/null)
+	OUT=$("$ENG" logs "$name" 2>/dev/null)
+	ERR=$("$ENG" logs "$name" 2>&1 >/dev/null)
+	"$ENG" rm -f "$name" >/dev/null 2>&1
 }
+# drun RUN-ARGS...: the same, until the container exits.
+drun() { drun_until "" "$@"; }
 
 HARDENED=(--read-only --tmpfs /tmp --cap-drop ALL --cap-add NET_BIND_SERVICE
 	--security-opt no-new-privileges --user 1000:1000 --pids-limit 256 --memory 512m)
@@ -93,22 +87,22 @@ HARDENED=(--read-only --tmpfs /tmp --cap-drop ALL --cap-add NET_BIND_SERVICE
 #   C1      the container's /proc, masked by the engine's list;
 #   H5      no cgroup namespace (Docker 20.10 on cgroup v1 shares the host's).
 DK_UNCLOSABLE="A2 gid_map small, no host root|A2 uid_map small, no host root|A3 setgroups deny|A6 capability sets|B12 every mount nosuid|B13 writable mounts bounded|C1 masked paths|H5 cgroup paths"
-dk_fails() { grep '^FAIL ' <<<"$OUT" | cut -d: -f1 | sed 's/^FAIL //' | sort; }
+eng_fails() { grep '^FAIL ' <<<"$OUT" | cut -d: -f1 | sed 's/^FAIL //' | sort; }
 
-# dk_escape LABEL DOCKER-FLAGS...: the probe with Docker alone (docker run
-# --init, as a user would) and with husk in front; only unclosable
-# probes may fail with husk.
-dk_escape() {
+# eng_escape LABEL RUN-FLAGS...: the probe with the engine alone (with
+# --init, as a user would) and with husk in front; only unclosable probes
+# may fail with husk.
+eng_escape() {
 	local label=$1
 	shift
 	drun_until '^[0-9]+ passed, ' --init "$@" --entrypoint /escape husk-test/app:ci
 	local alone
-	alone=$(dk_fails)
+	alone=$(eng_fails)
 	drun "$@" husk-test/app:ci /escape
 	local with closable
-	with=$(dk_fails)
+	with=$(eng_fails)
 	closable=$(grep -vxE "$DK_UNCLOSABLE" <<<"$with" | grep . | tr '\n' '|')
-	echo "# $label: Docker alone $(grep -c . <<<"$alone") FAIL, Docker + husk $(grep -c . <<<"$with") FAIL"
+	echo "# $label: the engine alone $(grep -c . <<<"$alone") FAIL, with husk $(grep -c . <<<"$with") FAIL"
 	grep . <<<"$with" | sed 's/^/#   with husk: FAIL /'
 	if [ -z "$(grep -oE '^[0-9]+ passed' <<<"$OUT")" ]; then
 		fail "the probe did not finish under husk (exit $RC)"
@@ -175,9 +169,9 @@ if [ "$DK_BUILT" = 1 ]; then
 	dk rm -f "$name" >/dev/null 2>&1
 
 	begin "${DK_TESTS[6]}"
-	dk_escape "docker defaults"
+	eng_escape "docker defaults"
 	begin "${DK_TESTS[7]}"
-	dk_escape "docker, hardened flags" "${HARDENED[@]}"
+	eng_escape "docker, hardened flags" "${HARDENED[@]}"
 
 	# As uid 0 without capabilities the service still owns the image's
 	# root-owned directories: only Landlock keeps it from writing there.
@@ -196,3 +190,86 @@ if [ "$DK_BUILT" = 1 ]; then
 fi
 
 dockerd_stop
+
+# ---- rootless Podman, as the test user ---------------------------------
+# Podman's default seccomp profile allows the clone of a user namespace in
+# a rootless container, but the ids husk maps to are not mapped there: auto
+# then goes on in place.
+PM_TESTS=(
+	"podman rootless: default flags: the Go service serves under husk, in place once the id maps are refused"
+	"podman rootless: podman stop ends the Go service with its SIGTERM status, 143"
+	"podman rootless: escape probes: only the probes no in-place layer can close fail"
+)
+pm_skip_all() {
+	local t
+	for t in "${PM_TESTS[@]}"; do
+		begin "$t"
+		skip "$1"
+	done
+}
+PU=${HUSK_TEST_USER:-}
+PD=""
+pm_subid_added=0
+if [ "$(id -u)" != 0 ] || [ -z "$PU" ] || ! id "$PU" >/dev/null 2>&1; then
+	pm_skip_all "needs root and the suite's test user"
+elif ! command -v podman >/dev/null || ! command -v newuidmap >/dev/null; then
+	pm_skip_all "podman and uidmap are not installed (tests/install-deps installs them)"
+else
+	PD=$(mktemp -d /var/tmp/husk-podman.XXXXXX)
+	mkdir -p "$PD/home" "$PD/run"
+	chown -R "$PU" "$PD"
+	chmod 700 "$PD/run"
+	chmod 755 "$PD"
+	# Rootless Podman maps the user's subordinate ids: give the test
+	# user a range for this run when it has none.
+	if ! grep -q "^$PU:" /etc/subuid 2>/dev/null || ! grep -q "^$PU:" /etc/subgid 2>/dev/null; then
+		echo "$PU:300000:65536" >>/etc/subuid
+		echo "$PU:300000:65536" >>/etc/subgid
+		pm_subid_added=1
+	fi
+fi
+pm() {
+	(cd / && setpriv --reuid="$PU" --regid="$PU" --init-groups --reset-env -- \
+		env HOME="$PD/home" XDG_RUNTIME_DIR="$PD/run" PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+		podman --runtime runc --storage-driver vfs --root "$PD/storage" --runroot "$PD/runroot" \
+		--cgroup-manager cgroupfs --events-backend file "$@")
+}
+if [ -n "$PD" ]; then
+	if ! pm build -q -t husk-test/app:ci "$EC" >"$PD/build.log" 2>&1; then
+		pm_skip_all "podman build fails here: $(grep -v '^time=' "$PD/build.log" | tail -n1 | cut -c1-200)"
+	else
+		ENG=pm
+		RUNERR=$PD/run.err
+
+		begin "${PM_TESTS[0]}"
+		drun husk-test/app:ci
+		[ "$RC" = 0 ] && expect_out 'GET /health -> "ok"' && expect_out '^CapEff:[[:space:]]+0000000000000000$' &&
+			expect_out '^NoNewPrivs:[[:space:]]+1$' && expect_out 'write /etc/x: .*permission denied' &&
+			expect_err 'goes on in place' && pass || fail "exit $RC"
+
+		begin "${PM_TESTS[1]}"
+		name="husk-t-stop-$RANDOM"
+		pm run -d --name "$name" --network none husk-test/app:ci /app -addr 127.0.0.1:8080 >/dev/null 2>&1
+		ready() { pm logs "$name" 2>/dev/null | grep -q listening; }
+		if wait_for ready; then
+			pm stop -t 10 "$name" >/dev/null 2>&1
+			RC=$(pm inspect -f '{{.State.ExitCode}}' "$name")
+			expect_rc 143 && pass
+		else
+			fail "did not start: $(pm logs "$name" 2>&1 | tail -n 3)"
+		fi
+		pm rm -f "$name" >/dev/null 2>&1
+
+		begin "${PM_TESTS[2]}"
+		eng_escape "podman rootless"
+	fi
+	pm rm -af >/dev/null 2>&1
+	# Rootless Podman leaves its pause process (the user namespace's
+	# holder): only the test user's processes, none of the caller's.
+	pkill -KILL -u "$PU" 2>/dev/null
+	rm -rf "$PD"
+	if [ "$pm_subid_added" = 1 ]; then
+		sed -i "/^$PU:300000:65536\$/d" /etc/subuid /etc/subgid
+	fi
+fi
+rm -rf "$EC"

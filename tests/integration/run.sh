@@ -177,7 +177,7 @@ if [ "$(id -u)" = 0 ]; then
 		bash "$WORK/scripts/test-user.sh"
 	phase_ended unprivileged $?
 	echo "# root-started phase"
-	bash "$WORK/scripts/test-root.sh"
+	HUSK_TEST_USER=$TEST_USER bash "$WORK/scripts/test-root.sh"
 	phase_ended root-started $?
 else
 	echo "# unprivileged phase, as $(id -un)"
