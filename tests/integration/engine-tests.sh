@@ -198,6 +198,7 @@ dockerd_stop
 PM_TESTS=(
 	"podman rootless: default flags: the Go service serves under husk, in place once the id maps are refused"
 	"podman rootless: podman stop ends the Go service with its SIGTERM status, 143"
+	"podman rootless: podman run's exit status is the service's"
 	"podman rootless: escape probes: only the probes no in-place layer can close fail"
 )
 pm_skip_all() {
@@ -261,6 +262,10 @@ if [ -n "$PD" ]; then
 		pm rm -f "$name" >/dev/null 2>&1
 
 		begin "${PM_TESTS[2]}"
+		drun husk-test/app:ci /bin/busybox sh -c 'exit 42'
+		expect_rc 42 && pass
+
+		begin "${PM_TESTS[3]}"
 		eng_escape "podman rootless"
 	fi
 	pm rm -af >/dev/null 2>&1
