@@ -36,6 +36,38 @@ static void profiles_init(void)
 			 HUSK_BPFDIR);
 }
 
+/* Root-started with a user namespace inside a user namespace that maps
+ * only some ids (a rootless container), the host ids husk would map the
+ * service to may not exist there: auto goes on in place, required fails,
+ * in run and check alike. probe (check): also try the clone, so check
+ * shows what run would do under auto. Returns 0 or 125 after one line. */
+static int decide_namespaces(struct husk_policy *p, const char *cmd, bool probe)
+{
+	char err[512], why[512];
+	int e = 0;
+	if (p->in_place || p->namespaces == NS_NONE)
+		return 0;
+	if (getuid() == 0 && p->userns == USERNS_PRIVATE &&
+	    (e = idmap_own_covers(p->host_uid, p->host_gid, why, sizeof(why))) < 0 &&
+	    p->namespaces == NS_REQUIRED) {
+		log_error("%s: %s; give --host-user ids of that map, or --namespaces auto to run in "
+			  "place",
+			  cmd, why);
+		return HUSK_EXIT_LAUNCH;
+	}
+	if (e == 0 && p->namespaces == NS_AUTO && probe && (e = sandbox_probe_namespaces(p)) < 0)
+		snprintf(why, sizeof(why), "create namespaces: %s", strerror(-e));
+	if (e == 0 || p->namespaces != NS_AUTO)
+		return 0;
+	if (policy_in_place(p, err, sizeof(err)) < 0) {
+		log_error("%s: %s, and in place: %s", cmd, why, err);
+		return HUSK_EXIT_LAUNCH;
+	}
+	if (!probe)
+		log_warn("%s; --namespaces auto goes on in place", why);
+	return 0;
+}
+
 /* Parses and finalizes the policy for run or check. Returns 0, 1 after
  * --help, or an exit code (125) after one line on stderr. */
 static int load_policy(struct husk_policy *p, struct caller *c, struct run_flags *f, int argc,
@@ -85,11 +117,9 @@ static int report(struct husk_policy *p, const struct caller *c, const struct ru
 	char err[1024];
 	struct exposure e;
 	/* auto: what run would get here, namespaces or in place. */
-	if (p->namespaces == NS_AUTO && !p->in_place && sandbox_probe_namespaces(p) < 0 &&
-	    policy_in_place(p, err, sizeof(err)) < 0) {
-		log_error("check: namespaces are refused here, and in place: %s", err);
-		return HUSK_EXIT_LAUNCH;
-	}
+	int r = decide_namespaces(p, "check", true);
+	if (r)
+		return r;
 	__attribute__((cleanup(preflight_free))) struct preflight pf;
 	size_t refused = preflight_run(p, true, &pf);
 	/* What --cgroup auto would give up is shown as given up. */
@@ -141,6 +171,8 @@ static int cmd_run_or_check(int argc, char *argv[], bool check)
 		return r == 1 ? 0 : r;
 	if (c.report_only)
 		return report(&p, &c, &f);
+	if ((r = decide_namespaces(&p, "run", false)))
+		return r;
 	/* What check would refuse, refused before anything is created, with
 	 * the same words. */
 	__attribute__((cleanup(preflight_free))) struct preflight pf;

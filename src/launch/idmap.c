@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -121,4 +122,38 @@ int idmap_write(pid_t pid, uint32_t uid_in, uint32_t uid_out, uint32_t gid_in, u
 	if ((r = idmap_format(buf, sizeof(buf), gid_in, gid_out)) < 0)
 		return r;
 	return write_proc(pid, "gid_map", buf);
+}
+
+bool idmap_text_covers(const char *map, uint32_t id)
+{
+	/* strtoull, not sscanf: the monitor runs this, and scanf maps tens of
+	 * KB of libc into its resident set. */
+	for (const char *l = map; l && *l;) {
+		char *end;
+		unsigned long long in = strtoull(l, &end, 10);
+		strtoull(end, &end, 10);
+		unsigned long long count = strtoull(end, &end, 10);
+		if (end != l && id >= in && id - in < count)
+			return true;
+		l = strchr(l, '\n');
+		l = l ? l + 1 : NULL;
+	}
+	return false;
+}
+
+int idmap_own_covers(uint32_t uid, uint32_t gid, char *err, size_t errlen)
+{
+	static const char *const files[] = { "/proc/self/uid_map", "/proc/self/gid_map" };
+	const uint32_t ids[] = { uid, gid };
+	for (int i = 0; i < 2; i++) {
+		char map[4096];
+		if (read_text(files[i], map, sizeof(map)) < 0)
+			continue; /* no user namespaces at all: the clone will say */
+		if (!idmap_text_covers(map, ids[i]))
+			return errf(err, errlen, -ERANGE,
+				    "the service's host %s %u is not mapped in the user namespace "
+				    "husk runs in (%s: a rootless container?)",
+				    i ? "gid" : "uid", (unsigned)ids[i], files[i]);
+	}
+	return 0;
 }

@@ -46,3 +46,13 @@ int idmap_root_ranges(struct id_range *uids, struct id_range *gids, char *err, s
  * setgroups must be denied before an unprivileged gid_map write
  * (CVE-2014-8989: dropping a group could otherwise grant access). */
 int idmap_write(pid_t pid, uint32_t uid_in, uint32_t uid_out, uint32_t gid_in, uint32_t gid_out);
+
+/* Pure: whether id is inside one of the ranges of a uid_map or gid_map
+ * text ("INSIDE OUTSIDE COUNT" lines) as the process that reads it sees
+ * them. */
+bool idmap_text_covers(const char *map, uint32_t id);
+
+/* Root-started husk inside a user namespace that maps only some ids (a
+ * rootless container): whether the host ids the service would map to are
+ * ids of husk's own user namespace. 0, or -ERANGE with a reason in err. */
+int idmap_own_covers(uint32_t uid, uint32_t gid, char *err, size_t errlen);

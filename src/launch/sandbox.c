@@ -194,7 +194,8 @@ static bool clone_refused(int e)
 static int run_in_place(struct husk_policy *p, struct cgroup *cg)
 {
 	/* Not pid 1 (started from a shell): orphans of the service come to
-	 * us, and the stop timeout reaches only the service's session. */
+	 * us, and the stop timeout reaches only the service's process group
+	 * (it starts a session of its own). */
 	bool pid1 = getpid() == 1;
 	if (!pid1 && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
 		return log_errno(-errno, "in place: prctl PR_SET_CHILD_SUBREAPER"), HUSK_EXIT_LAUNCH;
@@ -241,8 +242,8 @@ static int run_in_place(struct husk_policy *p, struct cgroup *cg)
 	/* Open until the service has run: until it has exec'd, its closing
 	 * tells the child that husk is gone (die_with_monitor). */
 	close(pipefd[1]);
-	/* What the service left in its session goes with it, as a sandbox's
-	 * pid namespace does. */
+	/* What the service left in its process group goes with it, as a
+	 * sandbox's pid namespace takes everything. */
 	if (!pid1) {
 		kill(-pid, SIGKILL);
 		while (waitpid(-1, NULL, WNOHANG) > 0)
@@ -396,15 +397,16 @@ int sandbox_run(struct husk_policy *p)
 		log_error("cgroup: %s", cgerr);
 	if (r == 0)
 		r = rlimits_raise(pid, p->rlimits);
+	int maps = 0;
 	if (r == 0 && p->userns == USERNS_PRIVATE)
-		r = idmap_write(pid, p->uid, p->host_uid, p->gid, p->host_gid);
+		r = maps = idmap_write(pid, p->uid, p->host_uid, p->gid, p->host_gid);
 	/* The write end stays open for our lifetime: its closing is how the
 	 * child learns that we are gone. The byte is on the stack: in the
 	 * static build the linker merged a literal "g" into the tail of a
 	 * json-c format string at the far end of .rodata, and the monitor
 	 * mapped that whole 64 KB window to read it. */
 	const char go = 'g';
-	bool maps_refused = r == -EPERM || r == -EACCES;
+	bool maps_refused = maps == -EPERM || maps == -EACCES;
 	if (r == 0 && write(pipefd[1], &go, 1) != 1)
 		r = log_errno(-errno, "start the sandbox");
 	/* auto: wait until the sandbox is up; EOF means it died setting up. */

@@ -193,10 +193,12 @@ dockerd_stop
 
 # ---- rootless Podman, as the test user ---------------------------------
 # Podman's default seccomp profile allows the clone of a user namespace in
-# a rootless container, but the ids husk maps to are not mapped there: auto
-# then goes on in place.
+# a rootless container, but the host ids husk would map the service to are
+# not ids of the container's own user namespace: auto sees that before the
+# clone and goes on in place, and husk check says the same.
 PM_TESTS=(
-	"podman rootless: default flags: the Go service serves under husk, in place once the id maps are refused"
+	"podman rootless: default flags: the Go service serves under husk, in place, as the ids cannot be mapped"
+	"podman rootless: husk check shows what run does: in place"
 	"podman rootless: podman stop ends the Go service with its SIGTERM status, 143"
 	"podman rootless: podman run's exit status is the service's"
 	"podman rootless: escape probes: only the probes no in-place layer can close fail"
@@ -246,9 +248,15 @@ if [ -n "$PD" ]; then
 		drun husk-test/app:ci
 		[ "$RC" = 0 ] && expect_out 'GET /health -> "ok"' && expect_out '^CapEff:[[:space:]]+0000000000000000$' &&
 			expect_out '^NoNewPrivs:[[:space:]]+1$' && expect_out 'write /etc/x: .*permission denied' &&
-			expect_err 'goes on in place' && pass || fail "exit $RC"
+			expect_err 'host uid [0-9]+ is not mapped in the user namespace husk runs in.*goes on in place' &&
+			pass || fail "exit $RC"
 
 		begin "${PM_TESTS[1]}"
+		drun --entrypoint /usr/bin/husk husk-test/app:ci check --profile container -- /app
+		[ "$RC" = 0 ] && expect_out 'namespaces +none: in place' && expect_out 'PrivatePIDs: in place' &&
+			pass || fail "exit $RC"
+
+		begin "${PM_TESTS[2]}"
 		name="husk-t-stop-$RANDOM"
 		pm run -d --name "$name" --network none husk-test/app:ci /app -addr 127.0.0.1:8080 >/dev/null 2>&1
 		ready() { pm logs "$name" 2>/dev/null | grep -q listening; }
@@ -261,11 +269,11 @@ if [ -n "$PD" ]; then
 		fi
 		pm rm -f "$name" >/dev/null 2>&1
 
-		begin "${PM_TESTS[2]}"
+		begin "${PM_TESTS[3]}"
 		drun husk-test/app:ci /bin/busybox sh -c 'exit 42'
 		expect_rc 42 && pass
 
-		begin "${PM_TESTS[3]}"
+		begin "${PM_TESTS[4]}"
 		eng_escape "podman rootless"
 	fi
 	pm rm -af >/dev/null 2>&1

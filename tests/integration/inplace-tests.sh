@@ -130,6 +130,13 @@ RC=$?
 ERR=$(cat "$IP/err")
 expect_rc 0 && expect_out '^found$' && expect_err 'goes on in place' && pass
 
+begin "namespaces auto ($PHASE): a sandbox that fails after the clone is ended, and the service runs in place"
+OUT=$(timeout 30 "$WORK/no-userns" --mounts "$HUSK_BIN" run --namespaces auto --rootfs / -- "$BB" sh -c 'readlink /proc/self/ns/user' 2>"$IP/err")
+RC=$?
+ERR=$(cat "$IP/err")
+expect_rc 0 && [ "$OUT" = "$(readlink /proc/self/ns/user)" ] &&
+	expect_err 'set up the namespaces: the sandbox failed \(above\); --namespaces auto goes on in place' && pass
+
 begin "namespaces required ($PHASE): under the same filter, the default still fails closed"
 OUT=$(timeout 30 "$WORK/no-userns" "$HUSK_BIN" run --rootfs / -- /bin/true 2>&1)
 RC=$?

@@ -2,6 +2,9 @@
  * refuses new namespaces as Docker's default profile does (clone and
  * unshare with a namespace flag: EPERM; clone3: ENOSYS, so that callers
  * fall back to clone), to show what husk says inside such a container.
+ * no-userns --mounts PROGRAM [ARG...]: allows the namespaces but refuses
+ * the mount calls (EPERM), as a profile may that lets a container unshare:
+ * the clone works and the sandbox fails after it.
  * Built with libseccomp, static, by tests/integration/run.sh. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -20,6 +23,23 @@ int main(int argc, char **argv)
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	if (!ctx)
 		return 1;
+	if (strcmp(argv[1], "--mounts") == 0 && argc > 2) {
+		const int calls[] = { SCMP_SYS(mount),	 SCMP_SYS(fsopen),	SCMP_SYS(fsmount),
+				      SCMP_SYS(open_tree), SCMP_SYS(move_mount), SCMP_SYS(mount_setattr),
+				      SCMP_SYS(pivot_root) };
+		int r = 0;
+		for (size_t i = 0; r == 0 && i < sizeof(calls) / sizeof(calls[0]); i++)
+			r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), calls[i], 0);
+		if (r == 0)
+			r = seccomp_load(ctx);
+		if (r < 0) {
+			fprintf(stderr, "no-userns: seccomp: %s\n", strerror(-r));
+			return 1;
+		}
+		execvp(argv[2], argv + 2);
+		fprintf(stderr, "no-userns: exec %s: %s\n", argv[2], strerror(errno));
+		return 127;
+	}
 	int r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
 	if (r == 0)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(unshare), 0);

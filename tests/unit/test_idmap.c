@@ -53,9 +53,25 @@ static void test_subid_refused(void **state)
 	assert_int_equal(idmap_subid_parse("husk:-1:5\n", "husk", &r, err, sizeof(err)), -EINVAL);
 }
 
+/* A rootless container's map: container root is the user, 1..65536 its
+ * subordinate ids; husk's fixed range is not there. */
+static void test_text_covers(void **state)
+{
+	static const char podman[] = "         0        999          1\n"
+				     "         1     300000      65536\n";
+	assert_true(idmap_text_covers(podman, 0));
+	assert_true(idmap_text_covers(podman, 65534));
+	assert_true(idmap_text_covers(podman, 65536));
+	assert_false(idmap_text_covers(podman, 65537));
+	assert_false(idmap_text_covers(podman, HUSK_ROOT_RANGE_START + 65534));
+	assert_true(idmap_text_covers("0 0 4294967295\n", HUSK_ROOT_RANGE_START + 65534));
+	assert_false(idmap_text_covers("", 0));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_text_covers),
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_format_too_small),
 		cmocka_unit_test(test_subid_parse),
