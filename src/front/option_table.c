@@ -201,26 +201,37 @@ static int opt_hostname(struct husk_policy *p, const char *arg, char *err, size_
 	return 0;
 }
 
+/* The index of arg among the n words of a keyword option (the enum's
+ * value, in the enum's order), or -EINVAL with "expected A, B or C". */
+static int keyword(const char *arg, const char *const *words, size_t n, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(arg, words[i]) == 0)
+			return (int)i;
+	size_t len = (size_t)snprintf(err, errlen, "expected ");
+	for (size_t i = 0; i < n && len < errlen; i++)
+		len += (size_t)snprintf(err + len, errlen - len, "%s%s",
+					i == 0 ? "" : i + 1 == n ? " or " : ", ", words[i]);
+	return -EINVAL;
+}
+#define KEYWORD(arg, err, errlen, ...)                                                             \
+	keyword(arg, (const char *const[]){ __VA_ARGS__ },                                          \
+		sizeof((const char *const[]){ __VA_ARGS__ }) / sizeof(const char *), err, errlen)
+
 static int opt_net(struct husk_policy *p, const char *arg, char *err, size_t errlen)
 {
-	if (strcmp(arg, "none") == 0)
-		p->net = NET_NONE;
-	else if (strcmp(arg, "host") == 0)
-		p->net = NET_HOST;
-	else
-		return errf(err, errlen, -EINVAL, "expected none or host");
-	return 0;
+	int k = KEYWORD(arg, err, errlen, [NET_NONE] = "none", [NET_HOST] = "host");
+	if (k >= 0)
+		p->net = (enum net_mode)k;
+	return k < 0 ? k : 0;
 }
 
 static int opt_userns(struct husk_policy *p, const char *arg, char *err, size_t errlen)
 {
-	if (strcmp(arg, "private") == 0)
-		p->userns = USERNS_PRIVATE;
-	else if (strcmp(arg, "host") == 0)
-		p->userns = USERNS_HOST;
-	else
-		return errf(err, errlen, -EINVAL, "expected private or host");
-	return 0;
+	int k = KEYWORD(arg, err, errlen, [USERNS_PRIVATE] = "private", [USERNS_HOST] = "host");
+	if (k >= 0)
+		p->userns = (enum userns_mode)k;
+	return k < 0 ? k : 0;
 }
 
 /* UID[:GID] as numbers; GID defaults to UID. */
@@ -378,14 +389,12 @@ static int opt_io_weight(struct husk_policy *p, const char *arg, char *err, size
 
 static int opt_cgroup(struct husk_policy *p, const char *arg, char *err, size_t errlen)
 {
-	if (strcmp(arg, "required") == 0)
-		p->cgroup_mode = CGROUP_REQUIRED;
-	else if (strcmp(arg, "auto") == 0)
-		p->cgroup_mode = CGROUP_AUTO;
-	else if (strcmp(arg, "off") == 0)
-		p->cgroup_mode = CGROUP_OFF;
-	else
-		return errf(err, errlen, -EINVAL, "expected required, auto or off");
+	/* Listed in --help's order; the enum's values differ. */
+	static const enum cgroup_mode modes[] = { CGROUP_REQUIRED, CGROUP_AUTO, CGROUP_OFF };
+	int k = KEYWORD(arg, err, errlen, "required", "auto", "off");
+	if (k < 0)
+		return k;
+	p->cgroup_mode = modes[k];
 	p->cgroup_mode_set = true;
 	return 0;
 }
@@ -405,28 +414,20 @@ static int opt_cgroup_parent(struct husk_policy *p, const char *arg, char *err, 
 
 static int opt_namespaces(struct husk_policy *p, const char *arg, char *err, size_t errlen)
 {
-	if (strcmp(arg, "required") == 0)
-		p->namespaces = NS_REQUIRED;
-	else if (strcmp(arg, "auto") == 0)
-		p->namespaces = NS_AUTO;
-	else if (strcmp(arg, "none") == 0)
-		p->namespaces = NS_NONE;
-	else
-		return errf(err, errlen, -EINVAL, "expected required, auto or none");
-	return 0;
+	int k = KEYWORD(arg, err, errlen, [NS_REQUIRED] = "required", [NS_AUTO] = "auto",
+			[NS_NONE] = "none");
+	if (k >= 0)
+		p->namespaces = (enum ns_mode)k;
+	return k < 0 ? k : 0;
 }
 
 static int opt_landlock(struct husk_policy *p, const char *arg, char *err, size_t errlen)
 {
-	if (strcmp(arg, "auto") == 0)
-		p->landlock = LANDLOCK_AUTO;
-	else if (strcmp(arg, "required") == 0)
-		p->landlock = LANDLOCK_REQUIRED;
-	else if (strcmp(arg, "off") == 0)
-		p->landlock = LANDLOCK_OFF;
-	else
-		return errf(err, errlen, -EINVAL, "expected auto, required or off");
-	return 0;
+	int k = KEYWORD(arg, err, errlen, [LANDLOCK_AUTO] = "auto", [LANDLOCK_REQUIRED] = "required",
+			[LANDLOCK_OFF] = "off");
+	if (k >= 0)
+		p->landlock = (enum landlock_mode)k;
+	return k < 0 ? k : 0;
 }
 
 /* "80,443,8000-8010" or "none"; each use replaces the list, as a later
