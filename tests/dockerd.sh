@@ -40,19 +40,21 @@ dockerd_start() {
 }
 
 # Removes every container, stops the engine and its managed containerd,
-# and leaves no mount or file of theirs.
+# and leaves no mount or file of theirs. Every step may find nothing to do
+# (a caller under set -e must still get through all of them).
 dockerd_stop() {
 	[ -n "${DK_DIR:-}" ] || return 0
-	dk ps -aq 2>/dev/null | xargs -r "$DOCKER" -H "unix://$DK_DIR/sock" rm -f >/dev/null 2>&1
+	dk ps -aq 2>/dev/null | xargs -r "$DOCKER" -H "unix://$DK_DIR/sock" rm -f >/dev/null 2>&1 || true
 	if [ -n "${DK_PID:-}" ]; then
-		kill "$DK_PID" 2>/dev/null
+		kill "$DK_PID" 2>/dev/null || true
 		local i
 		for i in $(seq 1 200); do kill -0 "$DK_PID" 2>/dev/null || break; sleep 0.1; done
-		kill -KILL "$DK_PID" 2>/dev/null
-		wait "$DK_PID" 2>/dev/null
+		kill -KILL "$DK_PID" 2>/dev/null || true
+		wait "$DK_PID" 2>/dev/null || true
 	fi
-	pkill -f "$DK_DIR" 2>/dev/null
-	grep -F "$DK_DIR" /proc/self/mountinfo | cut -d' ' -f5 | sort -r | xargs -r -n1 umount -l 2>/dev/null
+	pkill -f "$DK_DIR" 2>/dev/null || true
+	{ grep -F "$DK_DIR" /proc/self/mountinfo || true; } | cut -d' ' -f5 | sort -r |
+		xargs -r -n1 umount -l 2>/dev/null || true
 	rm -rf "$DK_DIR"
 	DK_DIR="" DK_PID=""
 	return 0
