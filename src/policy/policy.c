@@ -1,12 +1,12 @@
 #include "policy/policy.h"
 
-#include "launch/landlock.h"
-
 #include <errno.h>
 #include <linux/capability.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "launch/landlock.h"
 
 void policy_init(struct husk_policy *p)
 {

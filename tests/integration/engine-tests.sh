@@ -12,6 +12,7 @@ DK_TESTS=(
 	"docker: default flags: the Go service serves under husk, in place, each missing layer said"
 	"docker: the seeds' hardened flags: the service runs, Go sized from the container's limits"
 	"docker: docker stop ends the Go service with its SIGTERM status, 143"
+	"docker: the same with the seeds' hardened flags"
 	"docker: husk as pid 1 reaps orphans (without it they stay zombies)"
 	"docker: docker run's exit status is the service's"
 	"docker: a HEALTHCHECK works with husk in front"
@@ -74,6 +75,36 @@ drun_until() {
 # drun RUN-ARGS...: the same, until the container exits.
 drun() { drun_until "" "$@"; }
 
+# eng_stop RUN-FLAGS...: the Go service, detached, stopped by the engine:
+# its SIGTERM status, 143.
+eng_stop() {
+	local name="husk-t-stop-$RANDOM$RANDOM"
+	"$ENG" run -d --name "$name" --network none "$@" husk-test/app:ci /app -addr 127.0.0.1:8080 \
+		>/dev/null 2>&1
+	ready() { "$ENG" logs "$name" 2>/dev/null | grep -q listening; }
+	if wait_for ready; then
+		"$ENG" stop -t 10 "$name" >/dev/null 2>&1
+		RC=$("$ENG" inspect -f '{{.State.ExitCode}}' "$name")
+		expect_rc 143 && pass
+	else
+		fail "did not start: $("$ENG" logs "$name" 2>&1 | tail -n 3)"
+	fi
+	"$ENG" rm -f "$name" >/dev/null 2>&1
+}
+
+# Five orphans exit at once; their parent is gone, so pid 1 must reap.
+ORPHANS='i=0; while [ $i -lt 5 ]; do /bin/busybox sh -c "/bin/busybox true &"; i=$((i+1)); done
+/bin/busybox sleep 1; z=0; for s in /proc/[0-9]*/stat; do read -r _ _ st _ <"$s" 2>/dev/null && [ "$st" = Z ] && z=$((z+1)); done; echo zombies=$z'
+eng_zombies() {
+	# The control: a pid 1 that waits for its own child only (busybox
+	# xargs), as a program that is no init does.
+	drun --entrypoint /bin/busybox husk-test/app:ci xargs /bin/busybox sh -c "$ORPHANS"
+	local without=$OUT
+	drun husk-test/app:ci /bin/busybox sh -c "$ORPHANS"
+	[ "$RC" = 0 ] && expect_out '^zombies=0$' && grep -qE '^zombies=[1-9]' <<<"$without" && pass ||
+		fail "with husk '$OUT', without '$without'"
+}
+
 HARDENED=(--read-only --tmpfs /tmp --cap-drop ALL --cap-add NET_BIND_SERVICE
 	--security-opt no-new-privileges --user 1000:1000 --pids-limit 256 --memory 512m)
 
@@ -131,58 +162,41 @@ if [ "$DK_BUILT" = 1 ]; then
 		pass || fail "exit $RC"
 
 	begin "${DK_TESTS[2]}"
-	name="husk-t-stop-$RANDOM"
-	dk run -d --name "$name" --network none husk-test/app:ci /app -addr 127.0.0.1:8080 >/dev/null
-	ready() { dk logs "$name" 2>/dev/null | grep -q listening; }
-	if wait_for ready; then
-		dk stop -t 10 "$name" >/dev/null
-		RC=$(dk inspect -f '{{.State.ExitCode}}' "$name")
-		expect_rc 143 && pass
-	else
-		fail "did not start: $(dk logs "$name" 2>&1 | tail -n 3)"
-	fi
-	dk rm -f "$name" >/dev/null 2>&1
-
-	# Five orphans exit at once; their parent is gone, so pid 1 must reap.
-	ORPHANS='i=0; while [ $i -lt 5 ]; do /bin/busybox sh -c "/bin/busybox true &"; i=$((i+1)); done
-/bin/busybox sleep 1; z=0; for s in /proc/[0-9]*/stat; do read -r _ _ st _ <"$s" 2>/dev/null && [ "$st" = Z ] && z=$((z+1)); done; echo zombies=$z'
+	eng_stop
 	begin "${DK_TESTS[3]}"
-	# The control: a pid 1 that waits for its own child only (busybox
-	# xargs), as a program that is no init does.
-	drun --entrypoint /bin/busybox husk-test/app:ci xargs /bin/busybox sh -c "$ORPHANS"
-	without=$OUT
-	drun husk-test/app:ci /bin/busybox sh -c "$ORPHANS"
-	[ "$RC" = 0 ] && expect_out '^zombies=0$' && grep -qE '^zombies=[1-9]' <<<"$without" && pass ||
-		fail "with husk '$OUT', without '$without'"
+	eng_stop "${HARDENED[@]}"
 
 	begin "${DK_TESTS[4]}"
+	eng_zombies
+
+	begin "${DK_TESTS[5]}"
 	drun husk-test/app:ci /bin/busybox sh -c 'exit 42'
 	a=$RC
 	drun husk-test/app:ci /bin/busybox sh -c 'kill -USR1 $$'
 	[ "$a" = 42 ] && [ "$RC" = 138 ] && pass || fail "exit 42 gave $a, SIGUSR1 gave $RC"
 
-	begin "${DK_TESTS[5]}"
+	begin "${DK_TESTS[6]}"
 	name="husk-t-health-$RANDOM"
 	dk run -d --name "$name" --network none husk-test/app:ci /app -addr 127.0.0.1:8080 >/dev/null
 	healthy() { [ "$(dk inspect -f '{{.State.Health.Status}}' "$name" 2>/dev/null)" = healthy ]; }
 	if wait_for healthy; then pass; else fail "health: $(dk inspect -f '{{json .State.Health}}' "$name" | cut -c1-300)"; fi
 	dk rm -f "$name" >/dev/null 2>&1
 
-	begin "${DK_TESTS[6]}"
-	eng_escape "docker defaults"
 	begin "${DK_TESTS[7]}"
+	eng_escape "docker defaults"
+	begin "${DK_TESTS[8]}"
 	eng_escape "docker, hardened flags" "${HARDENED[@]}"
 
 	# As uid 0 without capabilities the service still owns the image's
 	# root-owned directories: only Landlock keeps it from writing there.
-	begin "${DK_TESTS[8]}"
+	begin "${DK_TESTS[9]}"
 	drun --entrypoint /usr/bin/husk husk-test/app:ci run --profile container --user 0:0 -- /escape B1
 	with=$OUT
 	drun --entrypoint /usr/bin/husk husk-test/app:ci run --profile container --user 0:0 --landlock off -- /escape B1
 	grep -q '^PASS B1 root read-only' <<<"$with" && expect_out '^FAIL B1 root read-only' && pass ||
 		fail "with Landlock: $(grep B1 <<<"$with")"
 
-	begin "${DK_TESTS[9]}"
+	begin "${DK_TESTS[10]}"
 	drun --security-opt seccomp=unconfined husk-test/app:ci
 	[ "$RC" = 0 ] && expect_out 'GET /health -> "ok"' && expect_out 'hostname=husk' &&
 		expect_err 'mount proc on /proc: refused' && ! grep -q 'goes on in place' <<<"$ERR" && pass ||
@@ -200,6 +214,7 @@ PM_TESTS=(
 	"podman rootless: default flags: the Go service serves under husk, in place, as the ids cannot be mapped"
 	"podman rootless: husk check shows what run does: in place"
 	"podman rootless: podman stop ends the Go service with its SIGTERM status, 143"
+	"podman rootless: husk as pid 1 reaps orphans (without it they stay zombies)"
 	"podman rootless: podman run's exit status is the service's"
 	"podman rootless: escape probes: only the probes no in-place layer can close fail"
 )
@@ -257,23 +272,15 @@ if [ -n "$PD" ]; then
 			pass || fail "exit $RC"
 
 		begin "${PM_TESTS[2]}"
-		name="husk-t-stop-$RANDOM"
-		pm run -d --name "$name" --network none husk-test/app:ci /app -addr 127.0.0.1:8080 >/dev/null 2>&1
-		ready() { pm logs "$name" 2>/dev/null | grep -q listening; }
-		if wait_for ready; then
-			pm stop -t 10 "$name" >/dev/null 2>&1
-			RC=$(pm inspect -f '{{.State.ExitCode}}' "$name")
-			expect_rc 143 && pass
-		else
-			fail "did not start: $(pm logs "$name" 2>&1 | tail -n 3)"
-		fi
-		pm rm -f "$name" >/dev/null 2>&1
-
+		eng_stop
 		begin "${PM_TESTS[3]}"
+		eng_zombies
+
+		begin "${PM_TESTS[4]}"
 		drun husk-test/app:ci /bin/busybox sh -c 'exit 42'
 		expect_rc 42 && pass
 
-		begin "${PM_TESTS[4]}"
+		begin "${PM_TESTS[5]}"
 		eng_escape "podman rootless"
 	fi
 	pm rm -af >/dev/null 2>&1
