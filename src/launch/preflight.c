@@ -265,11 +265,22 @@ size_t preflight_run(const struct husk_policy *p, bool cgroup, struct preflight 
 		struct view v;
 		char err[1024];
 		/* In place husk mounts nothing: the program, the working
-		 * directory and the rest are found in the root as it is. */
+		 * directory and the rest are found in the root as it is, and a
+		 * --tmpfs must be there already (Landlock's rule opens it). */
 		struct husk_policy as_is;
 		if (p->in_place) {
 			as_is = *p;
 			as_is.n_mounts = 0;
+			for (size_t i = 0; i < p->n_mounts; i++) {
+				const struct mount_entry *m = &p->mounts[i];
+				bool dflt_tmp = strcmp(m->dst, "/tmp") == 0 &&
+						m->size == HUSK_DEFAULT_TMPFS_SIZE;
+				if (m->kind == MOUNT_TMPFS && !dflt_tmp && access(m->dst, F_OK) < 0)
+					add(pf, "mounts", HUSK_EXIT_LAUNCH,
+					    "make it a tmpfs or volume of the container",
+					    "tmpfs %s: in place husk mounts nothing, and %s is not there: %s",
+					    m->dst, m->dst, strerror(errno));
+			}
 		}
 		view_init(&v, p->in_place ? &as_is : p, rootfd, src);
 		if (view_plan(&v, err, sizeof(err)) < 0) {

@@ -111,6 +111,14 @@ begin "in place ($PHASE): a bind from elsewhere is refused with the fix"
 run_husk run --namespaces none --bind "$IP/rw:/data" -- /bin/true
 expect_rc 125 && expect_one_error_line && expect_err 'make /data a volume of the container' && pass
 
+begin "in place ($PHASE): a --tmpfs that is not there is refused by check and run alike"
+run_husk check --namespaces none --tmpfs /nonexistent-husk-data -- /bin/true
+c=$RC
+run_husk run --namespaces none --tmpfs /nonexistent-husk-data -- /bin/true
+[ "$c" = 125 ] && expect_rc 125 && expect_one_error_line &&
+	expect_err 'tmpfs /nonexistent-husk-data: in place husk mounts nothing.*make it a tmpfs or volume' &&
+	pass || fail "check exit $c"
+
 begin "namespaces auto ($PHASE): where namespaces work, they are used"
 run_husk run --namespaces auto --rootfs "$ROOTFS" -- /bin/sh -c 'readlink /proc/self/ns/user'
 expect_rc 0 && [ "$OUT" != "$(readlink /proc/self/ns/user)" ] && [ -z "$ERR" ] && pass ||
