@@ -17,7 +17,7 @@ static const char *const names[T_NSTEPS] = {
 	[T_CHILD_IDS] = "child: released; cgroup namespace, service ids",
 	[T_MOUNTS] = "child: mounts and pivot_root",
 	[T_FORKED] = "init: fork the service",
-	[T_CAPS] = "service: setsid, fds, capabilities, cwd, entrypoint check",
+	[T_CAPS] = "service: setsid, fds, capabilities, cwd, entrypoint check, Landlock",
 	[T_EXEC] = "service: seccomp load, up to execve",
 	[T_EXITED] = "program ran and the sandbox exited",
 };
