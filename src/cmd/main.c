@@ -36,12 +36,14 @@ static void profiles_init(void)
 			 HUSK_BPFDIR);
 }
 
-/* Root-started with a user namespace inside a user namespace that maps
- * only some ids (a rootless container), the host ids husk would map the
- * service to may not exist there: auto goes on in place, required fails,
- * in run and check alike. probe (check): also try the clone, so check
- * shows what run would do under auto. Returns 0 or 125 after one line. */
-static int decide_namespaces(struct husk_policy *p, const char *cmd, bool probe)
+/* Where husk can tell before the launch that the namespaces will not work,
+ * auto goes on in place and required fails, in run and check alike.
+ * Root-started inside a user namespace that maps only some ids (a rootless
+ * container), the host ids husk would map the service to may not exist
+ * there. probe: also try the clone (check, so that it shows what run would
+ * do; run, once paths resolved as the namespaces see them were refused).
+ * say: the warning run gives. Returns 0 or 125 after one line. */
+static int decide_namespaces(struct husk_policy *p, const char *cmd, bool probe, bool say)
 {
 	char err[512], why[512];
 	int e = 0;
@@ -63,7 +65,7 @@ static int decide_namespaces(struct husk_policy *p, const char *cmd, bool probe)
 		log_error("%s: %s, and in place: %s", cmd, why, err);
 		return HUSK_EXIT_LAUNCH;
 	}
-	if (!probe)
+	if (say)
 		log_warn("%s; --namespaces auto goes on in place", why);
 	return 0;
 }
@@ -117,7 +119,7 @@ static int report(struct husk_policy *p, const struct caller *c, const struct ru
 	char err[1024];
 	struct exposure e;
 	/* auto: what run would get here, namespaces or in place. */
-	int r = decide_namespaces(p, "check", true);
+	int r = decide_namespaces(p, "check", true, false);
 	if (r)
 		return r;
 	__attribute__((cleanup(preflight_free))) struct preflight pf;
@@ -171,7 +173,7 @@ static int cmd_run_or_check(int argc, char *argv[], bool check)
 		return r == 1 ? 0 : r;
 	if (c.report_only)
 		return report(&p, &c, &f);
-	if ((r = decide_namespaces(&p, "run", false)))
+	if ((r = decide_namespaces(&p, "run", false, true)))
 		return r;
 	/* What check would refuse, refused before anything is created, with
 	 * the same words. */
@@ -179,17 +181,13 @@ static int cmd_run_or_check(int argc, char *argv[], bool check)
 	size_t refused = preflight_run(&p, false, &pf);
 	/* auto resolves paths as the namespaces would see them; where that
 	 * fails, and the namespaces would be refused anyway, as in place. */
-	int e;
-	if (refused && p.namespaces == NS_AUTO && !p.in_place &&
-	    (e = sandbox_probe_namespaces(&p)) < 0) {
-		if (policy_in_place(&p, err, sizeof(err)) < 0) {
-			log_error("run: namespaces are refused here (%s), and in place: %s", strerror(-e),
-				  err);
-			return HUSK_EXIT_LAUNCH;
+	if (refused && p.namespaces == NS_AUTO && !p.in_place) {
+		if ((r = decide_namespaces(&p, "run", true, true)))
+			return r;
+		if (p.in_place) {
+			preflight_free(&pf);
+			refused = preflight_run(&p, false, &pf);
 		}
-		log_warn("create namespaces: %s; --namespaces auto goes on in place", strerror(-e));
-		preflight_free(&pf);
-		refused = preflight_run(&p, false, &pf);
 	}
 	if (refused) {
 		log_error("run: %s%s%s", pf.e[0].detail, pf.e[0].fix[0] ? "; " : "", pf.e[0].fix);

@@ -340,7 +340,7 @@ static int proc_refused(const struct mount_entry *m)
 
 /* may_skip: --namespaces auto, where a container's partly masked /proc
  * makes the kernel refuse a fresh one (mnt_too_revealing): the sandbox
- * goes on without /proc, said once, rather than failing. */
+ * keeps what the root holds at /proc, said once, rather than failing. */
 static int mount_proc_at(int rootfd, const struct mount_entry *m, bool may_skip)
 {
 	_cleanup_close_ int target = open_strict_mountpoint(rootfd, "proc", m->dst);
