@@ -81,9 +81,10 @@ static json_object *flags(uint64_t attrs)
 	return str(mounts_attrs_str(attrs, b, sizeof(b)));
 }
 
-static json_object *mount_json(const struct mount_entry *m)
+static json_object *mount_json(const struct mount_entry *m, bool p_paths_set)
 {
-	static const char *const kinds[] = { "bind", "tmpfs", "proc", "dev" };
+	static const char *const kinds[] = { "bind",   "tmpfs",  "proc",  "dev",
+					     "sysfs", "devpts", "mqueue", "cgroup" };
 	json_object *o = json_object_new_object();
 	put(o, "destination", str(m->dst));
 	put(o, "type", str(kinds[m->kind]));
@@ -97,7 +98,7 @@ static json_object *mount_json(const struct mount_entry *m)
 		put(o, "nr_inodes", json_object_new_int64((int64_t)m->nr_inodes));
 		put(o, "mode", str(mode));
 	}
-	if (m->kind == MOUNT_PROC) {
+	if (m->kind == MOUNT_PROC && !p_paths_set) {
 		json_object *a = json_object_new_array(), *b = json_object_new_array();
 		for (const char *const *s = mounts_proc_masked; *s; s++)
 			json_object_array_add(a, str(*s));
@@ -129,6 +130,14 @@ static json_object *cap_list(uint64_t set)
 static json_object *capabilities(const struct husk_policy *p)
 {
 	json_object *o = json_object_new_object();
+	if (p->cap_sets_set) {
+		put(o, "bounding", cap_list(p->cap_sets.bnd));
+		put(o, "permitted", cap_list(p->cap_sets.prm));
+		put(o, "effective", cap_list(p->cap_sets.eff));
+		put(o, "inheritable", cap_list(p->cap_sets.inh));
+		put(o, "ambient", cap_list(p->cap_sets.amb));
+		return o;
+	}
 	put(o, "bounding", cap_list(p->cap_add));
 	put(o, "permitted", cap_list(p->cap_add));
 	put(o, "effective", cap_list(p->cap_add));
@@ -154,7 +163,9 @@ static json_object *seccomp(const struct husk_policy *p, const struct sc_profile
 		return o;
 	}
 	char act[32];
-	put(o, "profile", str(p->seccomp_name ? p->seccomp_name : HUSK_DEFAULT_SECCOMP));
+	put(o, "profile", str(p->seccomp_name		? p->seccomp_name
+			      : p->seccomp_json ? "linux.seccomp"
+						: HUSK_DEFAULT_SECCOMP));
 	put(o, "path", str(path));
 	put(o, "precompiled", json_object_new_boolean(p->seccomp == NULL));
 	put(o, "default_action", str(sc_action_str(prof->def, act, sizeof(act))));
@@ -286,7 +297,9 @@ json_object *report_build(const struct husk_policy *p, const struct caller *c,
 	const struct sc_profile *prof = p->seccomp;
 	char path[PATH_MAX] = "";
 	sc_profile_init(&loaded);
-	if (!p->seccomp_unconfined) {
+	if (!p->seccomp_unconfined && !p->seccomp_name && p->seccomp_json) {
+		snprintf(path, sizeof(path), "%s/config.json", p->oci_bundle ? p->oci_bundle : ".");
+	} else if (!p->seccomp_unconfined) {
 		const char *name = p->seccomp_name ? p->seccomp_name : HUSK_DEFAULT_SECCOMP;
 		bool is_json;
 		char serr[2560];
@@ -324,23 +337,32 @@ json_object *report_build(const struct husk_policy *p, const struct caller *c,
 	put(lj, "rules", str(ltext));
 	put(o, "landlock", lj);
 	put(o, "user", user(p));
-	put(o, "hostname", str(p->hostname));
+	put(o, "hostname", str(p->hostname ? p->hostname : "(the host's: no uts namespace)"));
 	put(o, "cwd", str(p->cwd));
 	json_object *root = json_object_new_object();
 	put(root, "source", p->rootfs ? str(p->rootfs) : str("(empty tmpfs)"));
 	/* In place husk mounts nothing: the root is as found, and read-only
 	 * only through Landlock (shown on its own line). */
-	put(root, "flags", p->in_place ? str("as found, husk mounts nothing") : flags(mounts_root_attrs()));
+	put(root, "flags",
+	    p->in_place ? str("as found, husk mounts nothing") : flags(mounts_root_attrs(p)));
 	put(o, "root", root);
 	json_object *mounts = json_object_new_array();
 	for (size_t i = 0; i < p->n_mounts && !p->in_place; i++)
-		json_object_array_add(mounts, mount_json(&p->mounts[i]));
+		json_object_array_add(mounts, mount_json(&p->mounts[i], p->paths_set));
 	put(o, "mounts", mounts);
 	put(o, "mirrors", strv_json((const char *const *)pf->mirrors.v, pf->mirrors.n));
 	if (pf->program[0])
 		put(o, "program_found", str(pf->program));
 	put(o, "capabilities", capabilities(p));
-	put(o, "no_new_privs", json_object_new_boolean(true));
+	if (p->paths_set) {
+		put(o, "masked_paths", strv_json((const char *const *)p->masked_paths.v,
+						 p->masked_paths.n));
+		put(o, "readonly_paths", strv_json((const char *const *)p->readonly_paths.v,
+						   p->readonly_paths.n));
+	}
+	if (p->sysctls.n)
+		put(o, "sysctl", strv_json((const char *const *)p->sysctls.v, p->sysctls.n));
+	put(o, "no_new_privs", json_object_new_boolean(!p->no_new_privs_off));
 	put(o, "seccomp", seccomp(p, prof, path));
 	put(o, "rlimits", rlimits(p));
 	put(o, "cgroup", cgroup(p));
@@ -437,7 +459,18 @@ void report_print_text(json_object *r, FILE *out)
 		print_list(out, list, "none");
 		fputc('\n', out);
 	}
-	fprintf(out, "  %-14s yes\n", "no_new_privs");
+	fprintf(out, "  %-14s %s\n", "no_new_privs",
+		json_object_get_boolean(get(r, "no_new_privs")) ? "yes" : "NO (the config says false)");
+	static const char *const lists[][2] = { { "masked_paths", "masked" },
+						{ "readonly_paths", "read-only" },
+						{ "sysctl", "sysctl" } };
+	for (size_t i = 0; i < 3; i++) {
+		if (!get(r, lists[i][0]))
+			continue;
+		fprintf(out, "  %-14s ", lists[i][1]);
+		print_list(out, get(r, lists[i][0]), "none");
+		fputc('\n', out);
+	}
 	fprintf(out, "  %-14s %s\n", "landlock", gets(get(r, "landlock"), "rules"));
 	json_object *sc = get(r, "seccomp");
 	if (strcmp(gets(sc, "profile"), "unconfined") == 0)

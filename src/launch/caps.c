@@ -57,7 +57,7 @@ int caps_last_cap(void)
 
 /* bounding: also check the bounding set (not where it could not be
  * dropped, see caps_drop_except_in_place). */
-static int verify(uint64_t keep, bool ambient, bool bounding)
+static int verify(const struct cap_sets *s, bool bounding)
 {
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct data[2];
@@ -66,22 +66,24 @@ static int verify(uint64_t keep, bool ambient, bool bounding)
 	uint64_t eff = data[0].effective | ((uint64_t)data[1].effective << 32);
 	uint64_t prm = data[0].permitted | ((uint64_t)data[1].permitted << 32);
 	uint64_t inh = data[0].inheritable | ((uint64_t)data[1].inheritable << 32);
-	if ((eff & ~keep) || (prm & ~keep) || (inh & ~keep))
-		return -EPERM;
+	/* Caps this kernel does not know are neither set nor asked for. */
 	int last = caps_last_cap();
+	uint64_t known = last >= 63 ? ~0ull : (1ull << (last + 1)) - 1;
+	if (eff != (s->eff & known) || prm != (s->prm & known) || inh != (s->inh & known))
+		return -EPERM;
 	for (int c = 0; c <= last && c < 64; c++) {
-		bool want = keep & (1ull << c);
+		bool want = s->bnd & (1ull << c);
 		int b = bounding ? prctl(PR_CAPBSET_READ, c, 0, 0, 0) : want;
 		if (b < 0 || (b == 1) != want)
 			return -EPERM;
 		int a = prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, c, 0, 0);
-		if (a < 0 || (a == 1) != (want && ambient))
+		if (a < 0 || (a == 1) != ((s->amb & (1ull << c)) != 0))
 			return -EPERM;
 	}
 	return 0;
 }
 
-static int stage(uint64_t keep, bool ambient)
+static int stage(const struct cap_sets *s)
 {
 	/* libcap-ng remembers the thread it first ran in; init shares its
 	 * memory with the service until the service execs (vfork-style), so
@@ -90,43 +92,63 @@ static int stage(uint64_t keep, bool ambient)
 	capng_clear(CAPNG_SELECT_ALL);
 	int last = caps_last_cap();
 	for (int c = 0; c <= last && c < 64; c++) {
-		if (!(keep & (1ull << c)))
-			continue;
-		capng_type_t t = CAPNG_EFFECTIVE | CAPNG_PERMITTED | CAPNG_INHERITABLE |
-				 CAPNG_BOUNDING_SET;
-		if (ambient)
-			t |= CAPNG_AMBIENT;
-		if (capng_update(CAPNG_ADD, t, (unsigned)c) < 0)
+		uint64_t bit = 1ull << c;
+		capng_type_t t = (s->eff & bit ? CAPNG_EFFECTIVE : 0) |
+				 (s->prm & bit ? CAPNG_PERMITTED : 0) |
+				 (s->inh & bit ? CAPNG_INHERITABLE : 0) |
+				 (s->bnd & bit ? CAPNG_BOUNDING_SET : 0) |
+				 (s->amb & bit ? CAPNG_AMBIENT : 0);
+		if (t && capng_update(CAPNG_ADD, t, (unsigned)c) < 0)
 			return -EINVAL;
 	}
 	return 0;
 }
 
-int caps_drop_except(uint64_t keep, bool ambient)
+struct cap_sets caps_sets_keep(uint64_t keep, bool ambient)
 {
-	int r = stage(keep, ambient);
+	return (struct cap_sets){
+		.bnd = keep, .eff = keep, .prm = keep, .inh = keep, .amb = ambient ? keep : 0
+	};
+}
+
+int caps_apply(const struct cap_sets *s)
+{
+	int r = stage(s);
 	if (r < 0)
 		return r;
 	errno = 0;
 	if (capng_apply(CAPNG_SELECT_ALL) < 0)
 		return errno ? -errno : -EPERM;
-	return verify(keep, ambient, true);
+	return verify(s, true);
 }
 
-int caps_drop_except_as(uint64_t keep, bool ambient, uint32_t uid, uint32_t gid)
+int caps_apply_as(const struct cap_sets *s, uint32_t uid, uint32_t gid, bool keep_groups)
 {
-	int r = stage(keep, ambient);
+	int r = stage(s);
 	if (r < 0)
 		return r;
 	errno = 0;
 	/* The bounding set goes first, while CAP_SETPCAP is still held. */
 	if (capng_apply(CAPNG_SELECT_BOUNDS) < 0)
 		return errno ? -errno : -EPERM;
-	if (capng_change_id((int)uid, (int)gid, CAPNG_DROP_SUPP_GRP) < 0)
+	/* capng_change_id keeps what was staged in the other sets. */
+	if (capng_change_id((int)uid, (int)gid, keep_groups ? CAPNG_NO_FLAG : CAPNG_DROP_SUPP_GRP) < 0)
 		return errno ? -errno : -EPERM;
-	if (ambient && capng_apply(CAPNG_SELECT_AMBIENT) < 0)
+	if (s->amb && capng_apply(CAPNG_SELECT_AMBIENT) < 0)
 		return errno ? -errno : -EPERM;
-	return verify(keep, ambient, true);
+	return verify(s, true);
+}
+
+int caps_drop_except(uint64_t keep, bool ambient)
+{
+	struct cap_sets s = caps_sets_keep(keep, ambient);
+	return caps_apply(&s);
+}
+
+int caps_drop_except_as(uint64_t keep, bool ambient, uint32_t uid, uint32_t gid)
+{
+	struct cap_sets s = caps_sets_keep(keep, ambient);
+	return caps_apply_as(&s, uid, gid, false);
 }
 
 int caps_drop_except_in_place(uint64_t keep, bool ambient, uint64_t *bounding_left)
@@ -135,7 +157,8 @@ int caps_drop_except_in_place(uint64_t keep, bool ambient, uint64_t *bounding_le
 	capng_setpid((int)syscall(SYS_gettid));
 	if (capng_get_caps_process() == 0 && capng_have_capability(CAPNG_EFFECTIVE, CAP_SETPCAP))
 		return caps_drop_except(keep, ambient);
-	int r = stage(keep, ambient);
+	struct cap_sets s = caps_sets_keep(keep, ambient);
+	int r = stage(&s);
 	if (r < 0)
 		return r;
 	errno = 0;
@@ -146,5 +169,5 @@ int caps_drop_except_in_place(uint64_t keep, bool ambient, uint64_t *bounding_le
 	for (int c = 0; c <= last && c < 64; c++)
 		if (!(keep & (1ull << c)) && prctl(PR_CAPBSET_READ, c, 0, 0, 0) == 1)
 			*bounding_left |= 1ull << c;
-	return verify(keep, ambient, false);
+	return verify(&s, false);
 }

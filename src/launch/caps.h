@@ -25,6 +25,22 @@ static inline bool caps_service_ambient(uint32_t uid)
 	return uid != 0;
 }
 
+/* The five sets a service starts with. husk's own flags give the same caps
+ * in the first four (and in ambient for a non-root service); an OCI
+ * config names each set. */
+struct cap_sets {
+	uint64_t bnd, eff, prm, inh, amb;
+};
+struct cap_sets caps_sets_keep(uint64_t keep, bool ambient);
+
+/* Service side, just before exec: every set becomes exactly what s holds
+ * (ambient must lie in permitted and inheritable, as the kernel keeps it),
+ * verified after applying; a negative errno on any mismatch. _as also
+ * switches from root to uid/gid in the caller's user namespace
+ * (capng_change_id), supplementary groups dropped unless keep_groups. */
+int caps_apply(const struct cap_sets *s);
+int caps_apply_as(const struct cap_sets *s, uint32_t uid, uint32_t gid, bool keep_groups);
+
 /* Service side, just before exec: every set (effective, permitted,
  * inheritable, bounding, ambient) is cleared except the caps in keep. With
  * ambient, the kept caps are also raised in the ambient set, which is how a

@@ -124,6 +124,35 @@ int idmap_write(pid_t pid, uint32_t uid_in, uint32_t uid_out, uint32_t gid_in, u
 	return write_proc(pid, "gid_map", buf);
 }
 
+int idmap_format_maps(char *buf, size_t len, const struct id_mapping *m, size_t n)
+{
+	size_t at = 0;
+	for (size_t i = 0; i < n; i++) {
+		int k = snprintf(buf + at, len - at, "%u %u %u\n", m[i].inside, m[i].outside,
+				 m[i].count);
+		if (k < 0 || (size_t)k >= len - at)
+			return -ENOSPC;
+		at += (size_t)k;
+	}
+	return (int)at;
+}
+
+int idmap_write_maps(pid_t pid, const struct id_mapping *u, size_t nu, const struct id_mapping *g,
+		     size_t ng, bool allow_setgroups)
+{
+	char buf[1024];
+	int r;
+	if ((r = idmap_format_maps(buf, sizeof(buf), u, nu)) < 0)
+		return r;
+	if ((r = write_proc(pid, "uid_map", buf)) < 0)
+		return r;
+	if (!allow_setgroups && (r = write_proc(pid, "setgroups", "deny")) < 0)
+		return r;
+	if ((r = idmap_format_maps(buf, sizeof(buf), g, ng)) < 0)
+		return r;
+	return write_proc(pid, "gid_map", buf);
+}
+
 bool idmap_text_covers(const char *map, uint32_t id)
 {
 	/* strtoull, not sscanf: the monitor runs this, and scanf maps tens of

@@ -47,6 +47,17 @@ int idmap_root_ranges(struct id_range *uids, struct id_range *gids, char *err, s
  * (CVE-2014-8989: dropping a group could otherwise grant access). */
 int idmap_write(pid_t pid, uint32_t uid_in, uint32_t uid_out, uint32_t gid_in, uint32_t gid_out);
 
+/* One line of a uid_map or gid_map (an OCI config's uidMappings). */
+struct id_mapping {
+	uint32_t inside, outside, count;
+};
+/* "IN OUT COUNT" lines into buf; the length or -ENOSPC. */
+int idmap_format_maps(char *buf, size_t len, const struct id_mapping *m, size_t n);
+/* Parent side, for maps given whole: uid_map, setgroups ("deny" unless
+ * allow_setgroups, which only root-started husk may ask), gid_map. */
+int idmap_write_maps(pid_t pid, const struct id_mapping *u, size_t nu, const struct id_mapping *g,
+		     size_t ng, bool allow_setgroups);
+
 /* Pure: whether id is inside one of the ranges of a uid_map or gid_map
  * text ("INSIDE OUTSIDE COUNT" lines) as the process that reads it sees
  * them. */

@@ -130,6 +130,13 @@ int landlock_plan(const struct husk_policy *p, int abi, struct ll_plan *out, cha
 			rule(out, "/dev/shm", all, true);
 			break;
 		case MOUNT_PROC:
+		case MOUNT_SYSFS:
+		case MOUNT_CGROUP:
+			break;
+		case MOUNT_DEVPTS:
+		case MOUNT_MQUEUE:
+			/* An OCI config's: a pty or a queue is opened for writing. */
+			rule(out, m->dst, all, true);
 			break;
 		}
 	}

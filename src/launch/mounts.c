@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <linux/mount.h>
 #include <linux/openat2.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -48,24 +49,35 @@ const char *const mounts_dev_nodes[] = { "null", "zero", "full", "random", "uran
 #define ATTR_PROC (MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC)
 #define ATTR_DEV (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC)
 
-uint64_t mounts_root_attrs(void)
+uint64_t mounts_root_attrs(const struct husk_policy *p)
 {
-	return ATTR_ROOT;
+	return p->root_writable ? ATTR_ROOT & ~(uint64_t)MOUNT_ATTR_RDONLY : ATTR_ROOT;
 }
 
+/* An OCI config adds flags (m->attrs) to these, never takes husk's away;
+ * only a device bind goes without nodev, which its node needs. */
 uint64_t mounts_attrs(const struct mount_entry *m)
 {
+	uint64_t ro = m->readonly ? MOUNT_ATTR_RDONLY : 0;
 	switch (m->kind) {
 	case MOUNT_PROC:
-		return ATTR_PROC;
+		return ATTR_PROC | m->attrs | ro;
 	case MOUNT_DEV:
-		return ATTR_DEV;
+		/* An OCI /dev stays writable, as runc's: the config mounts
+		 * into it. */
+		return (m->dev_bare ? ATTR_DEV & ~(uint64_t)MOUNT_ATTR_RDONLY : ATTR_DEV) | m->attrs;
 	case MOUNT_TMPFS:
-		return ATTR_TMPFS;
+		return ATTR_TMPFS | m->attrs | ro;
+	case MOUNT_SYSFS:
+	case MOUNT_MQUEUE:
+	case MOUNT_CGROUP:
+		return ATTR_PROC | m->attrs | ro;
+	case MOUNT_DEVPTS:
+		return MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC | m->attrs | ro;
 	case MOUNT_BIND:
 		break;
 	}
-	return MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (m->readonly ? MOUNT_ATTR_RDONLY : 0);
+	return MOUNT_ATTR_NOSUID | (m->device ? 0 : MOUNT_ATTR_NODEV) | m->attrs | ro;
 }
 
 const char *mounts_attrs_str(uint64_t attrs, char *buf, size_t len)
@@ -199,11 +211,43 @@ static int attach(int mntfd, int targetfd)
 
 /* A new detached tmpfs; every tmpfs husk makes is bounded in bytes and
  * inodes, since an unbounded one lets the service fill host memory. */
-static int tmpfs_new(const char *size, const char *inodes, const char *mode, unsigned attrs)
+/* The options of an OCI mount ("newinstance,ptmxmode=0666") on a new
+ * file system context, and the source name mountinfo shows. */
+static int fs_options(int fs, const char *source, const char *data)
+{
+	if (source && sys_fsconfig(fs, FSCONFIG_SET_STRING, "source", source, 0) < 0)
+		return -errno;
+	if (!data || !*data)
+		return 0;
+	char buf[1024];
+	if (strlen(data) >= sizeof(buf))
+		return -E2BIG;
+	strcpy(buf, data);
+	char *save = NULL;
+	for (char *o = strtok_r(buf, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(o, '=');
+		int r;
+		if (eq) {
+			*eq = '\0';
+			r = sys_fsconfig(fs, FSCONFIG_SET_STRING, o, eq + 1, 0);
+		} else {
+			r = sys_fsconfig(fs, FSCONFIG_SET_FLAG, o, NULL, 0);
+		}
+		if (r < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+static int tmpfs_new_src(const char *size, const char *inodes, const char *mode, unsigned attrs,
+			 const char *source)
 {
 	_cleanup_close_ int fs = sys_fsopen("tmpfs", FSOPEN_CLOEXEC);
 	if (fs < 0)
 		return -errno;
+	int r = fs_options(fs, source, NULL);
+	if (r < 0)
+		return r;
 	if (sys_fsconfig(fs, FSCONFIG_SET_STRING, "size", size, 0) < 0 ||
 	    sys_fsconfig(fs, FSCONFIG_SET_STRING, "nr_inodes", inodes, 0) < 0 ||
 	    sys_fsconfig(fs, FSCONFIG_SET_STRING, "mode", mode, 0) < 0 ||
@@ -211,6 +255,27 @@ static int tmpfs_new(const char *size, const char *inodes, const char *mode, uns
 		return -errno;
 	int m = sys_fsmount(fs, FSMOUNT_CLOEXEC, attrs);
 	return m < 0 ? -errno : m;
+}
+
+static int tmpfs_new(const char *size, const char *inodes, const char *mode, unsigned attrs)
+{
+	return tmpfs_new_src(size, inodes, mode, attrs, NULL);
+}
+
+/* A new mount of a file system with no size to bound (sysfs, devpts,
+ * mqueue, cgroup2), detached. */
+static int fs_new(const char *type, const struct mount_entry *m, uint64_t attrs)
+{
+	_cleanup_close_ int fs = sys_fsopen(type, FSOPEN_CLOEXEC);
+	if (fs < 0)
+		return -errno;
+	int r = fs_options(fs, m->fs_source, m->data);
+	if (r < 0)
+		return r;
+	if (sys_fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return -errno;
+	int mnt = sys_fsmount(fs, FSMOUNT_CLOEXEC, (unsigned)attrs);
+	return mnt < 0 ? -errno : mnt;
 }
 
 /* A detached clone of a host path with extra restrictions (flags can be
@@ -238,7 +303,7 @@ static int mount_tmpfs_at(int rootfd, const struct mount_entry *m)
 	if (target < 0)
 		return target;
 	_cleanup_close_ int mnt =
-		tmpfs_new(size, inodes, mode, mounts_attrs(m));
+		tmpfs_new_src(size, inodes, mode, (unsigned)mounts_attrs(m), m->fs_source);
 	if (mnt < 0)
 		return log_errno(mnt, "mount tmpfs on %s: size=%s,nr_inodes=%s,mode=%s", m->dst, size,
 				 inodes, mode);
@@ -265,14 +330,16 @@ static int mount_bind_at(int rootfd, const struct mount_entry *m, int srcfd)
 
 static int mask_path(int rootfd, const char *path)
 {
+	/* not every kernel has every file, and an OCI list names paths a
+	 * root may not have */
 	_cleanup_close_ int target = resolve(rootfd, path, O_PATH | O_NOFOLLOW);
 	if (target == -ENOENT)
 		return 0; /* not every kernel has every file */
 	if (target < 0)
-		return log_errno(target, "mount proc: mask %s", path);
+		return log_errno(target, "mask %s", path);
 	struct stat st;
 	if (fstat(target, &st) < 0)
-		return log_errno(-errno, "mount proc: mask %s", path);
+		return log_errno(-errno, "mask %s", path);
 	_cleanup_close_ int mnt = -1;
 	if (S_ISDIR(st.st_mode)) {
 		mnt = tmpfs_new(MASK_TMPFS_SIZE, "1", "0", MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
@@ -285,10 +352,10 @@ static int mask_path(int rootfd, const char *path)
 					 MOUNT_ATTR_NOEXEC);
 	}
 	if (mnt < 0)
-		return log_errno(mnt, "mount proc: mask %s", path);
+		return log_errno(mnt, "mask %s", path);
 	int r = attach(mnt, target);
 	if (r < 0)
-		return log_errno(r, "mount proc: mask %s", path);
+		return log_errno(r, "mask %s", path);
 	return 0;
 }
 
@@ -298,15 +365,15 @@ static int readonly_path(int rootfd, const char *path)
 	if (target == -ENOENT)
 		return 0;
 	if (target < 0)
-		return log_errno(target, "mount proc: read-only %s", path);
+		return log_errno(target, "read-only path %s", path);
 	_cleanup_close_ int mnt = clone_path(target, "", true,
 					     MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
 						     MOUNT_ATTR_NOEXEC);
 	if (mnt < 0)
-		return log_errno(mnt, "mount proc: read-only %s", path);
+		return log_errno(mnt, "read-only path %s", path);
 	int r = attach(mnt, target);
 	if (r < 0)
-		return log_errno(r, "mount proc: read-only %s", path);
+		return log_errno(r, "read-only path %s", path);
 	return 0;
 }
 
@@ -341,13 +408,15 @@ static int proc_refused(const struct mount_entry *m)
 /* may_skip: --namespaces auto, where a container's partly masked /proc
  * makes the kernel refuse a fresh one (mnt_too_revealing): the sandbox
  * keeps what the root holds at /proc, said once, rather than failing. */
-static int mount_proc_at(int rootfd, const struct mount_entry *m, bool may_skip)
+static int mount_proc_at(int rootfd, const struct mount_entry *m, bool may_skip, bool own_lists)
 {
 	_cleanup_close_ int target = open_strict_mountpoint(rootfd, "proc", m->dst);
 	if (target < 0)
 		return target;
 	/* A fresh procfs shows only the sandbox's pid namespace. */
 	_cleanup_close_ int fs = sys_fsopen("proc", FSOPEN_CLOEXEC);
+	if (fs >= 0 && m->fs_source && sys_fsconfig(fs, FSCONFIG_SET_STRING, "source", m->fs_source, 0) < 0)
+		return log_errno(-errno, "mount proc on %s: source %s", m->dst, m->fs_source);
 	if (fs < 0 || sys_fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0) {
 		if (errno == EPERM && may_skip)
 			return proc_refused(m);
@@ -366,6 +435,10 @@ static int mount_proc_at(int rootfd, const struct mount_entry *m, bool may_skip)
 		return proc_refused(m);
 	if (r < 0)
 		return log_errno(r, "mount proc on %s", m->dst);
+	/* An OCI config's maskedPaths and readonlyPaths are applied after all
+	 * of its mounts instead. */
+	if (!own_lists)
+		return 0;
 	for (const char *const *p = mounts_proc_masked; *p; p++)
 		if ((r = mask_path(rootfd, *p)) < 0)
 			return r;
@@ -415,8 +488,15 @@ static int mount_dev_at(int rootfd, const struct mount_entry *m)
 	/* The tmpfs itself is nodev: the only usable device nodes are the
 	 * bind mounts of the host's harmless ones below, which mknod inside a
 	 * user namespace could not create anyway. */
-	_cleanup_close_ int mnt = tmpfs_new(DEV_TMPFS_SIZE, DEV_TMPFS_INODES, "0755",
-					    mounts_attrs(m) & ~(uint64_t)MOUNT_ATTR_RDONLY);
+	char size[32] = DEV_TMPFS_SIZE, inodes[32] = DEV_TMPFS_INODES, mode[16] = "0755";
+	if (m->dev_bare) {
+		snprintf(size, sizeof(size), "%llu", (unsigned long long)m->size);
+		snprintf(inodes, sizeof(inodes), "%llu", (unsigned long long)m->nr_inodes);
+		snprintf(mode, sizeof(mode), "%o", m->mode);
+	}
+	_cleanup_close_ int mnt = tmpfs_new_src(size, inodes, mode,
+						(unsigned)(mounts_attrs(m) & ~(uint64_t)MOUNT_ATTR_RDONLY),
+						m->fs_source);
 	if (mnt < 0)
 		return log_errno(mnt, "mount dev: tmpfs on %s", m->dst);
 	int r = attach(mnt, target);
@@ -447,6 +527,9 @@ static int mount_dev_at(int rootfd, const struct mount_entry *m)
 	}
 	if ((r = dev_symlinks(devfd)) < 0)
 		return r;
+	/* An OCI config mounts its own devpts and shm (or does without). */
+	if (m->dev_bare)
+		return 0;
 	if (mkdirat(devfd, "pts", 0755) < 0 || mkdirat(devfd, "shm", 01777) < 0)
 		return log_errno(-errno, "mount dev: mkdir");
 	if ((r = mount_devpts(rootfd)) < 0)
@@ -508,6 +591,63 @@ static int mount_cgroup2(int rootfd, bool root_is_tmpfs)
 		return log_errno(r, "mount cgroup2 on /sys/fs/cgroup");
 	if (sys_mount_setattr(sys, "", AT_EMPTY_PATH, MOUNT_ATTR_RDONLY, 0) < 0)
 		return log_errno(-errno, "mount cgroup2: make /sys read-only");
+	return 0;
+}
+
+/* An OCI config's sysfs, devpts, mqueue and cgroup mounts. A cgroup mount
+ * is the sandbox's own cgroup v2 tree where it has a cgroup namespace
+ * (its group, or the caller's, as the namespace's root); without one (the
+ * config leaves it out, as runc spec --rootless does) a fresh mount would
+ * be refused, and the host's tree is bound read-only instead, as runc
+ * does for rootless containers. */
+static int mount_fs_at(int rootfd, const struct mount_entry *m, bool cgroupns)
+{
+	static const char *const types[] = { [MOUNT_SYSFS] = "sysfs",
+					     [MOUNT_DEVPTS] = "devpts",
+					     [MOUNT_MQUEUE] = "mqueue",
+					     [MOUNT_CGROUP] = "cgroup2" };
+	const char *type = types[m->kind];
+	_cleanup_close_ int target = open_mountpoint(rootfd, type, m->dst, true);
+	if (target < 0)
+		return target;
+	_cleanup_close_ int mnt = -1;
+	if (m->kind == MOUNT_CGROUP && !cgroupns)
+		mnt = clone_path(AT_FDCWD, "/sys/fs/cgroup", true, mounts_attrs(m) | MOUNT_ATTR_RDONLY);
+	else
+		mnt = fs_new(type, m, mounts_attrs(m));
+	if (mnt < 0)
+		return log_errno(mnt, "mount %s on %s%s", type, m->dst,
+				 mnt == -EPERM && m->kind == MOUNT_SYSFS
+					 ? " (a fresh sysfs needs a network namespace of the "
+					   "sandbox's own)"
+					 : "");
+	int r = attach(mnt, target);
+	return r < 0 ? log_errno(r, "mount %s on %s", type, m->dst) : 0;
+}
+
+/* linux.sysctl, through the sandbox's own /proc before its read-only
+ * paths are applied. Only namespaced keys reach here (the front end
+ * refuses the rest), so nothing outside the sandbox changes. */
+static int set_sysctls(int rootfd, const struct strv *sysctls)
+{
+	for (size_t i = 0; i < sysctls->n; i++) {
+		const char *kv = sysctls->v[i];
+		const char *eq = strchr(kv, '=');
+		char path[PATH_MAX];
+		int n = snprintf(path, sizeof(path), "/proc/sys/%.*s", (int)(eq - kv), kv);
+		if (n < 0 || (size_t)n >= sizeof(path))
+			return log_errno(-ENAMETOOLONG, "linux.sysctl %s", kv);
+		for (char *c = path + 10; *c; c++)
+			if (*c == '.')
+				*c = '/';
+		_cleanup_close_ int fd = resolve(rootfd, path, O_WRONLY);
+		if (fd < 0)
+			return log_errno(fd, "linux.sysctl %.*s: open %s%s", (int)(eq - kv), kv, path,
+					 fd == -ENOENT ? " (is /proc among the mounts?)" : "");
+		size_t len = strlen(eq + 1);
+		if (write(fd, eq + 1, len) != (ssize_t)len)
+			return log_errno(-errno, "linux.sysctl %s", kv);
+	}
 	return 0;
 }
 
@@ -628,7 +768,7 @@ static int mirror_dir(int *rootfd, const char *path)
 static int new_root(const struct husk_policy *p)
 {
 	if (p->rootfs) {
-		int fd = clone_path(AT_FDCWD, p->rootfs, true, ATTR_ROOT);
+		int fd = clone_path(AT_FDCWD, p->rootfs, true, mounts_root_attrs(p));
 		if (fd < 0)
 			return log_errno(fd, "rootfs %s%s", p->rootfs,
 					 fd == -EACCES ? " (the service's user must be able to reach it)"
@@ -646,7 +786,7 @@ static int new_root(const struct husk_policy *p)
  * namespace sees it; the host's /tmp is untouched. */
 #define STAGE_DIR "/tmp"
 
-int mounts_setup(const struct husk_policy *p, bool cgroup2)
+int mounts_setup(const struct husk_policy *p, bool cgroup2, int (*before_pivot)(void *), void *arg)
 {
 	int r;
 	/* Every step below uses the mount API (fsopen and open_tree: 5.2,
@@ -669,7 +809,7 @@ int mounts_setup(const struct husk_policy *p, bool cgroup2)
 		const struct mount_entry *m = &p->mounts[i];
 		if (m->kind != MOUNT_BIND)
 			continue;
-		src[i] = clone_path(AT_FDCWD, m->src, true, mounts_attrs(m));
+		src[i] = clone_path(AT_FDCWD, m->src, !m->nonrecursive, mounts_attrs(m));
 		if (src[i] < 0)
 			r = log_errno(src[i], "mount %s: source %s", m->readonly ? "ro-bind" : "bind",
 				      m->src);
@@ -700,7 +840,13 @@ int mounts_setup(const struct husk_policy *p, bool cgroup2)
 			const struct mount_entry *m = &p->mounts[i];
 			switch (m->kind) {
 			case MOUNT_PROC:
-				r = mount_proc_at(rootfd, m, p->namespaces == NS_AUTO);
+				r = mount_proc_at(rootfd, m, p->namespaces == NS_AUTO, !p->paths_set);
+				break;
+			case MOUNT_SYSFS:
+			case MOUNT_DEVPTS:
+			case MOUNT_MQUEUE:
+			case MOUNT_CGROUP:
+				r = mount_fs_at(rootfd, m, !(p->ns_shared & CLONE_NEWCGROUP));
 				break;
 			case MOUNT_DEV:
 				r = mount_dev_at(rootfd, m);
@@ -727,8 +873,17 @@ int mounts_setup(const struct husk_policy *p, bool cgroup2)
 	for (size_t i = 0; i < p->n_mounts; i++)
 		if (src[i] >= 0)
 			close(src[i]);
-	if (r == 0 && cgroup2)
+	/* An OCI config says itself where a cgroup tree goes. */
+	if (r == 0 && cgroup2 && !p->oci_bundle)
 		r = mount_cgroup2(rootfd, !p->rootfs);
+	if (r == 0)
+		r = set_sysctls(rootfd, &p->sysctls);
+	/* An OCI config's masked and read-only paths, over all its mounts
+	 * (runc's order: /sys/firmware lies in a later mount than /proc). */
+	for (size_t i = 0; r == 0 && p->paths_set && i < p->masked_paths.n; i++)
+		r = mask_path(rootfd, p->masked_paths.v[i]);
+	for (size_t i = 0; r == 0 && p->paths_set && i < p->readonly_paths.n; i++)
+		r = readonly_path(rootfd, p->readonly_paths.v[i]);
 	/* The mirrors are read-only like the layer they stand in for. */
 	for (size_t i = 0; i < n_mirrors; i++) {
 		if (r == 0 && sys_mount_setattr(mirrors[i], "", AT_EMPTY_PATH, MOUNT_ATTR_RDONLY, 0) < 0)
@@ -740,6 +895,8 @@ int mounts_setup(const struct husk_policy *p, bool cgroup2)
 
 	if (!p->rootfs && sys_mount_setattr(rootfd, "", AT_EMPTY_PATH, ATTR_ROOT & MOUNT_ATTR_RDONLY, 0) < 0)
 		return log_errno(-errno, "mount: make / read-only");
+	if (before_pivot && (r = before_pivot(arg)) < 0)
+		return r;
 
 	/* pivot_root(".", ".") stacks the old root on the new one; detaching
 	 * it leaves no path back to the host (the runc/LXC idiom). */

@@ -11,7 +11,7 @@ extern const char *const mounts_proc_readonly[];
 extern const char *const mounts_dev_nodes[];
 
 /* MOUNT_ATTR_* of the root and of each policy mount as set up. */
-uint64_t mounts_root_attrs(void);
+uint64_t mounts_root_attrs(const struct husk_policy *p);
 uint64_t mounts_attrs(const struct mount_entry *m);
 /* "ro,nosuid,nodev,noexec" */
 const char *mounts_attrs_str(uint64_t attrs, char *buf, size_t len);
@@ -23,5 +23,7 @@ const char *mounts_attrs_str(uint64_t attrs, char *buf, size_t len);
  * one line naming the mount and returns a negative errno; nothing it did is
  * visible outside the sandbox's own mount namespace. cgroup2: the sandbox
  * has its own cgroup v2 group (and namespace), to be shown read-only at
- * /sys/fs/cgroup. */
-int mounts_setup(const struct husk_policy *p, bool cgroup2);
+ * /sys/fs/cgroup. before_pivot, when given, runs once every mount is in
+ * place and before pivot_root (the OCI hooks' point); its failure fails
+ * the setup. */
+int mounts_setup(const struct husk_policy *p, bool cgroup2, int (*before_pivot)(void *), void *arg);

@@ -16,6 +16,7 @@
 
 #include "launch/caps.h"
 #include "limits/cgroup.h"
+#include "launch/hooks.h"
 #include "launch/host.h"
 #include "launch/idmap.h"
 #include "launch/init.h"
@@ -37,7 +38,91 @@ static uint64_t clone_flags(const struct husk_policy *p, bool late_cgroupns)
 		f |= CLONE_NEWUSER;
 	if (p->net == NET_NONE)
 		f |= CLONE_NEWNET;
+	/* An OCI config's shared and joined namespaces are not made. */
+	f &= ~p->ns_shared;
+	for (size_t i = 0; i < p->n_ns_joins; i++)
+		f &= ~(uint64_t)p->ns_joins[i].type;
 	return f;
+}
+
+static bool has_hooks(const struct husk_policy *p)
+{
+	for (int s = 0; s < HOOK_NSTAGES; s++)
+		if (p->hooks.n[s])
+			return true;
+	return false;
+}
+
+/* The sandbox's init and the monitor talk over one socket: 'g' releases
+ * the child; with hooks, 'm' says the mounts are in place (before
+ * pivot_root), 'c' (with the sandbox's pid as the runtime sees it)
+ * answers once prestart and createRuntime hooks ran; 's' says the service
+ * started. Under auto 'u' says the sandbox is up. */
+static int sync_read(int fd, char want)
+{
+	char c;
+	ssize_t n;
+	do
+		n = read(fd, &c, 1);
+	while (n < 0 && errno == EINTR);
+	return n == 1 && c == want ? 0 : -EPIPE;
+}
+
+static int sync_write(int fd, char c)
+{
+	return write(fd, &c, 1) == 1 ? 0 : -EPIPE;
+}
+
+/* The hooks' stage, run here, with the state at status; pid as the
+ * runtime sees the sandbox. */
+static int run_hooks(const struct husk_policy *p, enum hook_stage st, const char *status, pid_t pid)
+{
+	if (!p->hooks.n[st])
+		return 0;
+	char err[1024];
+	_cleanup_free_ char *state = hooks_state_json(p, status, pid);
+	if (!state)
+		return log_errno(-ENOMEM, "hooks.%s", hooks_stage_name(st));
+	int r = hooks_run(p, st, state, err, sizeof(err));
+	if (r < 0)
+		log_error("%s", err);
+	return r;
+}
+
+/* In the child, for mounts_setup: once the mounts are in place and before
+ * pivot_root, the monitor runs prestart and createRuntime hooks; then
+ * createContainer hooks run here, in the sandbox's namespaces with host
+ * paths, as the spec has it. */
+struct pivot_sync {
+	const struct husk_policy *p;
+	int fd;
+	pid_t host_pid;
+};
+
+static int before_pivot(void *arg)
+{
+	struct pivot_sync *ps = arg;
+	if (sync_write(ps->fd, 'm') < 0 || sync_read(ps->fd, 'c') < 0 ||
+	    read(ps->fd, &ps->host_pid, sizeof(ps->host_pid)) != sizeof(ps->host_pid))
+		_exit(HUSK_EXIT_LAUNCH); /* the monitor failed and said why */
+	return run_hooks(ps->p, HOOK_CREATE_CONTAINER, "creating", ps->host_pid);
+}
+
+/* linux.namespaces[].path: opened by the monitor (host paths), joined by
+ * the child before it sets anything up in them. */
+static void join_namespaces(const struct husk_policy *p, const int *fds)
+{
+	for (size_t i = 0; i < p->n_ns_joins; i++)
+		if (setns(fds[i], p->ns_joins[i].type) < 0)
+			die_errno(errno, "linux.namespaces: join %s", p->ns_joins[i].path);
+}
+
+static bool joins(const struct husk_policy *p, int type)
+{
+	for (size_t i = 0; i < p->n_ns_joins; i++)
+		if (p->ns_joins[i].type == type)
+			return true;
+	return false;
 }
 
 /* Dies with the monitor: when pid 1 of the namespace dies, the kernel kills
@@ -115,15 +200,17 @@ static pid_t spawn_service(const struct husk_policy *p, const struct sc_bpf *fil
 
 /* pid 1 of the new pid namespace: set up, start the service, supervise. */
 static _Noreturn void sandbox_child(const struct husk_policy *p, const struct sc_bpf *filter,
-				    int sync_fd, bool late_cgroupns, bool cgroup2)
+				    int sync_fd, bool late_cgroupns, bool cgroup2, const int *join_fds)
 {
 	die_with_monitor(sync_fd);
+	join_namespaces(p, join_fds);
 	/* The host name and lo need only the capabilities the clone gave us
 	 * in the new namespaces, not the id maps: done while the monitor
 	 * writes those, not after. */
-	if (sethostname(p->hostname, strlen(p->hostname)) < 0)
+	if (p->hostname && !joins(p, CLONE_NEWUTS) &&
+	    sethostname(p->hostname, strlen(p->hostname)) < 0)
 		die_errno(errno, "uts namespace: sethostname %s", p->hostname);
-	if (p->net == NET_NONE) {
+	if (p->net == NET_NONE && !joins(p, CLONE_NEWNET)) {
 		int r = net_loopback_up();
 		if (r < 0)
 			die_errno(r, "network namespace: bring up lo");
@@ -144,9 +231,13 @@ static _Noreturn void sandbox_child(const struct husk_policy *p, const struct sc
 		die_with_monitor(sync_fd);
 	}
 	timing_mark(T_CHILD_IDS);
-	if (mounts_setup(p, cgroup2) < 0)
+	bool hooked = has_hooks(p);
+	struct pivot_sync ps = { .p = p, .fd = sync_fd };
+	if (mounts_setup(p, cgroup2, hooked ? before_pivot : NULL, &ps) < 0)
 		_exit(HUSK_EXIT_LAUNCH);
 	timing_mark(T_MOUNTS);
+	if (hooked && run_hooks(p, HOOK_START_CONTAINER, "created", ps.host_pid) < 0)
+		_exit(HUSK_EXIT_LAUNCH);
 	/* auto: the monitor waits for this byte, and goes on in place if the
 	 * sandbox died before it (a container that allows the clone but not
 	 * what follows, as rootless Podman). */
@@ -157,6 +248,11 @@ static _Noreturn void sandbox_child(const struct husk_policy *p, const struct sc
 	pid_t svc = spawn_service(p, filter, sync_fd);
 	if (svc < 0)
 		die_errno(errno, "init: start the service");
+	/* With CLONE_VFORK the service has exec'd by now: poststart may run. */
+	if (hooked && sync_write(sync_fd, 's') < 0) {
+		kill(svc, SIGKILL);
+		_exit(HUSK_EXIT_LAUNCH);
+	}
 
 	/* init keeps nothing: no capabilities, no fds but the monitor pipe,
 	 * no terminal. It only forwards signals and reaps. */
@@ -283,7 +379,7 @@ int sandbox_run(struct husk_policy *p)
 {
 	/* Inherited by everything below and never cleared: no setuid or file
 	 * capability can raise privileges in the sandbox. */
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+	if (!p->no_new_privs_off && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return log_errno(-errno, "prctl PR_SET_NO_NEW_PRIVS"), HUSK_EXIT_LAUNCH;
 
 	/* A caller that ignores SIGCHLD would make our children vanish
@@ -342,10 +438,26 @@ int sandbox_run(struct husk_policy *p)
 	/* The monitor's end closing tells the child that husk is gone. Under
 	 * auto the child also answers through it once the sandbox is up. */
 	int pipefd[2];
-	int pr = p->namespaces == NS_AUTO ? socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pipefd)
-					  : pipe2(pipefd, O_CLOEXEC);
+	bool hooked = has_hooks(p);
+	int pr = p->namespaces == NS_AUTO || hooked
+			 ? socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pipefd)
+			 : pipe2(pipefd, O_CLOEXEC);
 	if (pr < 0)
 		return log_errno(-errno, "pipe"), HUSK_EXIT_LAUNCH;
+	/* Namespaces to join are opened here, where their host paths are. */
+	int join_fds[HUSK_MAX_NS_JOINS];
+	for (size_t i = 0; i < p->n_ns_joins; i++) {
+		join_fds[i] = open(p->ns_joins[i].path, O_RDONLY | O_CLOEXEC);
+		if (join_fds[i] < 0) {
+			int e = -errno;
+			for (size_t k = 0; k < i; k++)
+				close(join_fds[k]);
+			close(pipefd[0]);
+			close(pipefd[1]);
+			return log_errno(e, "linux.namespaces: open %s", p->ns_joins[i].path),
+			       HUSK_EXIT_LAUNCH;
+		}
+	}
 
 	/* On cgroup v2 alone the child is born in its group
 	 * (CLONE_INTO_CGROUP), so it never runs a moment in ours, needs no
@@ -381,9 +493,11 @@ int sandbox_run(struct husk_policy *p)
 		/* The filter was compiled (or precompiled) before the clone,
 		 * as crun does: the child only hands it to the kernel. */
 		sandbox_child(p, p->seccomp_unconfined ? NULL : &p->seccomp_bpf, pipefd[0],
-			      late_cgroupns, cg_v2);
+			      late_cgroupns, cg_v2, join_fds);
 	}
 	close(pipefd[0]);
+	for (size_t i = 0; i < p->n_ns_joins; i++)
+		close(join_fds[i]);
 	timing_mark(T_CLONE);
 
 	/* Everything below is done from outside, before the child runs any of
@@ -398,7 +512,10 @@ int sandbox_run(struct husk_policy *p)
 	if (r == 0)
 		r = rlimits_raise(pid, p->rlimits);
 	int maps = 0;
-	if (r == 0 && p->userns == USERNS_PRIVATE)
+	if (r == 0 && p->userns == USERNS_PRIVATE && p->n_uid_maps)
+		r = maps = idmap_write_maps(pid, p->uid_maps, p->n_uid_maps, p->gid_maps,
+					    p->n_gid_maps, p->n_groups > 0);
+	else if (r == 0 && p->userns == USERNS_PRIVATE)
 		r = maps = idmap_write(pid, p->uid, p->host_uid, p->gid, p->host_gid);
 	/* The write end stays open for our lifetime: its closing is how the
 	 * child learns that we are gone. The byte is on the stack: in the
@@ -409,23 +526,45 @@ int sandbox_run(struct husk_policy *p)
 	bool maps_refused = maps == -EPERM || maps == -EACCES;
 	if (r == 0 && write(pipefd[1], &go, 1) != 1)
 		r = log_errno(-errno, "start the sandbox");
+	/* Hooks: prestart and createRuntime once the child's mounts are in
+	 * place, before its pivot_root; then it goes on. */
+	if (r == 0 && hooked) {
+		if (sync_read(pipefd[1], 'm') < 0)
+			r = -EPIPE; /* the child said why */
+		else if (run_hooks(p, HOOK_PRESTART, "creating", pid) < 0 ||
+			 run_hooks(p, HOOK_CREATE_RUNTIME, "creating", pid) < 0)
+			r = -ECHILD;
+		else if (sync_write(pipefd[1], 'c') < 0 ||
+			 write(pipefd[1], &pid, sizeof(pid)) != sizeof(pid))
+			r = -EPIPE;
+	}
 	/* auto: wait until the sandbox is up; EOF means it died setting up. */
 	char up;
 	bool down = r == 0 && p->namespaces == NS_AUTO && read(pipefd[1], &up, 1) != 1;
+	if (r == 0 && hooked && sync_read(pipefd[1], 's') < 0)
+		r = -EPIPE;
 	if (r < 0 || down) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		close(pipefd[1]);
+		/* The spec: a failed start goes on to delete, and poststop. */
+		if (hooked)
+			run_hooks(p, HOOK_POSTSTOP, "stopped", 0);
 		if (p->namespaces == NS_AUTO && (down || maps_refused))
 			return fall_back_in_place(p, &cg, "set up the namespaces",
 						  down ? "the sandbox failed (above)" : "the id maps were refused");
 		return HUSK_EXIT_LAUNCH;
 	}
 	timing_mark(T_RELEASED);
+	/* poststart: a failure is said, and the service goes on (the spec). */
+	if (hooked && run_hooks(p, HOOK_POSTSTART, "running", pid) < 0)
+		log_warn("hooks.poststart failed (above); the service goes on");
 	struct supervise_opts o = { .reap_all = false };
 	int code = supervise(pid, &o);
 	timing_mark(T_EXITED);
 	close(pipefd[1]);
+	if (hooked && run_hooks(p, HOOK_POSTSTOP, "stopped", 0) < 0)
+		log_warn("hooks.poststop failed (above)");
 	/* Past execve's point of no return, a program that cannot map itself
 	 * under its address-space limit dies of SIGSEGV without a word. */
 	char hint[160];

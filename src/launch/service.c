@@ -2,12 +2,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "launch/caps.h"
@@ -121,8 +123,32 @@ void service_exec(const struct husk_policy *p, const struct sc_bpf *filter)
 		die("in place: husk runs as %u:%u and cannot switch to --user %u:%u without root",
 		    (unsigned)getuid(), (unsigned)getgid(), (unsigned)p->uid, (unsigned)p->gid);
 	uint64_t bounding_left = 0;
-	if (switch_ids)
+	struct cap_sets sets = caps_sets_keep(p->cap_add, ambient);
+	if (p->cap_sets_set)
+		sets = (struct cap_sets){ .bnd = p->cap_sets.bnd,
+					  .eff = p->cap_sets.eff,
+					  .prm = p->cap_sets.prm,
+					  .inh = p->cap_sets.inh,
+					  .amb = p->cap_sets.amb };
+	/* additionalGids: while CAP_SETGID is still held (and kept through
+	 * the id switch below). */
+	if (p->n_groups && setgroups(p->n_groups, p->groups) < 0)
+		die_errno(errno, "process.user.additionalGids: setgroups");
+	if (p->umask >= 0)
+		umask((mode_t)p->umask);
+	/* Without no_new_privs (an OCI config that says so) loading a filter
+	 * needs CAP_SYS_ADMIN: as runc does, it is loaded before the
+	 * capabilities go, and what follows runs under it. */
+	bool filter_early = p->no_new_privs_off && filter;
+	if (filter_early && (r = sc_bpf_load(filter, p->seccomp_log)) < 0)
+		die_errno(r, "seccomp: load the filter (before the capabilities, without "
+			     "no_new_privs)");
+	if (switch_ids && p->cap_sets_set)
+		r = caps_apply_as(&sets, p->uid, p->gid, p->n_groups > 0);
+	else if (switch_ids)
 		r = caps_drop_except_as(p->cap_add, ambient, p->uid, p->gid);
+	else if (p->cap_sets_set)
+		r = caps_apply(&sets);
 	else if (p->in_place)
 		r = caps_drop_except_in_place(p->cap_add, ambient, &bounding_left);
 	else
@@ -163,7 +189,8 @@ void service_exec(const struct husk_policy *p, const struct sc_bpf *filter)
 		die("chdir %s: the working directory is outside the sandbox's root", p->cwd);
 
 	/* Already set by the monitor before clone; checked, not assumed. */
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
+	if (!p->no_new_privs_off &&
+	    (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1))
 		die_errno(errno, "no_new_privs");
 
 	environ = p->env.v;
@@ -211,7 +238,7 @@ void service_exec(const struct husk_policy *p, const struct sc_bpf *filter)
 	timing_mark(T_CAPS);
 	/* Last, so the filter only has to allow execve itself: nothing above
 	 * runs under it. */
-	if (filter && (r = sc_bpf_load(filter, p->seccomp_log)) < 0)
+	if (filter && !filter_early && (r = sc_bpf_load(filter, p->seccomp_log)) < 0)
 		die_errno(r, "seccomp: load the filter");
 
 	timing_mark(T_EXEC);

@@ -108,8 +108,19 @@ static int lookup_raw(const struct view *v, const char *cand, struct stat *st, c
 	switch (m->kind) {
 	case MOUNT_TMPFS:
 		return *rel ? VIEW_MISSING : VIEW_DIR;
-	case MOUNT_PROC:
 	case MOUNT_DEV:
+		/* An OCI /dev is a writable tmpfs the config mounts into. */
+		if (m->dev_bare)
+			return *rel ? VIEW_MISSING : VIEW_DIR;
+		return *rel ? VIEW_SPECIAL : VIEW_DIR;
+	case MOUNT_SYSFS:
+		/* Its directories (fs/cgroup) are the kernel's: taken as there;
+		 * the mount itself says if one is not. */
+		return VIEW_DIR;
+	case MOUNT_PROC:
+	case MOUNT_DEVPTS:
+	case MOUNT_MQUEUE:
+	case MOUNT_CGROUP:
 		return *rel ? VIEW_SPECIAL : VIEW_DIR;
 	case MOUNT_BIND:
 	default:
@@ -274,6 +285,14 @@ static const char *kind_word(const struct mount_entry *m)
 		return "proc";
 	case MOUNT_DEV:
 		return "dev";
+	case MOUNT_SYSFS:
+		return "sysfs";
+	case MOUNT_DEVPTS:
+		return "devpts";
+	case MOUNT_MQUEUE:
+		return "mqueue";
+	case MOUNT_CGROUP:
+		return "cgroup";
 	case MOUNT_BIND:
 	default:
 		return m->readonly ? "ro-bind" : "bind";
@@ -299,7 +318,8 @@ static int make_room(struct view *v, const struct mount_entry *m, const char *an
 		return 0;
 	if (h >= 0) {
 		const struct mount_entry *hm = &v->p->mounts[h];
-		if (hm->kind == MOUNT_TMPFS || (hm->kind == MOUNT_BIND && !hm->readonly))
+		if (hm->kind == MOUNT_TMPFS || (hm->kind == MOUNT_BIND && !hm->readonly) ||
+		    (hm->kind == MOUNT_DEV && hm->dev_bare))
 			return 0;
 		if (hm->kind == MOUNT_PROC || hm->kind == MOUNT_DEV)
 			return errf(err, errlen, -EINVAL,

@@ -1,12 +1,15 @@
 #include "policy/policy.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <linux/capability.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "launch/caps.h"
 #include "launch/landlock.h"
+#include "seccomp/seccomp_json.h"
 
 void policy_init(struct husk_policy *p)
 {
@@ -14,12 +17,27 @@ void policy_init(struct husk_policy *p)
 	p->stop_timeout = HUSK_DEFAULT_STOP_TIMEOUT;
 	p->net = NET_NONE;
 	p->userns = USERNS_PRIVATE;
+	p->umask = -1;
 }
 
 static void mount_entry_free(struct mount_entry *m)
 {
 	free(m->src);
 	free(m->dst);
+	free(m->fs_source);
+	free(m->data);
+}
+
+static void hooks_free(struct oci_hooks *h)
+{
+	for (int s = 0; s < HOOK_NSTAGES; s++) {
+		for (size_t i = 0; i < h->n[s]; i++) {
+			free(h->h[s][i].path);
+			strv_free(&h->h[s][i].args);
+			strv_free(&h->h[s][i].env);
+		}
+		free(h->h[s]);
+	}
 }
 
 void policy_free(struct husk_policy *p)
@@ -37,11 +55,21 @@ void policy_free(struct husk_policy *p)
 	free(p->hostname);
 	free(p->cgroup_parent);
 	free(p->seccomp_name);
+	free(p->seccomp_json);
 	if (p->seccomp) {
 		sc_profile_free(p->seccomp);
 		free(p->seccomp);
 	}
 	sc_bpf_free(&p->seccomp_bpf);
+	for (size_t i = 0; i < p->n_ns_joins; i++)
+		free(p->ns_joins[i].path);
+	strv_free(&p->masked_paths);
+	strv_free(&p->readonly_paths);
+	strv_free(&p->sysctls);
+	free(p->oci_id);
+	free(p->oci_bundle);
+	free(p->oci_annotations);
+	hooks_free(&p->hooks);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -51,7 +79,10 @@ static int mount_entry_copy(struct mount_entry *out, const struct mount_entry *m
 	*out = *m;
 	out->src = m->src ? strdup(m->src) : NULL;
 	out->dst = strdup(m->dst);
-	if ((m->src && !out->src) || !out->dst) {
+	out->fs_source = m->fs_source ? strdup(m->fs_source) : NULL;
+	out->data = m->data ? strdup(m->data) : NULL;
+	if ((m->src && !out->src) || !out->dst || (m->fs_source && !out->fs_source) ||
+	    (m->data && !out->data)) {
 		mount_entry_free(out);
 		return -ENOMEM;
 	}
@@ -90,6 +121,11 @@ int policy_add_mount(struct husk_policy *p, const struct mount_entry *m)
 		p->mounts[i] = n;
 		return 0;
 	}
+	return mounts_insert(p, p->n_mounts, m);
+}
+
+int policy_append_mount(struct husk_policy *p, const struct mount_entry *m)
+{
 	return mounts_insert(p, p->n_mounts, m);
 }
 
@@ -366,9 +402,65 @@ static int id_in_range(const struct id_range *range, const char *what, uint32_t 
  * "--user 0:0" onto host root would let the service create setuid-root
  * files through a bind. --host-user names the host ids instead (any but 0:
  * acting as host root is --userns host, said out loud). */
+static bool map_lookup(const struct id_mapping *m, size_t n, uint32_t id, uint32_t *out)
+{
+	for (size_t i = 0; i < n; i++)
+		if (id >= m[i].inside && id - m[i].inside < m[i].count) {
+			*out = m[i].outside + (id - m[i].inside);
+			return true;
+		}
+	return false;
+}
+
+/* An OCI config's uidMappings and gidMappings: a normal user can map only
+ * its own ids, one each (more would need newuidmap, a setuid helper husk
+ * does without); root any range but one holding host root, for the reason
+ * resolve_host_ids gives. */
+static int resolve_config_maps(struct husk_policy *p, const struct caller *c, char *err,
+			       size_t errlen)
+{
+	for (int g = 0; g < 2; g++) {
+		const struct id_mapping *m = g ? p->gid_maps : p->uid_maps;
+		size_t n = g ? p->n_gid_maps : p->n_uid_maps;
+		const char *what = g ? "linux.gidMappings" : "linux.uidMappings";
+		uint32_t own = g ? (uint32_t)c->gid : (uint32_t)c->uid;
+		if (n == 0)
+			return errf(err, errlen, -EINVAL,
+				    "%s: missing; a config with a user namespace maps both uids and "
+				    "gids",
+				    what);
+		if (c->uid != 0 && (n != 1 || m[0].count != 1 || m[0].outside != own))
+			return errf(err, errlen, -EPERM,
+				    "%s: a normal user can map only its own %s (%u), one id; write "
+				    "[{\"containerID\": N, \"hostID\": %u, \"size\": 1}]",
+				    what, g ? "gid" : "uid", own, own);
+		for (size_t i = 0; i < n; i++)
+			if (m[i].outside == 0 && c->uid == 0)
+				return errf(err, errlen, -EPERM,
+					    "%s[%zu]: maps host id 0: the service could then make "
+					    "host-root files through a bind; map it to unprivileged ids, "
+					    "or leave the user namespace out to run as host root",
+					    what, i);
+		uint32_t id = g ? p->gid : p->uid, out;
+		if (!map_lookup(m, n, id, &out))
+			return errf(err, errlen, -ERANGE,
+				    "process.user.%s %u is not mapped by %s; map it, or run as a "
+				    "mapped id",
+				    g ? "gid" : "uid", id, what);
+		if (g)
+			p->host_gid = out;
+		else
+			p->host_uid = out;
+	}
+	p->host_ids_from = c->uid == 0 ? HOST_IDS_EXPLICIT : HOST_IDS_CALLER;
+	return 0;
+}
+
 static int resolve_host_ids(struct husk_policy *p, const struct caller *c, char *err,
 			    size_t errlen)
 {
+	if (p->userns == USERNS_PRIVATE && (p->n_uid_maps || p->n_gid_maps))
+		return resolve_config_maps(p, c, err, errlen);
 	if (p->host_user_set && c->uid != 0)
 		return errf(err, errlen, -EPERM,
 			    "--host-user: only root can choose host ids; a normal user's service "
@@ -453,6 +545,52 @@ int policy_in_place(struct husk_policy *p, char *err, size_t errlen)
 	return 0;
 }
 
+/* An OCI config's capability sets after --cap-add and --cap-drop, and the
+ * kernel's rule that ambient lies in permitted and inheritable: an
+ * ambient cap outside them cannot be raised (runc leaves it unraised
+ * without a word; husk says so). */
+static int resolve_cap_sets(struct husk_policy *p, const struct caller *c, char *err,
+			    size_t errlen)
+{
+	if (!p->cap_sets_set)
+		return 0;
+	struct cap_sets_policy *s = &p->cap_sets;
+	uint64_t added = p->cap_add & ~p->cap_sets_base, dropped = p->cap_sets_base & ~p->cap_add;
+	s->bnd = (s->bnd | added) & ~dropped;
+	s->prm = (s->prm | added) & ~dropped;
+	s->eff = (s->eff | added) & ~dropped;
+	s->inh &= ~dropped;
+	s->amb = (s->amb | (p->uid != 0 ? added : 0)) & ~dropped;
+	if (p->uid != 0 && added)
+		s->inh |= added;
+	uint64_t lost = s->amb & ~(s->prm & s->inh);
+	if (lost) {
+		char w[1024], name[32];
+		size_t n = (size_t)snprintf(w, sizeof(w), "process.capabilities.ambient:");
+		for (int cap = 0; cap < 64 && n < sizeof(w); cap++)
+			if (lost & (1ull << cap))
+				n += (size_t)snprintf(w + n, sizeof(w) - n, " %s",
+						      caps_to_name(cap, name, sizeof(name)));
+		if (n < sizeof(w))
+			snprintf(w + n, sizeof(w) - n,
+				 " not raised: an ambient capability must also be permitted and "
+				 "inheritable (capabilities(7)); add it to both sets");
+		strv_push(&p->warnings, w);
+		s->amb &= ~lost;
+	}
+	if (s->eff & ~s->prm)
+		return errf(err, errlen, -EINVAL,
+			    "process.capabilities.effective: holds capabilities that are not "
+			    "permitted; the kernel refuses that, add them to permitted");
+	if (p->n_groups && c->uid != 0)
+		return errf(err, errlen, -EPERM,
+			    "process.user.additionalGids: a normal user's user namespace cannot set "
+			    "groups (setgroups is denied there, CVE-2014-8989); drop them, or start "
+			    "husk as root");
+	(void)errlen;
+	return 0;
+}
+
 int policy_finalize(struct husk_policy *p, const struct caller *c, char *err, size_t errlen)
 {
 	int r;
@@ -463,6 +601,11 @@ int policy_finalize(struct husk_policy *p, const struct caller *c, char *err, si
 		return errf(err, errlen, -EINVAL,
 			    "no program given: use husk run [OPTIONS] -- PROGRAM [ARG...]");
 
+	if (p->userns == USERNS_HOST && c->uid != 0 && p->oci_bundle)
+		return errf(err, errlen, -EPERM,
+			    "linux.namespaces: no user namespace, so the service would run with "
+			    "host ids, which only root can give; add {\"type\": \"user\"} and "
+			    "uidMappings/gidMappings of your own ids");
 	if (p->userns == USERNS_HOST && c->uid != 0)
 		return errf(err, errlen, -EPERM,
 			    "--userns host: only root can run without a user namespace; "
@@ -481,14 +624,25 @@ int policy_finalize(struct husk_policy *p, const struct caller *c, char *err, si
 			    (unsigned)p->uid, (unsigned)p->gid, (unsigned)c->uid, (unsigned)c->gid);
 	p->landlock_abi = c->landlock_abi;
 
+	if ((r = resolve_cap_sets(p, c, err, errlen)) < 0)
+		return r;
+	/* An OCI config asked for it (runc spec --rootless keeps
+	 * NET_BIND_SERVICE without a network namespace): said, not refused. */
 	if (p->net == NET_HOST && p->userns == USERNS_PRIVATE && p->namespaces != NS_NONE &&
+	    (p->cap_add & NET_CAPS) && p->oci_bundle)
+		strv_push(&p->warnings, "process.capabilities: a network capability without a "
+					"network namespace acts only in husk's user namespace, not "
+					"on the host network");
+	else if (p->net == NET_HOST && p->userns == USERNS_PRIVATE && p->namespaces != NS_NONE &&
 	    (p->cap_add & NET_CAPS))
 		return errf(err, errlen, -EINVAL,
 			    "--cap-add of a network capability with --net host: capabilities in "
 			    "husk's user namespace do not reach the host network; use --net none, "
 			    "or start husk as root with --userns host");
 
-	for (size_t i = 0; i < p->n_mounts; i++) {
+	/* An OCI config's mounts are all there is, in its order (the spec
+	 * says so); husk's defaults are for its own front ends. */
+	for (size_t i = 0; i < p->n_mounts && !p->oci_bundle; i++) {
 		const struct mount_entry *m = &p->mounts[i];
 		if (dst_is_reserved(m->dst))
 			return errf(err, errlen, -EINVAL,
@@ -500,6 +654,8 @@ int policy_finalize(struct husk_policy *p, const struct caller *c, char *err, si
 	/* Default mounts go first so that user mounts can land below them
 	 * (a bind under /tmp lands on husk's tmpfs, not on the rootfs). */
 	size_t at = 0;
+	if (p->oci_bundle)
+		goto mounts_done;
 	struct mount_entry proc = { .kind = MOUNT_PROC, .dst = "/proc" };
 	struct mount_entry dev = { .kind = MOUNT_DEV, .dst = "/dev" };
 	if ((r = mounts_insert(p, at++, &proc)) < 0 || (r = mounts_insert(p, at++, &dev)) < 0)
@@ -515,12 +671,19 @@ int policy_finalize(struct husk_policy *p, const struct caller *c, char *err, si
 	}
 
 	sort_mounts(p);
+mounts_done:
 
 	if (!p->cwd)
 		p->cwd = strdup("/");
-	if (!p->hostname)
+	/* A shared uts namespace keeps the host's name: setting one would
+	 * rename the host. */
+	if (p->hostname && (p->ns_shared & CLONE_NEWUTS))
+		return errf(err, errlen, -EINVAL,
+			    "hostname: setting it needs a uts namespace of its own; add "
+			    "{\"type\": \"uts\"} to linux.namespaces or drop hostname");
+	if (!p->hostname && !(p->ns_shared & CLONE_NEWUTS))
 		p->hostname = strdup(HUSK_DEFAULT_HOSTNAME);
-	if (!p->cwd || !p->hostname)
+	if (!p->cwd || (!p->hostname && !(p->ns_shared & CLONE_NEWUTS)))
 		return errf(err, errlen, -ENOMEM, "out of memory");
 
 	if ((r = resolve_env(p, c)) < 0)
@@ -530,7 +693,19 @@ int policy_finalize(struct husk_policy *p, const struct caller *c, char *err, si
 	if ((r = resolve_cgroup(p, c, err, errlen)) < 0)
 		return r;
 
-	if (!p->seccomp_unconfined) {
+	if (!p->seccomp_unconfined && !p->seccomp_name && p->seccomp_json) {
+		/* An OCI config's own filter; Docker-style rules gated on
+		 * capabilities follow the service's. */
+		char serr[512];
+		p->seccomp = xcalloc(1, sizeof(*p->seccomp));
+		sc_profile_init(p->seccomp);
+		r = sc_profile_parse_json_text(p->seccomp, p->seccomp_json, "linux.seccomp",
+					       p->cap_add, serr, sizeof(serr));
+		if (r == 0)
+			r = sc_compile(p->seccomp, &p->seccomp_bpf, serr, sizeof(serr));
+		if (r < 0)
+			return errf(err, errlen, r, "%s", serr);
+	} else if (!p->seccomp_unconfined) {
 		const char *name = p->seccomp_name ? p->seccomp_name : HUSK_DEFAULT_SECCOMP;
 		char serr[512];
 		/* Docker profiles gate rules on capabilities: the service's. */

@@ -55,6 +55,12 @@ enum mount_kind {
 	MOUNT_TMPFS,
 	MOUNT_PROC, /* fresh procfs with masked and read-only paths */
 	MOUNT_DEV,  /* minimal /dev: device binds, devpts, shm */
+	/* The kinds an OCI config names besides (those of the CLI have no
+	 * flag of their own): */
+	MOUNT_SYSFS,  /* a fresh sysfs (needs the network namespace) */
+	MOUNT_DEVPTS, /* a new devpts instance */
+	MOUNT_MQUEUE, /* the ipc namespace's POSIX message queues */
+	MOUNT_CGROUP, /* the sandbox's cgroup v2 group, or the host's tree */
 };
 
 struct mount_entry {
@@ -65,7 +71,53 @@ struct mount_entry {
 	uint64_t size;	    /* tmpfs bytes */
 	uint64_t nr_inodes; /* tmpfs inodes */
 	uint32_t mode;	    /* tmpfs root mode */
+	/* OCI mounts: MOUNT_ATTR_* added to husk's (noexec, nosuid, ...);
+	 * the source name shown in mountinfo; the file system's own options
+	 * ("newinstance,ptmxmode=0666"); a bind that is not recursive; a
+	 * device bind (nodev left off). */
+	uint64_t attrs;
+	char *fs_source;
+	char *data;
+	bool nonrecursive;
+	bool device;
+	/* MOUNT_DEV from an OCI config: the nodes and links only; devpts and
+	 * shm are the config's own mounts, and the tmpfs stays writable. */
+	bool dev_bare;
 };
+
+/* An OCI hook (runtime-spec config.md#posix-platform-hooks). */
+struct oci_hook {
+	char *path;
+	struct strv args;
+	struct strv env;
+	bool env_set; /* env given: the hook gets exactly it */
+	int timeout;  /* seconds; 0: none */
+};
+
+enum hook_stage {
+	HOOK_PRESTART = 0,
+	HOOK_CREATE_RUNTIME,
+	HOOK_CREATE_CONTAINER,
+	HOOK_START_CONTAINER,
+	HOOK_POSTSTART,
+	HOOK_POSTSTOP,
+	HOOK_NSTAGES,
+};
+
+struct oci_hooks {
+	struct oci_hook *h[HOOK_NSTAGES];
+	size_t n[HOOK_NSTAGES];
+};
+
+/* A namespace the sandbox joins instead of making (linux.namespaces[].path). */
+struct ns_join {
+	int type; /* CLONE_NEW* */
+	char *path;
+};
+#define HUSK_MAX_NS_JOINS 8
+#define HUSK_MAX_IDMAPS 16
+#define HUSK_MAX_GROUPS 64
+
 
 /* Defaults, named so --help, the man page and tests agree. */
 #define HUSK_DEFAULT_UID_ROOT 65534u
@@ -98,6 +150,36 @@ struct husk_policy {
 	} host_ids_from;
 
 	uint64_t cap_add; /* bitmask of CAP_* kept for the service */
+	/* An OCI config's five capability sets (cap_add is then their union,
+	 * and --cap-add/--cap-drop change the sets by what they change in
+	 * it); else the sets follow cap_add. */
+	bool cap_sets_set;
+	uint64_t cap_sets_base; /* cap_add as the config gave it */
+	struct cap_sets_policy {
+		uint64_t bnd, eff, prm, inh, amb;
+	} cap_sets;
+	bool no_new_privs_off; /* process.noNewPrivileges false */
+	int umask;		/* -1: as inherited */
+	size_t n_groups;	/* supplementary groups (additionalGids) */
+	uint32_t groups[HUSK_MAX_GROUPS];
+	/* linux.uidMappings / gidMappings; empty: husk's single-id maps. */
+	size_t n_uid_maps, n_gid_maps;
+	struct id_mapping uid_maps[HUSK_MAX_IDMAPS], gid_maps[HUSK_MAX_IDMAPS];
+	/* CLONE_NEW* flags of ipc, uts and cgroup the sandbox shares with
+	 * the caller (an OCI config that leaves them out). */
+	uint64_t ns_shared;
+	size_t n_ns_joins;
+	struct ns_join ns_joins[HUSK_MAX_NS_JOINS];
+	/* OCI: linux.maskedPaths and readonlyPaths, applied after every
+	 * mount (else husk's /proc lists, with /proc). */
+	bool paths_set;
+	struct strv masked_paths, readonly_paths;
+	struct strv sysctls; /* "key=value", namespaced ones only */
+	bool root_writable;  /* root.readonly false */
+	/* The OCI bundle it came from: its id, directory, annotations (a JSON
+	 * object's text) and hooks. NULL bundle: not from one. */
+	char *oci_id, *oci_bundle, *oci_annotations;
+	struct oci_hooks hooks;
 
 	struct strv env_set;  /* --env K=V, in order */
 	struct strv env_keep; /* --env-keep K */
@@ -132,6 +214,7 @@ struct husk_policy {
 	unsigned go_env_derived; /* which of them husk set: GO_ENV_MAXPROCS, GO_ENV_MEMLIMIT */
 
 	char *seccomp_name;	    /* --seccomp: a profile name or path; NULL: default */
+	char *seccomp_json;	    /* an OCI config's linux.seccomp (when no --seccomp) */
 	bool seccomp_unconfined;    /* --seccomp unconfined */
 	bool seccomp_log;	    /* --seccomp-log: denials go to the kernel log */
 	struct sc_profile *seccomp; /* the parsed profile, NULL when precompiled */
@@ -174,6 +257,9 @@ void policy_free(struct husk_policy *p);
 /* Appends a mount entry (src/dst are copied), or replaces the one already
  * at the same destination: the later one wins. */
 int policy_add_mount(struct husk_policy *p, const struct mount_entry *m);
+/* Appends m (copied) after the others, whatever its destination: OCI
+ * mounts stack in the config's order. */
+int policy_append_mount(struct husk_policy *p, const struct mount_entry *m);
 const struct mount_entry *policy_find_mount(const struct husk_policy *p, const char *dst);
 
 /* Validates cross-option rules, fills defaults that depend on the caller

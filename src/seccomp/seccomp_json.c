@@ -150,12 +150,34 @@ static uint64_t u64_of(json_object *o, const char *key)
 	return (uint64_t)json_object_get_uint64(v);
 }
 
+static int parse_root(struct sc_profile *p, json_object *root, const char *path, uint64_t caps,
+		      char *err, size_t errlen);
+
 int sc_profile_parse_json(struct sc_profile *p, const char *path, uint64_t caps, char *err,
 			  size_t errlen)
 {
 	json_object *root = json_file_parse(path, err, errlen);
 	if (!root)
 		return -EINVAL;
+	int r = parse_root(p, root, path, caps, err, errlen);
+	json_object_put(root);
+	return r;
+}
+
+int sc_profile_parse_json_text(struct sc_profile *p, const char *text, const char *name,
+			       uint64_t caps, char *err, size_t errlen)
+{
+	json_object *root = json_text_parse(text, strlen(text), name, err, errlen);
+	if (!root)
+		return -EINVAL;
+	int r = parse_root(p, root, name, caps, err, errlen);
+	json_object_put(root);
+	return r;
+}
+
+static int parse_root(struct sc_profile *p, json_object *root, const char *path, uint64_t caps,
+		      char *err, size_t errlen)
+{
 	int r = 0;
 	json_object *v;
 	struct strv unknown = { 0 };
@@ -246,6 +268,5 @@ int sc_profile_parse_json(struct sc_profile *p, const char *path, uint64_t caps,
 	}
 out:
 	strv_free(&unknown);
-	json_object_put(root);
 	return r;
 }
