@@ -586,6 +586,8 @@ const struct husk_option *options_find(const char *name)
 
 /* The front ends' own options, each for the command it belongs to. */
 const struct front_option front_options[] = {
+	{ "bundle", "DIR", "run an OCI bundle: DIR/config.json is the policy, other options "
+	  "override it (husk-oci(5))", HELP_ALL },
 	{ "dry-run", NULL, "resolve the policy and print it as husk check does; launch nothing",
 	  HELP_RUN },
 	{ "timing", NULL, "print how long each launch step took, on stderr, at exit", HELP_RUN },
@@ -669,6 +671,7 @@ void options_print_usage(FILE *out)
 {
 	fprintf(out, "Usage: husk run [OPTIONS] [--] PROGRAM [ARG...]\n"
 		     "       husk check [OPTIONS] [-- PROGRAM [ARG...]]\n"
+		     "       husk run|check --bundle DIR [OPTIONS] [-- PROGRAM [ARG...]]\n"
 		     "       husk seccomp show|compile|precompile PROFILE [-o FILE]\n"
 		     "       husk completion bash|zsh\n"
 		     "       husk --help | --version\n");
@@ -700,6 +703,11 @@ void options_print_help(FILE *out, enum help_scope scope)
 			print_entry(out, o->name, o->arg, o->help, o->repeatable);
 		}
 	}
+	fprintf(out, "\nOCI bundles (run and check):\n");
+	for (size_t i = 0; front_options[i].name; i++)
+		if (front_options[i].scope == HELP_ALL)
+			print_entry(out, front_options[i].name, front_options[i].arg,
+				    front_options[i].help, false);
 	static const char *const titles[] = { [HELP_RUN] = "Options of run",
 					      [HELP_CHECK] = "Options of check" };
 	for (int sc = HELP_RUN; sc <= HELP_CHECK; sc++) {
@@ -719,6 +727,6 @@ void options_print_help(FILE *out, enum help_scope scope)
 	if (scope != HELP_RUN)
 		fprintf(out, "%scheck: 0, 1 above --threshold, 125 for a policy run would refuse.\n",
 			scope == HELP_CHECK ? "\nExit status of " : "");
-	fprintf(out, "\nSee husk(1), husk-profile(5) and husk-seccomp(5).\n");
+	fprintf(out, "\nSee husk(1), husk-profile(5), husk-seccomp(5) and husk-oci(5).\n");
 }
 

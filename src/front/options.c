@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "front/oci.h"
 #include "front/profile.h"
 
 static int front_find(const char *name)
@@ -23,6 +24,8 @@ static int front_option(const char *name, const char *val, struct run_flags *f)
 		f->json = true;
 	} else if (strcmp(name, "timing") == 0) {
 		f->timing = true;
+	} else if (strcmp(name, "bundle") == 0) {
+		/* Read before the other options (oci_first). */
 	} else {
 		char *end;
 		errno = 0;
@@ -70,11 +73,41 @@ static bool bwrap_form(int argc, char *const argv[], int i, const char *cmd)
 	return true;
 }
 
+/* --bundle DIR, wherever it stands among the options: the config is the
+ * base, and every other option overrides it. */
+static int oci_first(struct husk_policy *p, int argc, char *const argv[], struct run_flags *f)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		const char *dir = NULL;
+		if (strcmp(argv[i], "--bundle") == 0 && i + 1 < argc)
+			dir = argv[i + 1];
+		else if (str_has_prefix(argv[i], "--bundle="))
+			dir = argv[i] + 9;
+		if (!dir)
+			continue;
+		if (f->bundle) {
+			log_error("%s: --bundle is given twice", argv[0]);
+			return -EINVAL;
+		}
+		f->bundle = dir;
+		char err[1024];
+		int r = oci_load(p, dir, err, sizeof(err));
+		if (r < 0) {
+			log_error("%s: --bundle %s: %s", argv[0], dir, err);
+			return r;
+		}
+	}
+	return 0;
+}
+
 int policy_from_argv(struct husk_policy *p, int argc, char *const argv[], struct run_flags *f)
 {
 	char err[512];
 	const char *cmd = argv[0];
 	int i = 1;
+	int r0 = oci_first(p, argc, argv, f);
+	if (r0 < 0)
+		return r0;
 	for (; i < argc; i++) {
 		const char *a = argv[i];
 		if (strcmp(a, "--") == 0) {
@@ -145,6 +178,9 @@ int policy_from_argv(struct husk_policy *p, int argc, char *const argv[], struct
 			return r;
 		}
 	}
+	/* A program after -- replaces the config's process.args. */
+	if (f->bundle && i < argc)
+		strv_free(&p->argv);
 	for (; i < argc; i++)
 		if (strv_push(&p->argv, argv[i]) < 0) {
 			log_error("%s: out of memory", cmd);

@@ -15,6 +15,7 @@ struct run_flags {
 	bool timing;		 /* --timing: print each launch step's time at exit */
 	bool json;		 /* --json: the report as JSON */
 	bool threshold_set;	 /* --threshold X: fail when the exposure is above X */
+	const char *bundle;	 /* --bundle DIR: an OCI bundle, read before the options */
 	double threshold;
 };
 
