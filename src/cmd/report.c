@@ -1,6 +1,7 @@
 #include "cmd/report.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <limits.h>
 #include <string.h>
 
@@ -37,11 +38,26 @@ static json_object *namespaces(const struct husk_policy *p)
 		json_object_array_add(a, str("user"));
 	json_object_array_add(a, str("mount"));
 	json_object_array_add(a, str("pid"));
-	if (p->net == NET_NONE)
-		json_object_array_add(a, str("net"));
-	json_object_array_add(a, str("ipc"));
-	json_object_array_add(a, str("uts"));
-	json_object_array_add(a, str("cgroup"));
+	/* An OCI config's shared ones are left out, joined ones named so. */
+	static const struct {
+		const char *name;
+		int flag;
+	} ns[] = { { "net", CLONE_NEWNET },
+		   { "ipc", CLONE_NEWIPC },
+		   { "uts", CLONE_NEWUTS },
+		   { "cgroup", CLONE_NEWCGROUP } };
+	for (size_t i = 0; i < ARRAY_SIZE(ns); i++) {
+		if ((ns[i].flag == CLONE_NEWNET && p->net != NET_NONE) ||
+		    (p->ns_shared & (uint64_t)ns[i].flag))
+			continue;
+		const char *joined = NULL;
+		for (size_t k = 0; k < p->n_ns_joins; k++)
+			if (p->ns_joins[k].type == ns[i].flag)
+				joined = p->ns_joins[k].path;
+		char b[300];
+		snprintf(b, sizeof(b), "%s%s%s", ns[i].name, joined ? "=" : "", joined ? joined : "");
+		json_object_array_add(a, str(b));
+	}
 	return a;
 }
 
@@ -112,6 +128,7 @@ static json_object *mount_json(const struct mount_entry *m, bool p_paths_set)
 		for (const char *const *s = mounts_dev_nodes; *s; s++)
 			json_object_array_add(a, str(*s));
 		put(o, "devices", a);
+		put(o, "pts_shm", json_object_new_boolean(!m->dev_bare));
 	}
 	return o;
 }
@@ -420,7 +437,8 @@ static void print_mount(FILE *out, json_object *m)
 	if (get(m, "devices")) {
 		fprintf(out, "  %-14s ", "  devices");
 		print_list(out, get(m, "devices"), "");
-		fprintf(out, " (host nodes), pts, shm\n");
+		fprintf(out, " (host nodes)%s\n",
+			json_object_get_boolean(get(m, "pts_shm")) ? ", pts, shm" : "");
 	}
 }
 

@@ -2,6 +2,7 @@
 
 #include <cap-ng.h>
 #include <errno.h>
+#include <grp.h>
 #include <linux/capability.h>
 #include <stdio.h>
 #include <string.h>
@@ -131,8 +132,13 @@ int caps_apply_as(const struct cap_sets *s, uint32_t uid, uint32_t gid, bool kee
 	/* The bounding set goes first, while CAP_SETPCAP is still held. */
 	if (capng_apply(CAPNG_SELECT_BOUNDS) < 0)
 		return errno ? -errno : -EPERM;
-	/* capng_change_id keeps what was staged in the other sets. */
-	if (capng_change_id((int)uid, (int)gid, keep_groups ? CAPNG_NO_FLAG : CAPNG_DROP_SUPP_GRP) < 0)
+	/* The id switch by hand, not capng_change_id: that one also takes
+	 * CAP_SETPCAP out of the sets, which an OCI config may keep. */
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0 || setresgid(gid, gid, gid) < 0 ||
+	    (!keep_groups && setgroups(0, NULL) < 0) || setresuid(uid, uid, uid) < 0 ||
+	    prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+		return -errno;
+	if (capng_apply(CAPNG_SELECT_CAPS) < 0)
 		return errno ? -errno : -EPERM;
 	if (s->amb && capng_apply(CAPNG_SELECT_AMBIENT) < 0)
 		return errno ? -errno : -EPERM;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -52,7 +53,7 @@ char *hooks_state_json(const struct husk_policy *p, const char *status, pid_t pi
 	return out;
 }
 
-static _Noreturn void hook_child(const struct oci_hook *h, int in)
+static _Noreturn void hook_child(const struct oci_hook *h, int in, int fd)
 {
 	/* The callers block the signals they supervise: a hook starts with
 	 * none blocked and the default dispositions, as after a fresh exec
@@ -65,7 +66,14 @@ static _Noreturn void hook_child(const struct oci_hook *h, int in)
 	char *empty[] = { NULL };
 	char *argv0[] = { h->path, NULL };
 	char *const *argv = h->args.n ? h->args.v : argv0;
-	execve(h->path, argv, h->env_set ? h->env.v : empty);
+	if (fd >= 0) {
+		/* A script's interpreter opens it as /dev/fd/N: N must stay
+		 * open across exec, which dup gives. */
+		int keep = dup(fd);
+		syscall(SYS_execveat, keep, "", argv, h->env_set ? h->env.v : empty, AT_EMPTY_PATH);
+	} else {
+		execve(h->path, argv, h->env_set ? h->env.v : empty);
+	}
 	fprintf(stderr, "husk: hook %s: exec: %s\n", h->path, strerror(errno));
 	_exit(127);
 }
@@ -110,8 +118,20 @@ static int wait_hook(pid_t pid, int timeout, int *status, bool *timed_out)
 	}
 }
 
+void hooks_open(const struct husk_policy *p, enum hook_stage st, int *fds)
+{
+	for (size_t i = 0; i < p->hooks.n[st]; i++)
+		fds[i] = open(p->hooks.h[st][i].path, O_PATH | O_CLOEXEC);
+}
+
 int hooks_run(const struct husk_policy *p, enum hook_stage st, const char *state, char *err,
 	      size_t errlen)
+{
+	return hooks_run_fds(p, st, state, NULL, err, errlen);
+}
+
+int hooks_run_fds(const struct husk_policy *p, enum hook_stage st, const char *state,
+		  const int *hookfds, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < p->hooks.n[st]; i++) {
 		const struct oci_hook *h = &p->hooks.h[st][i];
@@ -129,7 +149,7 @@ int hooks_run(const struct husk_policy *p, enum hook_stage st, const char *state
 		}
 		if (pid == 0) {
 			close(fds[1]);
-			hook_child(h, fds[0]);
+			hook_child(h, fds[0], hookfds ? hookfds[i] : -1);
 		}
 		close(fds[0]);
 		/* A hook that does not read its stdin is no error: EPIPE is

@@ -25,3 +25,10 @@ char *hooks_state_json(const struct husk_policy *p, const char *status, pid_t pi
  * "hooks.STAGE[i] PATH: why" in err. */
 int hooks_run(const struct husk_policy *p, enum hook_stage st, const char *state, char *err,
 	      size_t errlen);
+
+/* createContainer hooks run where the host's /tmp is covered by the root
+ * being built: their files are opened (O_PATH) before the clone, here,
+ * and run from those fds. fds gets one per hook of the stage (or -1). */
+void hooks_open(const struct husk_policy *p, enum hook_stage st, int *fds);
+int hooks_run_fds(const struct husk_policy *p, enum hook_stage st, const char *state,
+		  const int *fds, char *err, size_t errlen);

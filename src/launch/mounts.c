@@ -402,13 +402,15 @@ static int proc_refused(const struct mount_entry *m)
 		 "holds there, read-only (a container's /proc lists its processes outside the "
 		 "sandbox's pid namespace)",
 		 m->dst, m->dst);
-	return 0;
+	return 1;
 }
 
 /* may_skip: --namespaces auto, where a container's partly masked /proc
  * makes the kernel refuse a fresh one (mnt_too_revealing): the sandbox
- * keeps what the root holds at /proc, said once, rather than failing. */
-static int mount_proc_at(int rootfd, const struct mount_entry *m, bool may_skip, bool own_lists)
+ * keeps what the root holds at /proc, said once, rather than failing
+ * (returns 1 then). Its masked and read-only paths come once every mount
+ * and sysctl is in place (proc_lists). */
+static int mount_proc_at(int rootfd, const struct mount_entry *m, bool may_skip)
 {
 	_cleanup_close_ int target = open_strict_mountpoint(rootfd, "proc", m->dst);
 	if (target < 0)
@@ -435,10 +437,13 @@ static int mount_proc_at(int rootfd, const struct mount_entry *m, bool may_skip,
 		return proc_refused(m);
 	if (r < 0)
 		return log_errno(r, "mount proc on %s", m->dst);
-	/* An OCI config's maskedPaths and readonlyPaths are applied after all
-	 * of its mounts instead. */
-	if (!own_lists)
-		return 0;
+	return 0;
+}
+
+/* husk's own masked and read-only /proc paths (Docker's lists). */
+static int proc_lists(int rootfd)
+{
+	int r;
 	for (const char *const *p = mounts_proc_masked; *p; p++)
 		if ((r = mask_path(rootfd, *p)) < 0)
 			return r;
@@ -829,6 +834,7 @@ int mounts_setup(const struct husk_policy *p, bool cgroup2, int (*before_pivot)(
 	view_init(&v, p, p->rootfs ? rootfd : -1, src);
 	int mirrors[VIEW_MAX_MIRRORS];
 	size_t n_mirrors = 0;
+	bool proc_fresh = false;
 	if (r == 0) {
 		char err[1024];
 		if ((r = view_plan(&v, err, sizeof(err))) < 0)
@@ -840,7 +846,9 @@ int mounts_setup(const struct husk_policy *p, bool cgroup2, int (*before_pivot)(
 			const struct mount_entry *m = &p->mounts[i];
 			switch (m->kind) {
 			case MOUNT_PROC:
-				r = mount_proc_at(rootfd, m, p->namespaces == NS_AUTO, !p->paths_set);
+				r = mount_proc_at(rootfd, m, p->namespaces == NS_AUTO);
+				proc_fresh |= r == 0;
+				r = r == 1 ? 0 : r;
 				break;
 			case MOUNT_SYSFS:
 			case MOUNT_DEVPTS:
@@ -878,6 +886,10 @@ int mounts_setup(const struct husk_policy *p, bool cgroup2, int (*before_pivot)(
 		r = mount_cgroup2(rootfd, !p->rootfs);
 	if (r == 0)
 		r = set_sysctls(rootfd, &p->sysctls);
+	/* The masks go last, over every mount (and after the sysctls, which
+	 * write through /proc/sys). */
+	if (r == 0 && proc_fresh && !p->paths_set)
+		r = proc_lists(rootfd);
 	/* An OCI config's masked and read-only paths, over all its mounts
 	 * (runc's order: /sys/firmware lies in a later mount than /proc). */
 	for (size_t i = 0; r == 0 && p->paths_set && i < p->masked_paths.n; i++)

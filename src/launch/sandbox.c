@@ -97,6 +97,7 @@ struct pivot_sync {
 	const struct husk_policy *p;
 	int fd;
 	pid_t host_pid;
+	const int *hook_fds; /* createContainer's, opened before the clone */
 };
 
 static int before_pivot(void *arg)
@@ -105,7 +106,17 @@ static int before_pivot(void *arg)
 	if (sync_write(ps->fd, 'm') < 0 || sync_read(ps->fd, 'c') < 0 ||
 	    read(ps->fd, &ps->host_pid, sizeof(ps->host_pid)) != sizeof(ps->host_pid))
 		_exit(HUSK_EXIT_LAUNCH); /* the monitor failed and said why */
-	return run_hooks(ps->p, HOOK_CREATE_CONTAINER, "creating", ps->host_pid);
+	const struct husk_policy *p = ps->p;
+	if (!p->hooks.n[HOOK_CREATE_CONTAINER])
+		return 0;
+	char err[1024];
+	_cleanup_free_ char *state = hooks_state_json(p, "creating", ps->host_pid);
+	if (!state)
+		return log_errno(-ENOMEM, "hooks.createContainer");
+	int r = hooks_run_fds(p, HOOK_CREATE_CONTAINER, state, ps->hook_fds, err, sizeof(err));
+	if (r < 0)
+		log_error("%s", err);
+	return r;
 }
 
 /* linux.namespaces[].path: opened by the monitor (host paths), joined by
@@ -200,7 +211,8 @@ static pid_t spawn_service(const struct husk_policy *p, const struct sc_bpf *fil
 
 /* pid 1 of the new pid namespace: set up, start the service, supervise. */
 static _Noreturn void sandbox_child(const struct husk_policy *p, const struct sc_bpf *filter,
-				    int sync_fd, bool late_cgroupns, bool cgroup2, const int *join_fds)
+				    int sync_fd, bool late_cgroupns, bool cgroup2, const int *join_fds,
+				    const int *hook_fds)
 {
 	die_with_monitor(sync_fd);
 	join_namespaces(p, join_fds);
@@ -232,7 +244,7 @@ static _Noreturn void sandbox_child(const struct husk_policy *p, const struct sc
 	}
 	timing_mark(T_CHILD_IDS);
 	bool hooked = has_hooks(p);
-	struct pivot_sync ps = { .p = p, .fd = sync_fd };
+	struct pivot_sync ps = { .p = p, .fd = sync_fd, .hook_fds = hook_fds };
 	if (mounts_setup(p, cgroup2, hooked ? before_pivot : NULL, &ps) < 0)
 		_exit(HUSK_EXIT_LAUNCH);
 	timing_mark(T_MOUNTS);
@@ -444,6 +456,9 @@ int sandbox_run(struct husk_policy *p)
 			 : pipe2(pipefd, O_CLOEXEC);
 	if (pr < 0)
 		return log_errno(-errno, "pipe"), HUSK_EXIT_LAUNCH;
+	/* createContainer hooks' files, where their host paths are. */
+	_cleanup_free_ int *hook_fds = xcalloc(p->hooks.n[HOOK_CREATE_CONTAINER] + 1, sizeof(int));
+	hooks_open(p, HOOK_CREATE_CONTAINER, hook_fds);
 	/* Namespaces to join are opened here, where their host paths are. */
 	int join_fds[HUSK_MAX_NS_JOINS];
 	for (size_t i = 0; i < p->n_ns_joins; i++) {
@@ -493,11 +508,14 @@ int sandbox_run(struct husk_policy *p)
 		/* The filter was compiled (or precompiled) before the clone,
 		 * as crun does: the child only hands it to the kernel. */
 		sandbox_child(p, p->seccomp_unconfined ? NULL : &p->seccomp_bpf, pipefd[0],
-			      late_cgroupns, cg_v2, join_fds);
+			      late_cgroupns, cg_v2, join_fds, hook_fds);
 	}
 	close(pipefd[0]);
 	for (size_t i = 0; i < p->n_ns_joins; i++)
 		close(join_fds[i]);
+	for (size_t i = 0; i < p->hooks.n[HOOK_CREATE_CONTAINER]; i++)
+		if (hook_fds[i] >= 0)
+			close(hook_fds[i]);
 	timing_mark(T_CLONE);
 
 	/* Everything below is done from outside, before the child runs any of

@@ -263,6 +263,12 @@ static void check_caps(struct ctx *c)
 	const struct husk_policy *p = c->p;
 	unsigned worst = 0;
 	int worst_cap = -1;
+	/* CAP_SYS_ADMIN first among equals: it is the one that reads as
+	 * "root" to a reviewer. */
+	if (has_cap(p, CAP_SYS_ADMIN)) {
+		worst = cap_grade(CAP_SYS_ADMIN);
+		worst_cap = CAP_SYS_ADMIN;
+	}
 	for (int cap = 0; cap < 64; cap++)
 		if (has_cap(p, cap) && cap_grade(cap) > worst) {
 			worst = cap_grade(cap);
@@ -281,7 +287,8 @@ static void check_caps(struct ctx *c)
 				p->cap_add & (p->cap_add - 1) ? " and more" : ""),
 	    "drop the --cap-add options the service does not need");
 
-	bool ambient = p->cap_add && caps_service_ambient(p->uid);
+	bool ambient = p->cap_sets_set ? p->cap_sets.amb != 0
+				       : p->cap_add && caps_service_ambient(p->uid);
 	add(c, "AmbientCapabilities", "capabilities", 500, 1, ambient,
 	    ambient ? "kept capabilities are ambient (a non-root service keeps them across exec)"
 		    : "no ambient capabilities",

@@ -545,6 +545,43 @@ int policy_in_place(struct husk_policy *p, char *err, size_t errlen)
 	return 0;
 }
 
+/* devpts's gid= names a group of the sandbox's user namespace (tty's, 5,
+ * in generated configs); one the maps leave out makes the mount fail. As
+ * runc does for rootless containers, it is left out, and said. */
+static void devpts_unmapped_gid(struct husk_policy *p)
+{
+	if (p->userns != USERNS_PRIVATE)
+		return;
+	for (size_t i = 0; i < p->n_mounts; i++) {
+		struct mount_entry *m = &p->mounts[i];
+		char *g = m->kind == MOUNT_DEVPTS && m->data ? strstr(m->data, "gid=") : NULL;
+		if (!g || (g != m->data && g[-1] != ','))
+			continue;
+		uint32_t gid, out;
+		char num[16];
+		size_t len = strcspn(g + 4, ",");
+		snprintf(num, sizeof(num), "%.*s", (int)(len < 15 ? len : 15), g + 4);
+		if (parse_u32(num, &gid) < 0)
+			continue;
+		bool mapped = p->n_gid_maps ? map_lookup(p->gid_maps, p->n_gid_maps, gid, &out)
+					    : gid == p->gid;
+		if (mapped)
+			continue;
+		char w[256];
+		snprintf(w, sizeof(w),
+			 "mounts: devpts on %s: gid=%u is not mapped in the user namespace; the "
+			 "ptys get the service's group instead",
+			 m->dst, gid);
+		strv_push(&p->warnings, w);
+		char *end = g + 4 + len;
+		if (*end == ',')
+			end++;
+		else if (g != m->data)
+			g--; /* the comma before it */
+		memmove(g, end, strlen(end) + 1);
+	}
+}
+
 /* An OCI config's capability sets after --cap-add and --cap-drop, and the
  * kernel's rule that ambient lies in permitted and inheritable: an
  * ambient cap outside them cannot be raised (runc leaves it unraised
@@ -626,6 +663,7 @@ int policy_finalize(struct husk_policy *p, const struct caller *c, char *err, si
 
 	if ((r = resolve_cap_sets(p, c, err, errlen)) < 0)
 		return r;
+	devpts_unmapped_gid(p);
 	/* An OCI config asked for it (runc spec --rootless keeps
 	 * NET_BIND_SERVICE without a network namespace): said, not refused. */
 	if (p->net == NET_HOST && p->userns == USERNS_PRIVATE && p->namespaces != NS_NONE &&

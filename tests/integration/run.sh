@@ -53,9 +53,17 @@ install -m 644 "$HUSK_SRCDIR"/tests/data/seccomp/docker-default.json "$WORK/data
 chmod -R a+rX "$WORK/profiles"
 export HUSK_PROFILE_DIR="$WORK/profiles"
 cp "$here/lib.sh" "$here/test-user.sh" "$here/test-root.sh" "$here/cgroup-tests.sh" \
-	"$here/check-tests.sh" "$here/escape-tests.sh" "$here/inplace-tests.sh" "$here/engine-tests.sh" "$here/../dockerd.sh" "$here/readme-tests.sh" \
+	"$here/check-tests.sh" "$here/escape-tests.sh" "$here/inplace-tests.sh" "$here/oci-tests.sh" "$here/engine-tests.sh" "$here/../dockerd.sh" "$here/readme-tests.sh" \
 	"$HUSK_SRCDIR/README.md" "$WORK/scripts/"
 chmod -R a+rX "$WORK/scripts"
+# OCI runtime-tools' checker and generator (tests/integration/oci-tests.sh):
+# prebuilt in ../shared/tools beside the project, or where
+# HUSK_SHARED_TOOLS says; the OCI tests skip without them.
+mkdir -p "$WORK/tools"
+for t in runtimetest oci-runtime-tool; do
+	src="${HUSK_SHARED_TOOLS:-$HUSK_SRCDIR/../shared/tools}/$t"
+	[ -x "$src" ] && install -m 755 "$src" "$WORK/tools/$t"
+done
 
 if [ ! -x "$app" ] || { [ -z "$PREBUILT" ] && [ "$HUSK_SRCDIR/tests/goservice/main.go" -nt "$app" ]; }; then
 	echo "# building the Go test service"

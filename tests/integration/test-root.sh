@@ -191,6 +191,7 @@ PHASE="root-started"
 . "$(dirname "$0")/check-tests.sh"
 . "$(dirname "$0")/escape-tests.sh"
 . "$(dirname "$0")/inplace-tests.sh"
+. "$(dirname "$0")/oci-tests.sh"
 . "$(dirname "$0")/engine-tests.sh"
 . "$(dirname "$0")/readme-tests.sh"
 
