@@ -110,7 +110,8 @@ int landlock_plan(const struct husk_policy *p, int abi, struct ll_plan *out, cha
 	out->handled_fs = handled_fs_for(abi);
 	uint64_t all = out->handled_fs;
 	uint64_t dev = FS_READ | LANDLOCK_ACCESS_FS_WRITE_FILE | (all & LANDLOCK_ACCESS_FS_TRUNCATE);
-	rule(out, "/", FS_READ, false);
+	/* root.readonly false (an OCI config): the root is the service's. */
+	rule(out, "/", p->root_writable ? all : FS_READ, false);
 	for (size_t i = 0; i < p->n_mounts; i++) {
 		const struct mount_entry *m = &p->mounts[i];
 		/* The default /tmp is husk's in namespaces, the container's in

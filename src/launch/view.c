@@ -314,7 +314,9 @@ static int make_room(struct view *v, const struct mount_entry *m, const char *an
 	if (lookup_raw(v, anc, &st, link, sizeof(link)) == VIEW_MISSING)
 		return 0;
 	ssize_t h = holder(v, anc);
-	if (h < 0 && v->rootfd < 0)
+	/* A writable root (an OCI config's root.readonly false) takes the
+	 * mount point itself, as runc makes it. */
+	if (h < 0 && (v->rootfd < 0 || v->p->root_writable))
 		return 0;
 	if (h >= 0) {
 		const struct mount_entry *hm = &v->p->mounts[h];
