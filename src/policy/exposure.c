@@ -293,6 +293,13 @@ static void check_caps(struct ctx *c)
 	    ambient ? "kept capabilities are ambient (a non-root service keeps them across exec)"
 		    : "no ambient capabilities",
 	    "drop --cap-add, or listen on a port above 1023 instead of using NET_BIND_SERVICE");
+
+	/* Only an OCI config can turn it off ("noNewPrivileges": false). */
+	add(c, "NoNewPrivileges", "capabilities", 1000, 1, p->no_new_privs_off,
+	    p->no_new_privs_off ? "off: setuid files and file capabilities in the root can raise "
+				  "privileges"
+				: "set: execve never raises privileges",
+	    "set process.noNewPrivileges to true (or leave it out) in config.json");
 }
 
 static void check_seccomp(struct ctx *c)
