@@ -153,10 +153,43 @@ EOF
 		if grep -qE '^not ok [0-9]+ - has expected noNewPrivileges$' <<<"$OUT" &&
 			[ "$(grep -E '^not ok' <<<"$OUT" | grep -cv ' # TODO ')" = 1 ]; then pass; else fail "expected exactly that not ok"; fi
 
-	begin "oci ($PHASE): a program after -- replaces process.args; --hostname overrides the config"
-	oci_new override gen "${nnp[@]}" && cp /bin/busybox "$OCI/override/rootfs/busybox" && oci_finish override
-	run_husk run --bundle "$OCI/override" --hostname other -- /busybox sh -c 'hostname; cat /proc/self/status | grep NoNewPrivs'
-	expect_rc 0 && expect_out '^other$' && expect_out 'NoNewPrivs:[[:space:]]+1' && pass
+	begin "oci ($PHASE): a program after -- replaces process.args; --hostname overrides the config; umask"
+	oci_new override gen "${nnp[@]}" && cp /bin/busybox "$OCI/override/rootfs/busybox" &&
+		oci_finish override '.process.user.umask = 23'
+	run_husk run --bundle "$OCI/override" --hostname other -- /busybox sh -c 'hostname; umask; cat /proc/self/status | grep NoNewPrivs'
+	expect_rc 0 && expect_out '^other$' && expect_out '^0027$' && expect_out 'NoNewPrivs:[[:space:]]+1' && pass
+
+	# An image's bundle: a root with runtimetest made into an image with
+	# umoci, out to a docker-archive tar and back with skopeo (the path an
+	# image from a registry or `docker save` takes), unpacked by umoci.
+	begin "oci ($PHASE): a bundle from an image (umoci, skopeo docker-archive, umoci unpack --rootless): runtimetest passes"
+	if ! command -v umoci >/dev/null || ! command -v skopeo >/dev/null; then
+		skip "umoci or skopeo not installed (apt-get install umoci skopeo)"
+	else
+		I="$OCI/image"
+		mkdir -p "$I" && cd "$I" &&
+			umoci init --layout build >/dev/null && umoci new --image build:rt >/dev/null &&
+			umoci unpack --rootless --image build:rt layer >/dev/null &&
+			cp "$RT" layer/rootfs/runtimetest && umoci repack --image build:rt layer >/dev/null &&
+			umoci config --image build:rt --config.entrypoint /runtimetest --config.cmd=--path=/ >/dev/null &&
+			skopeo copy -q oci:build:rt docker-archive:rt.tar:rt:latest &&
+			skopeo copy -q docker-archive:rt.tar oci:rt-oci:latest &&
+			umoci unpack --rootless --image rt-oci:latest "$OCI/fromimage" >/dev/null
+		ok=$?
+		cd - >/dev/null
+		# Root-started, the container's root is husk's unprivileged range,
+		# which must own the root it writes mount points into (as
+		# umoci unpack --uid-map would make it).
+		[ "$ok" = 0 ] && [ "$me_uid" = 0 ] && chown -R "$map_uid:$map_gid" "$OCI/fromimage/rootfs"
+		if [ "$ok" != 0 ]; then
+			fail "umoci/skopeo failed"
+		# umoci writes a config for a shell: a terminal, and root mapped
+		# onto the caller's ids.
+		elif oci_finish fromimage "$(printf '.process.terminal = false | .linux.uidMappings[0].hostID = %s | .linux.gidMappings[0].hostID = %s' "$map_uid" "$map_gid")" &&
+			oci_check fromimage; then
+			pass
+		fi
+	fi
 
 	begin "oci ($PHASE): husk check --bundle scores the config and shows its five capability sets"
 	oci_new scored gen "${nnp[@]}" --process-cap-add CAP_SYS_ADMIN && oci_finish scored
