@@ -91,3 +91,18 @@ pid_t sys_clone_ns(uint64_t flags, int cgroup_fd, bool *in_cgroup)
 		return (pid_t)r;
 	return (pid_t)syscall(SYS_clone, (unsigned long)flags | SIGCHLD, NULL, NULL, NULL, NULL);
 }
+
+int sys_write_all(int fd, const void *buf, size_t len)
+{
+	const char *b = buf;
+	while (len) {
+		ssize_t w = write(fd, b, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		b += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}

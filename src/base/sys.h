@@ -17,6 +17,9 @@ int sys_fsopen(const char *fsname, unsigned int flags);
 int sys_fsconfig(int fd, unsigned int cmd, const char *key, const void *value, int aux);
 int sys_fsmount(int fd, unsigned int flags, unsigned int attr_flags);
 int sys_close_range(unsigned int first, unsigned int last, unsigned int flags);
+/* write(2) until all of buf is written, through EINTR and short writes:
+ * 0 or a negative errno. */
+int sys_write_all(int fd, const void *buf, size_t len);
 
 /* fork()-like clone with namespace flags: returns the child's pid in the
  * parent and 0 in the child. With cgroup_fd >= 0 (a cgroup v2 directory)

@@ -13,6 +13,7 @@
 #include "launch/landlock.h"
 #include "limits/cgroup.h"
 #include "base/log.h"
+#include "base/sys.h"
 #include "front/options.h"
 #include "policy/policy.h"
 #include "launch/preflight.h"
@@ -205,27 +206,12 @@ static int cmd_run_or_check(int argc, char *argv[], bool check)
 	return r;
 }
 
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const char *b = buf;
-	while (len) {
-		ssize_t w = write(fd, b, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		b += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 static int write_file(const char *path, const void *buf, size_t len)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -errno;
-	int r = write_all(fd, buf, len);
+	int r = sys_write_all(fd, buf, len);
 	if (close(fd) < 0 && r == 0)
 		r = -errno;
 	return r;
@@ -326,7 +312,7 @@ static int cmd_seccomp(int argc, char *argv[])
 			continue;
 		size_t bytes = bpf.len[i] * sizeof(struct sock_filter);
 		if (!out) {
-			r = write_all(STDOUT_FILENO, bpf.prog[i], bytes);
+			r = sys_write_all(STDOUT_FILENO, bpf.prog[i], bytes);
 		} else {
 			char path[4096];
 			snprintf(path, sizeof(path), "%s%s", out, i ? ".overlay" : "");

@@ -13,6 +13,7 @@
 
 #include <json-c/json.h>
 
+#include "base/sys.h"
 #include "base/util.h"
 
 static const char *const stage_names[HOOK_NSTAGES] = {
@@ -76,20 +77,6 @@ static _Noreturn void hook_child(const struct oci_hook *h, int in, int fd)
 	}
 	fprintf(stderr, "husk: hook %s: exec: %s\n", h->path, strerror(errno));
 	_exit(127);
-}
-
-static int write_all(int fd, const char *b, size_t len)
-{
-	while (len) {
-		ssize_t w = write(fd, b, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		b += w;
-		len -= (size_t)w;
-	}
-	return 0;
 }
 
 /* waitpid with a deadline (timeout 0: none); the hook is killed at it. */
@@ -156,7 +143,7 @@ int hooks_run_fds(const struct husk_policy *p, enum hook_stage st, const char *s
 		 * ignored (SIGPIPE is blocked or ignored in the callers). */
 		struct sigaction ign = { .sa_handler = SIG_IGN }, old;
 		sigaction(SIGPIPE, &ign, &old);
-		write_all(fds[1], state, strlen(state));
+		sys_write_all(fds[1], state, strlen(state));
 		sigaction(SIGPIPE, &old, NULL);
 		close(fds[1]);
 		int status = 0;

@@ -111,17 +111,8 @@ int idmap_root_ranges(struct id_range *uids, struct id_range *gids, char *err, s
 
 int idmap_write(pid_t pid, uint32_t uid_in, uint32_t uid_out, uint32_t gid_in, uint32_t gid_out)
 {
-	char buf[64];
-	int r;
-	if ((r = idmap_format(buf, sizeof(buf), uid_in, uid_out)) < 0)
-		return r;
-	if ((r = write_proc(pid, "uid_map", buf)) < 0)
-		return r;
-	if ((r = write_proc(pid, "setgroups", "deny")) < 0)
-		return r;
-	if ((r = idmap_format(buf, sizeof(buf), gid_in, gid_out)) < 0)
-		return r;
-	return write_proc(pid, "gid_map", buf);
+	const struct id_mapping u = { uid_in, uid_out, 1 }, g = { gid_in, gid_out, 1 };
+	return idmap_write_maps(pid, &u, 1, &g, 1, false);
 }
 
 int idmap_format_maps(char *buf, size_t len, const struct id_mapping *m, size_t n)

@@ -494,6 +494,17 @@ static int resolve_host_ids(struct husk_policy *p, const struct caller *c, char 
 
 int policy_in_place(struct husk_policy *p, char *err, size_t errlen)
 {
+	/* An OCI config's hooks, joined namespaces and sysctls are defined on
+	 * the sandbox's namespaces: in place there are none to honour them. */
+	for (int s = 0; s < HOOK_NSTAGES; s++)
+		if (p->hooks.n[s])
+			return errf(err, errlen, -EINVAL,
+				    "hooks: in place there is no container for them to run around; "
+				    "allow namespaces, or drop the hooks");
+	if (p->n_ns_joins || p->sysctls.n)
+		return errf(err, errlen, -EINVAL,
+			    "%s: in place there are no namespaces of the sandbox's own",
+			    p->n_ns_joins ? "linux.namespaces[].path" : "linux.sysctl");
 	if (p->rootfs && strcmp(p->rootfs, "/") != 0)
 		return errf(err, errlen, -EINVAL,
 			    "--rootfs %s: in place husk mounts nothing, so the root is the one husk "

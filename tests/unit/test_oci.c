@@ -339,6 +339,27 @@ static void test_cli_overrides(void **state)
 	policy_free(&p);
 }
 
+/* In place there is no container: hooks and sysctls are refused, not
+ * skipped. */
+static void test_in_place_refuses_hooks(void **state)
+{
+	(void)state;
+	config(", \"hooks\": {\"poststop\": [{\"path\": \"/bin/true\"}]}", "", "");
+	struct husk_policy p;
+	struct run_flags f = { 0 };
+	policy_init(&p);
+	char *const argv[] = { "run", "--bundle", bundle, "--namespaces", "none", NULL };
+	assert_int_equal(policy_from_argv(&p, 5, argv, &f), 0);
+	char *const env[] = { NULL };
+	struct caller c = { .uid = 0, .gid = 0, .environ = env };
+	char err[1024];
+	p.seccomp_unconfined = true;
+	p.landlock = LANDLOCK_OFF;
+	assert_true(policy_finalize(&p, &c, err, sizeof(err)) < 0);
+	assert_non_null(strstr(err, "hooks: in place there is no container"));
+	policy_free(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -349,6 +370,7 @@ int main(void)
 		cmocka_unit_test(test_versions_and_root),
 		cmocka_unit_test(test_sysctl_namespaced),
 		cmocka_unit_test(test_cli_overrides),
+		cmocka_unit_test(test_in_place_refuses_hooks),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
