@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "launch/caps.h"
+#include "launch/hooks.h"
 #include "launch/landlock.h"
 #include "launch/mounts.h"
 #include "seccomp/seccomp_profile.h"
@@ -379,6 +380,18 @@ json_object *report_build(const struct husk_policy *p, const struct caller *c,
 	}
 	if (p->sysctls.n)
 		put(o, "sysctl", strv_json((const char *const *)p->sysctls.v, p->sysctls.n));
+	/* An OCI config's hooks: what runs around the service, and where. */
+	struct strv hooks = { 0 };
+	for (int st = 0; st < HOOK_NSTAGES; st++)
+		for (size_t i = 0; i < p->hooks.n[st]; i++) {
+			char h[4200];
+			snprintf(h, sizeof(h), "%s:%s", hooks_stage_name((enum hook_stage)st),
+				 p->hooks.h[st][i].path);
+			strv_push(&hooks, h);
+		}
+	if (hooks.n)
+		put(o, "hooks", strv_json((const char *const *)hooks.v, hooks.n));
+	strv_free(&hooks);
 	put(o, "no_new_privs", json_object_new_boolean(!p->no_new_privs_off));
 	put(o, "seccomp", seccomp(p, prof, path));
 	put(o, "rlimits", rlimits(p));
@@ -481,8 +494,9 @@ void report_print_text(json_object *r, FILE *out)
 		json_object_get_boolean(get(r, "no_new_privs")) ? "yes" : "NO (the config says false)");
 	static const char *const lists[][2] = { { "masked_paths", "masked" },
 						{ "readonly_paths", "read-only" },
-						{ "sysctl", "sysctl" } };
-	for (size_t i = 0; i < 3; i++) {
+						{ "sysctl", "sysctl" },
+						{ "hooks", "hooks" } };
+	for (size_t i = 0; i < ARRAY_SIZE(lists); i++) {
 		if (!get(r, lists[i][0]))
 			continue;
 		fprintf(out, "  %-14s ", lists[i][1]);

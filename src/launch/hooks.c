@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -62,6 +63,9 @@ static _Noreturn void hook_child(const struct oci_hook *h, int in, int fd)
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* A husk that is killed takes its hook with it: nothing of a launch
+	 * outlives it. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	if (dup2(in, STDIN_FILENO) < 0)
 		_exit(127);
 	char *empty[] = { NULL };

@@ -191,11 +191,13 @@ EOF
 		fi
 	fi
 
-	begin "oci ($PHASE): husk check --bundle scores the config and shows its five capability sets"
-	oci_new scored gen "${nnp[@]}" --process-cap-add CAP_SYS_ADMIN && oci_finish scored
+	begin "oci ($PHASE): husk check --bundle scores the config and shows its five capability sets and its hooks"
+	oci_new scored gen "${nnp[@]}" --process-cap-add CAP_SYS_ADMIN &&
+		oci_finish scored '.hooks = {"poststop": [{"path": "/bin/true"}]}'
 	run_husk check --bundle "$OCI/scored"
 	expect_rc 0 && expect_out '^  caps ambient   .*SYS_ADMIN' &&
-		expect_out 'CapabilityBoundingSet: keeps CAP_SYS_ADMIN' && pass
+		expect_out 'CapabilityBoundingSet: keeps CAP_SYS_ADMIN' &&
+		expect_out '^  hooks +poststop:/bin/true$' && pass
 
 	# ---- malformed bundles: one line naming the field, exit 125, nothing left
 	oci_bad() { # NAME EXPECTED-ERR JQ-FILTER
