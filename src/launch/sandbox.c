@@ -456,9 +456,6 @@ int sandbox_run(struct husk_policy *p)
 			 : pipe2(pipefd, O_CLOEXEC);
 	if (pr < 0)
 		return log_errno(-errno, "pipe"), HUSK_EXIT_LAUNCH;
-	/* createContainer hooks' files, where their host paths are. */
-	_cleanup_free_ int *hook_fds = xcalloc(p->hooks.n[HOOK_CREATE_CONTAINER] + 1, sizeof(int));
-	hooks_open(p, HOOK_CREATE_CONTAINER, hook_fds);
 	/* Namespaces to join are opened here, where their host paths are. */
 	int join_fds[HUSK_MAX_NS_JOINS];
 	for (size_t i = 0; i < p->n_ns_joins; i++) {
@@ -472,6 +469,12 @@ int sandbox_run(struct husk_policy *p)
 			return log_errno(e, "linux.namespaces: open %s", p->ns_joins[i].path),
 			       HUSK_EXIT_LAUNCH;
 		}
+	}
+	/* createContainer hooks' files, likewise (only a bundle has any). */
+	_cleanup_free_ int *hook_fds = NULL;
+	if (p->hooks.n[HOOK_CREATE_CONTAINER]) {
+		hook_fds = xcalloc(p->hooks.n[HOOK_CREATE_CONTAINER], sizeof(int));
+		hooks_open(p, HOOK_CREATE_CONTAINER, hook_fds);
 	}
 
 	/* On cgroup v2 alone the child is born in its group
