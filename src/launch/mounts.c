@@ -209,8 +209,6 @@ static int attach(int mntfd, int targetfd)
 	return 0;
 }
 
-/* A new detached tmpfs; every tmpfs husk makes is bounded in bytes and
- * inodes, since an unbounded one lets the service fill host memory. */
 /* The options of an OCI mount ("newinstance,ptmxmode=0666") on a new
  * file system context, and the source name mountinfo shows. */
 static int fs_options(int fs, const char *source, const char *data)
@@ -239,6 +237,8 @@ static int fs_options(int fs, const char *source, const char *data)
 	return 0;
 }
 
+/* A new detached tmpfs; every tmpfs husk makes is bounded in bytes and
+ * inodes, since an unbounded one lets the service fill host memory. */
 static int tmpfs_new_src(const char *size, const char *inodes, const char *mode, unsigned attrs,
 			 const char *source)
 {
@@ -466,23 +466,15 @@ static int dev_symlinks(int devfd)
 	return 0;
 }
 
+static int mount_fs_at(int rootfd, const struct mount_entry *m, bool cgroupns);
+
+/* newinstance: the sandbox's ptys are its own, never the host's. */
 static int mount_devpts(int rootfd)
 {
-	_cleanup_close_ int target = open_mountpoint(rootfd, "devpts", "/dev/pts", true);
-	if (target < 0)
-		return target;
-	/* newinstance: the sandbox's ptys are its own, never the host's. */
-	_cleanup_close_ int fs = sys_fsopen("devpts", FSOPEN_CLOEXEC);
-	if (fs < 0 || sys_fsconfig(fs, FSCONFIG_SET_FLAG, "newinstance", NULL, 0) < 0 ||
-	    sys_fsconfig(fs, FSCONFIG_SET_STRING, "ptmxmode", "0666", 0) < 0 ||
-	    sys_fsconfig(fs, FSCONFIG_SET_STRING, "mode", "0620", 0) < 0 ||
-	    sys_fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-		return log_errno(-errno, "mount devpts on /dev/pts");
-	_cleanup_close_ int mnt = sys_fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
-	if (mnt < 0)
-		return log_errno(-errno, "mount devpts on /dev/pts");
-	int r = attach(mnt, target);
-	return r < 0 ? log_errno(r, "mount devpts on /dev/pts") : 0;
+	const struct mount_entry pts = { .kind = MOUNT_DEVPTS,
+					 .dst = "/dev/pts",
+					 .data = "newinstance,ptmxmode=0666,mode=0620" };
+	return mount_fs_at(rootfd, &pts, true);
 }
 
 static int mount_dev_at(int rootfd, const struct mount_entry *m)
