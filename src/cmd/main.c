@@ -236,6 +236,8 @@ static int precompile(const char *name, const char *out)
 	int r = sc_profile_parse_file(&prof, path, err, sizeof(err));
 	if (r == 0)
 		r = sc_compile(&prof, &bpf, err, sizeof(err));
+	if (r == 0)
+		r = sc_compile_notify(&prof, &bpf, err, sizeof(err));
 	if (r == 0) {
 		if (out)
 			snprintf(bpfpath, sizeof(bpfpath), "%s", out);

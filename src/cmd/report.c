@@ -192,6 +192,9 @@ static json_object *seccomp(const struct husk_policy *p, const struct sc_profile
 	put(o, "bpf_instructions", json_object_new_int64((int64_t)p->seccomp_bpf.len[0]));
 	put(o, "overlay_instructions", json_object_new_int64((int64_t)p->seccomp_bpf.len[1]));
 	put(o, "log_denials", json_object_new_boolean(p->seccomp_log));
+	put(o, "denials", str(p->seccomp_log	       ? "kernel log"
+			      : p->seccomp_report ? "reported on stderr"
+						  : "not reported"));
 	return o;
 }
 
@@ -510,12 +513,12 @@ void report_print_text(json_object *r, FILE *out)
 	else
 		fprintf(out,
 			"  %-14s %s (%s%s): %s rules on %s system calls, default %s, %s+%s BPF "
-			"instructions%s\n",
+			"instructions, denials %s\n",
 			"seccomp", gets(sc, "profile"), gets(sc, "path"),
 			json_object_get_boolean(get(sc, "precompiled")) ? ", precompiled" : "",
 			gets(sc, "rules"), gets(sc, "syscalls_named"), gets(sc, "default_action"),
 			gets(sc, "bpf_instructions"), gets(sc, "overlay_instructions"),
-			json_object_get_boolean(get(sc, "log_denials")) ? ", denials logged" : "");
+			gets(sc, "denials"));
 	fprintf(out, "  %-14s", "rlimits");
 	json_object_object_foreach(get(r, "rlimits"), name, lim)
 		fprintf(out, " %s=%s:%s", name, gets(lim, "soft"), gets(lim, "hard"));

@@ -488,6 +488,12 @@ static int opt_seccomp_log(struct husk_policy *p, const char *arg, char *err, si
 	return 0;
 }
 
+static int opt_seccomp_quiet(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	p->seccomp_quiet = true;
+	return 0;
+}
+
 const struct husk_option husk_run_options[] = {
 	/* No apply: the front ends read the file (profile.c), so that its
 	 * options land where --profile stands among the others. */
@@ -568,8 +574,12 @@ const struct husk_option husk_run_options[] = {
 	  "profile path, or unconfined (default: default)",
 	  false, opt_seccomp, OPT_PATH_IF_FILE },
 	{ "seccomp-log", NULL,
-	  "log every denied system call to the kernel log (dmesg, audit type=1326)", false,
-	  opt_seccomp_log, OPT_PATH_NONE },
+	  "log every denied system call to the kernel log (dmesg, audit type=1326) instead of "
+	  "reporting it on stderr",
+	  false, opt_seccomp_log, OPT_PATH_NONE },
+	{ "seccomp-quiet", NULL,
+	  "do not report denied system calls on stderr (they are still denied)", false,
+	  opt_seccomp_quiet, OPT_PATH_NONE },
 	{ "stop-timeout", "SECONDS",
 	  "after a forwarded SIGTERM, SIGKILL what is left after SECONDS (default 10)", false,
 	  opt_stop_timeout, OPT_PATH_NONE },
@@ -613,7 +623,7 @@ static const struct {
 	{ "Resource limits",
 	  { "rlimit", "memory", "memory-high", "memory-swap", "pids", "cpus", "cpu-weight",
 	    "io-weight", "cgroup", "cgroup-parent" } },
-	{ "System calls", { "seccomp", "seccomp-log" } },
+	{ "System calls", { "seccomp", "seccomp-log", "seccomp-quiet" } },
 	{ "Stopping", { "stop-timeout" } },
 };
 

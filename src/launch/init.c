@@ -1,9 +1,12 @@
 #include "launch/init.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <sys/ptrace.h>
+#include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/log.h"
 
@@ -59,17 +62,12 @@ static bool reap(pid_t child, bool reap_all, int *status)
 	return done;
 }
 
-int supervise(pid_t child, const struct supervise_opts *o)
+/* Waits for one of the blocked signals, or (with a denial channel) a
+ * notification, until the deadline; like sigtimedwait, -1 with EAGAIN at
+ * the deadline, and 0 after a notification was handled. */
+static int wait_event(const sigset_t *set, int sigfd, struct sc_notify *nt, int64_t deadline)
 {
-	sigset_t set;
-	supervise_sigset(&set);
-	int64_t deadline = -1;
-	int status = 0;
-
-	for (;;) {
-		if (reap(child, o->reap_all, &status))
-			return exit_code_from_status(status);
-
+	if (sigfd < 0) {
 		struct timespec ts, *tsp = NULL;
 		if (deadline >= 0) {
 			int64_t left = deadline - now_ms();
@@ -80,7 +78,66 @@ int supervise(pid_t child, const struct supervise_opts *o)
 			tsp = &ts;
 		}
 		siginfo_t si;
-		int sig = sigtimedwait(&set, &si, tsp);
+		return sigtimedwait(set, &si, tsp);
+	}
+	struct pollfd pfd[2] = { { .fd = sigfd, .events = POLLIN },
+				 { .fd = nt->fd, .events = POLLIN } };
+	int timeout = -1;
+	if (deadline >= 0) {
+		int64_t left = deadline - now_ms();
+		timeout = left < 0 ? 0 : (int)left;
+	}
+	int n = poll(pfd, nt->fd >= 0 ? 2 : 1, timeout);
+	if (n == 0) {
+		errno = EAGAIN;
+		return -1;
+	}
+	if (n < 0)
+		return -1;
+	/* A channel that is done is closed: should a task of the filter be
+	 * left, its later denials get the kernel's ENOSYS instead of waiting
+	 * for an answer. */
+	if (nt->fd >= 0 && (((pfd[1].revents & POLLIN) && sc_notify_handle(nt) < 0) ||
+			    (!(pfd[1].revents & POLLIN) &&
+			     (pfd[1].revents & (POLLHUP | POLLERR | POLLNVAL))))) {
+		close(nt->fd);
+		nt->fd = -1;
+	}
+	if (pfd[0].revents & POLLIN) {
+		struct signalfd_siginfo si;
+		if (read(sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+			return (int)si.ssi_signo;
+	}
+	return 0;
+}
+
+int supervise(pid_t child, const struct supervise_opts *o)
+{
+	sigset_t set;
+	supervise_sigset(&set);
+	int64_t deadline = -1;
+	int status = 0;
+	/* With a denial channel the signals come through a signalfd, so one
+	 * poll waits for both. */
+	struct sc_notify *nt = o->notify && o->notify->fd >= 0 ? o->notify : NULL;
+	int sigfd = nt ? signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK) : -1;
+	if (nt && sigfd < 0) {
+		/* No way to wait for both: the kernel answers ENOSYS once the
+		 * listener is gone, so nothing waits for us. */
+		close(nt->fd);
+		nt->fd = -1;
+		nt = NULL;
+	}
+
+	for (;;) {
+		if (reap(child, o->reap_all, &status)) {
+			if (sigfd >= 0)
+				close(sigfd);
+			return exit_code_from_status(status);
+		}
+		int sig = wait_event(&set, sigfd, nt, deadline);
+		if (sig == 0)
+			continue;
 		if (sig < 0) {
 			if (errno == EAGAIN && deadline >= 0) {
 				/* The stop timeout expired: as pid 1, kill(-1)

@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "seccomp/seccomp_notify.h"
+
 /* The signals forwarded to the main child. */
 void supervise_sigset(sigset_t *set);
 
@@ -25,6 +27,9 @@ struct supervise_opts {
 	 * pid 1); else the process group of that id (in place, where husk is
 	 * not pid 1 and kill(-1) would reach the caller's other processes). */
 	pid_t group;
+	/* The denial channel (seccomp_notify.h): answered here as they come,
+	 * between signals. NULL or fd -1: none. */
+	struct sc_notify *notify;
 };
 
 /* Call with the supervise_sigset() signals and SIGCHLD blocked. Returns the

@@ -11,6 +11,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,6 +26,7 @@
 #include "launch/net.h"
 #include "limits/rlimits.h"
 #include "seccomp/seccomp_filter.h"
+#include "seccomp/seccomp_notify.h"
 #include "launch/service.h"
 #include "base/sys.h"
 #include "base/timing.h"
@@ -71,6 +73,57 @@ static int sync_read(int fd, char want)
 static int sync_write(int fd, char c)
 {
 	return write(fd, &c, 1) == 1 ? 0 : -EPIPE;
+}
+
+/* 'n', with the denial channel's fd when there is one (SCM_RIGHTS); init's
+ * copy is closed once sent. */
+static int send_listener(int sock, int fd)
+{
+	char byte = 'n';
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u = { 0 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	if (fd >= 0) {
+		msg.msg_control = u.buf;
+		msg.msg_controllen = sizeof(u.buf);
+		struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	ssize_t n = sendmsg(sock, &msg, MSG_NOSIGNAL);
+	if (fd >= 0)
+		close(fd);
+	return n == 1 ? 0 : -EPIPE;
+}
+
+/* The monitor's side: the fd, -1 when the service made none, or -EPIPE
+ * when init died first. */
+static int recv_listener(int sock)
+{
+	char byte;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+			      .msg_controllen = sizeof(u.buf) };
+	ssize_t n;
+	do
+		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n != 1 || byte != 'n')
+		return -EPIPE;
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	int fd = -1;
+	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+		memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	return fd;
 }
 
 /* The hooks' stage, run here, with the state at status; pid as the
@@ -164,15 +217,14 @@ static void become_service_ids(const struct husk_policy *p)
 struct service_args {
 	const struct husk_policy *p;
 	const struct sc_bpf *filter;
-	int sync_fd;
+	volatile int *listener; /* shared with init: the denial channel's fd */
 };
 
 static int service_main(void *arg)
 {
 	const struct service_args *a = arg;
 	timing_mark(T_FORKED);
-	close(a->sync_fd);
-	service_exec(a->p, a->filter);
+	service_exec(a->p, a->filter, a->listener);
 }
 
 #define SERVICE_STACK (256u << 10)
@@ -184,13 +236,20 @@ static int service_main(void *arg)
  * on that memory at once. The service gets its own stack; what it writes
  * to shared memory before exec (environ, libcap-ng's state) is not read
  * by init afterwards. Its fd table is still its own. */
-static pid_t spawn_service(const struct husk_policy *p, const struct sc_bpf *filter, int sync_fd)
+static pid_t spawn_service(const struct husk_policy *p, const struct sc_bpf *filter,
+			   volatile int *listener)
 {
-	struct service_args a = { .p = p, .filter = filter, .sync_fd = sync_fd };
+	struct service_args a = { .p = p, .filter = filter, .listener = listener };
+	/* CLONE_FILES: until its execve the service shares init's fd table,
+	 * so the seccomp listener it makes last (O_CLOEXEC, gone from its
+	 * own table at the exec) stays in init's for the monitor. Everything
+	 * else is marked close-on-exec rather than closed (service.c). */
 #if defined(__SANITIZE_ADDRESS__)
 	/* ASan cannot follow a CLONE_VM child onto a stack of its own
-	 * (google/sanitizers#189): the sanitizer build forks instead. */
-	pid_t pid = fork();
+	 * (google/sanitizers#189): the sanitizer build forks instead, as a
+	 * raw clone that shares the fd table and holds init until the exec. */
+	pid_t pid = (pid_t)syscall(SYS_clone, CLONE_VFORK | CLONE_FILES | SIGCHLD, NULL, NULL, NULL,
+				   0);
 	if (pid == 0)
 		service_main(&a);
 	return pid;
@@ -199,8 +258,8 @@ static pid_t spawn_service(const struct husk_policy *p, const struct sc_bpf *fil
 			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
 	if (stack == MAP_FAILED)
 		return -1;
-	pid_t pid = clone(service_main, (char *)stack + SERVICE_STACK, CLONE_VM | CLONE_VFORK | SIGCHLD,
-			  &a);
+	pid_t pid = clone(service_main, (char *)stack + SERVICE_STACK,
+			  CLONE_VM | CLONE_VFORK | CLONE_FILES | SIGCHLD, &a);
 	int e = errno;
 	/* With CLONE_VFORK the service has exec'd or exited by now. */
 	munmap(stack, SERVICE_STACK);
@@ -257,9 +316,26 @@ static _Noreturn void sandbox_child(const struct husk_policy *p, const struct sc
 	if (p->namespaces == NS_AUTO && write(sync_fd, &up, 1) != 1)
 		_exit(HUSK_EXIT_LAUNCH);
 
-	pid_t svc = spawn_service(p, filter, sync_fd);
+	/* Shared, not on the stack: the sanitizer build's service is no
+	 * CLONE_VM child. */
+	volatile int *listener = NULL;
+	if (p->seccomp_report && filter) {
+		void *page = mmap(NULL, sizeof(int), PROT_READ | PROT_WRITE,
+				  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (page == MAP_FAILED)
+			die_errno(errno, "init: map the denial channel's slot");
+		listener = page;
+		*listener = -1;
+	}
+	pid_t svc = spawn_service(p, filter, listener);
 	if (svc < 0)
 		die_errno(errno, "init: start the service");
+	/* The service has exec'd (or died): its listener, if it made one,
+	 * goes to the monitor, which answers the denials from outside. */
+	if (listener && send_listener(sync_fd, *listener) < 0) {
+		kill(svc, SIGKILL);
+		_exit(HUSK_EXIT_LAUNCH);
+	}
 	/* With CLONE_VFORK the service has exec'd by now: poststart may run. */
 	if (hooked && sync_write(sync_fd, 's') < 0) {
 		kill(svc, SIGKILL);
@@ -323,7 +399,7 @@ static int run_in_place(struct husk_policy *p, struct cgroup *cg)
 		char go;
 		if (read(pipefd[0], &go, 1) != 1)
 			_exit(HUSK_EXIT_LAUNCH);
-		service_exec(p, p->seccomp_unconfined ? NULL : &p->seccomp_bpf);
+		service_exec(p, p->seccomp_unconfined ? NULL : &p->seccomp_bpf, NULL);
 	}
 	close(pipefd[0]);
 	char cgerr[1024];
@@ -451,7 +527,8 @@ int sandbox_run(struct husk_policy *p)
 	 * auto the child also answers through it once the sandbox is up. */
 	int pipefd[2];
 	bool hooked = has_hooks(p);
-	int pr = p->namespaces == NS_AUTO || hooked
+	bool report = p->seccomp_report && !p->seccomp_unconfined;
+	int pr = p->namespaces == NS_AUTO || hooked || report
 			 ? socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pipefd)
 			 : pipe2(pipefd, O_CLOEXEC);
 	if (pr < 0)
@@ -562,9 +639,17 @@ int sandbox_run(struct husk_policy *p)
 	/* auto: wait until the sandbox is up; EOF means it died setting up. */
 	char up;
 	bool down = r == 0 && p->namespaces == NS_AUTO && read(pipefd[1], &up, 1) != 1;
+	/* The denial channel, once the service has exec'd. */
+	int listener = -1;
+	if (r == 0 && !down && report && (listener = recv_listener(pipefd[1])) == -EPIPE) {
+		listener = -1;
+		r = -EPIPE;
+	}
 	if (r == 0 && hooked && sync_read(pipefd[1], 's') < 0)
 		r = -EPIPE;
 	if (r < 0 || down) {
+		if (listener >= 0)
+			close(listener);
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		close(pipefd[1]);
@@ -580,9 +665,16 @@ int sandbox_run(struct husk_policy *p)
 	/* poststart: a failure is said, and the service goes on (the spec). */
 	if (hooked && run_hooks(p, HOOK_POSTSTART, "running", pid) < 0)
 		log_warn("hooks.poststart failed (above); the service goes on");
-	struct supervise_opts o = { .reap_all = false };
+	struct sc_notify nt;
+	sc_notify_init(&nt, listener, p->seccomp,
+		       p->seccomp_name ? p->seccomp_name : HUSK_DEFAULT_SECCOMP, p->seccomp_search,
+		       p->cap_add);
+	struct supervise_opts o = { .reap_all = false, .notify = &nt };
 	int code = supervise(pid, &o);
 	timing_mark(T_EXITED);
+	if (nt.fd >= 0)
+		close(nt.fd);
+	sc_notify_finish(&nt);
 	close(pipefd[1]);
 	if (hooked && run_hooks(p, HOOK_POSTSTOP, "stopped", 0) < 0)
 		log_warn("hooks.poststop failed (above)");

@@ -35,14 +35,22 @@ static void reset_signals(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+/* Marked close-on-exec rather than closed: in the sandbox the service
+ * shares init's fd table until execve (spawn_service), and init still
+ * needs its own. execve gives the service a table of its own and closes
+ * them there. */
 static void close_inherited_fds(void)
 {
-	if (sys_close_range(3, ~0U, 0) == 0)
+	if (sys_close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
 		return;
-	/* close_range arrived in 5.9; older kernels get the plain loop. */
+	/* CLOSE_RANGE_CLOEXEC arrived in 5.11; older kernels get the loop. */
 	long max = sysconf(_SC_OPEN_MAX);
 	for (long fd = 3; fd < (max > 0 ? max : 65536); fd++)
-		close((int)fd);
+		fcntl((int)fd, F_SETFD, FD_CLOEXEC);
 }
 
 /* Finds name as execvp would, in the service's PATH (environ is the
@@ -103,7 +111,25 @@ static int check_exec_chain(const char *path, char *bad, size_t badlen)
 	return 0;
 }
 
-void service_exec(const struct husk_policy *p, const struct sc_bpf *filter)
+/* The filter, with the denial channel when there is one to hand over:
+ * its fd number goes to init through shared memory, since after the load
+ * the service makes no call but execve (the profile may deny the rest,
+ * and a denied call would wait for an answer nobody gives yet). */
+static int load_filter(const struct husk_policy *p, const struct sc_bpf *filter,
+		       volatile int *listener)
+{
+	int fd = -1;
+	int r = sc_bpf_load(filter, p->seccomp_log, listener && p->seccomp_report ? &fd : NULL);
+	/* Said before the exec, where a write still goes through. */
+	if (r == 0 && fd == -EMFILE)
+		log_warn("seccomp: no fd left under the service's nofile limit for the denial "
+			 "channel: denials are answered but not reported");
+	if (listener)
+		*listener = fd < 0 ? -1 : fd;
+	return r;
+}
+
+void service_exec(const struct husk_policy *p, const struct sc_bpf *filter, volatile int *listener)
 {
 	/* No controlling terminal: otherwise TIOCSTI could push keystrokes
 	 * into the caller's shell (CVE-2017-5226). */
@@ -140,7 +166,11 @@ void service_exec(const struct husk_policy *p, const struct sc_bpf *filter)
 	 * needs CAP_SYS_ADMIN: as runc does, it is loaded before the
 	 * capabilities go, and what follows runs under it. */
 	bool filter_early = p->no_new_privs_off && filter;
-	if (filter_early && (r = sc_bpf_load(filter, p->seccomp_log)) < 0)
+	/* Loaded early, the filter sees the steps below: no denial channel
+	 * then, whose answers init could not give before the exec. */
+	if (listener)
+		*listener = -1;
+	if (filter_early && (r = load_filter(p, filter, NULL)) < 0)
 		die_errno(r, "seccomp: load the filter (before the capabilities, without "
 			     "no_new_privs)");
 	if (switch_ids && p->cap_sets_set)
@@ -238,7 +268,7 @@ void service_exec(const struct husk_policy *p, const struct sc_bpf *filter)
 	timing_mark(T_CAPS);
 	/* Last, so the filter only has to allow execve itself: nothing above
 	 * runs under it. */
-	if (filter && !filter_early && (r = sc_bpf_load(filter, p->seccomp_log)) < 0)
+	if (filter && !filter_early && (r = load_filter(p, filter, listener)) < 0)
 		die_errno(r, "seccomp: load the filter");
 
 	timing_mark(T_EXEC);

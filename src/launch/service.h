@@ -7,5 +7,8 @@
 
 /* Runs in the service process (pid 2) after the filesystem is in place.
  * Never returns: execs the program, or exits 125 (a hardening step failed),
- * 126 (cannot execute) or 127 (not found) after one line on stderr. */
-_Noreturn void service_exec(const struct husk_policy *p, const struct sc_bpf *filter);
+ * 126 (cannot execute) or 127 (not found) after one line on stderr.
+ * listener: where the denial channel's fd number goes (memory init
+ * shares, and an fd table it shares until execve); NULL: none. */
+_Noreturn void service_exec(const struct husk_policy *p, const struct sc_bpf *filter,
+			    volatile int *listener);

@@ -526,6 +526,9 @@ int policy_in_place(struct husk_policy *p, char *err, size_t errlen)
 	if (!p->rootfs && !(p->rootfs = strdup("/")))
 		return errf(err, errlen, -ENOMEM, "out of memory");
 	p->in_place = true;
+	/* The service is husk's own child there, without the sandbox's init
+	 * to hand the listener over: denials are answered in the kernel. */
+	p->seccomp_report = false;
 	p->host_uid = p->uid;
 	p->host_gid = p->gid;
 	p->host_ids_from = HOST_IDS_SAME;
@@ -742,6 +745,8 @@ mounts_done:
 	if ((r = resolve_cgroup(p, c, err, errlen)) < 0)
 		return r;
 
+	p->seccomp_report = !p->seccomp_unconfined && !p->seccomp_log && !p->seccomp_quiet;
+	p->seccomp_search = c->profiles;
 	if (!p->seccomp_unconfined && !p->seccomp_name && p->seccomp_json) {
 		/* An OCI config's own filter; Docker-style rules gated on
 		 * capabilities follow the service's. */
@@ -752,13 +757,15 @@ mounts_done:
 					       p->cap_add, serr, sizeof(serr));
 		if (r == 0)
 			r = sc_compile(p->seccomp, &p->seccomp_bpf, serr, sizeof(serr));
+		if (r == 0 && p->seccomp_report)
+			r = sc_compile_notify(p->seccomp, &p->seccomp_bpf, serr, sizeof(serr));
 		if (r < 0)
 			return errf(err, errlen, r, "%s", serr);
 	} else if (!p->seccomp_unconfined) {
 		const char *name = p->seccomp_name ? p->seccomp_name : HUSK_DEFAULT_SECCOMP;
 		char serr[512];
 		/* Docker profiles gate rules on capabilities: the service's. */
-		r = sc_prepare(name, c->profiles, p->cap_add,
+		r = sc_prepare(name, c->profiles, p->cap_add, p->seccomp_report,
 			       &p->seccomp_bpf, &p->seccomp, serr, sizeof(serr));
 		if (r < 0)
 			return errf(err, errlen, r, "--seccomp %s: %s", name, serr);

@@ -217,6 +217,12 @@ struct husk_policy {
 	char *seccomp_json;	    /* an OCI config's linux.seccomp (when no --seccomp) */
 	bool seccomp_unconfined;    /* --seccomp unconfined */
 	bool seccomp_log;	    /* --seccomp-log: denials go to the kernel log */
+	bool seccomp_quiet;	    /* --seccomp-quiet: denials are not reported */
+	/* Denials answered by husk's monitor and reported on stderr
+	 * (seccomp_notify.h): unless unconfined, --seccomp-log or
+	 * --seccomp-quiet (policy_finalize), and not in place. */
+	bool seccomp_report;
+	const struct search_path *seccomp_search; /* where seccomp_name is found (the caller's) */
 	struct sc_profile *seccomp; /* the parsed profile, NULL when precompiled */
 	struct sc_bpf seccomp_bpf;  /* the filter the service loads (policy_finalize) */
 

@@ -17,12 +17,15 @@
 
 void sc_bpf_free(struct sc_bpf *b)
 {
-	free(b->prog[0]);
-	free(b->prog[1]);
+	for (int i = 0; i < SC_BPF_N; i++)
+		free(b->prog[i]);
 	memset(b, 0, sizeof(*b));
 }
 
-static uint32_t to_scmp(struct sc_action a)
+/* notify: the main filter of sc_compile_notify, where every denial with
+ * an errno that is not quiet goes to husk's monitor, which answers it
+ * with that errno and says so (seccomp_notify.h). */
+static uint32_t to_scmp(struct sc_action a, bool notify)
 {
 	switch (a.kind) {
 	case SC_ALLOW:
@@ -30,7 +33,7 @@ static uint32_t to_scmp(struct sc_action a)
 	case SC_LOG:
 		return SCMP_ACT_LOG;
 	case SC_ERRNO:
-		return SCMP_ACT_ERRNO(a.errnum);
+		return notify && !a.quiet ? SCMP_ACT_NOTIFY : SCMP_ACT_ERRNO(a.errnum);
 	case SC_KILL:
 		return SCMP_ACT_KILL_PROCESS;
 	}
@@ -66,19 +69,24 @@ static int export(scmp_filter_ctx ctx, struct sock_filter **prog, size_t *len)
 }
 
 static int add_rule(scmp_filter_ctx ctx, uint32_t def, struct sc_action act, int nr,
-		    const struct sc_alt *alt)
+		    const struct sc_alt *alt, bool notify)
 {
-	uint32_t a = to_scmp(act);
+	uint32_t a = to_scmp(act, notify);
 	if (a == def)
 		return 0; /* libseccomp refuses a rule that repeats the default */
 	int r = seccomp_rule_add_array(ctx, a, nr, alt ? alt->n_cmp : 0, alt ? alt->cmp : NULL);
 	return r == -EEXIST ? 0 : r;
 }
 
-int sc_compile(const struct sc_profile *p, struct sc_bpf *out, char *err, size_t errlen)
+/* notify: only the main filter, into prog[SC_BPF_NOTIFY]; the rest of out
+ * is left as it is. */
+static int compile(const struct sc_profile *p, struct sc_bpf *out, bool notify, char *err,
+		   size_t errlen)
 {
-	memset(out, 0, sizeof(*out));
+	if (!notify)
+		memset(out, 0, sizeof(*out));
 	char b1[32], b2[32];
+	size_t n_rules = 0;
 
 	const struct sc_syscall *ex = sc_profile_find(p, "execve");
 	if (!ex || sc_profile_fallback(p, ex).kind != SC_ALLOW || ex->n_alts)
@@ -86,7 +94,7 @@ int sc_compile(const struct sc_profile *p, struct sc_bpf *out, char *err, size_t
 			    "the profile does not allow execve unconditionally; husk loads the "
 			    "filter before it execs the service, so every profile must");
 
-	uint32_t def = to_scmp(p->def);
+	uint32_t def = to_scmp(p->def, notify);
 	__attribute__((cleanup(ctx_release))) scmp_filter_ctx main_ctx = seccomp_init(def);
 	__attribute__((cleanup(ctx_release))) scmp_filter_ctx overlay = NULL;
 	if (!main_ctx)
@@ -110,8 +118,8 @@ int sc_compile(const struct sc_profile *p, struct sc_bpf *out, char *err, size_t
 						    "line so the syscall falls back to the default",
 						    s->name, sc_action_str(s->alts[k].act, b1, sizeof(b1)),
 						    sc_action_str(fb, b2, sizeof(b2)));
-			r = add_rule(main_ctx, def, fb, s->nr, NULL);
-			out->n_rules++;
+			r = add_rule(main_ctx, def, fb, s->nr, NULL, notify);
+			n_rules++;
 		}
 		for (size_t k = 0; r >= 0 && k < s->n_alts; k++) {
 			const struct sc_alt *alt = &s->alts[k];
@@ -119,8 +127,8 @@ int sc_compile(const struct sc_profile *p, struct sc_bpf *out, char *err, size_t
 			if (sc_action_equal(alt->act, fb))
 				continue;
 			if (rank < sc_action_rank(fb)) {
-				r = add_rule(main_ctx, def, alt->act, s->nr, alt);
-			} else {
+				r = add_rule(main_ctx, def, alt->act, s->nr, alt, notify);
+			} else if (!notify) {
 				if (!overlay) {
 					overlay = seccomp_init(SCMP_ACT_ALLOW);
 					if (!overlay ||
@@ -129,9 +137,9 @@ int sc_compile(const struct sc_profile *p, struct sc_bpf *out, char *err, size_t
 					    seccomp_attr_set(overlay, SCMP_FLTATR_CTL_NNP, 0) < 0)
 						return errf(err, errlen, -ENOMEM, "seccomp_init failed");
 				}
-				r = add_rule(overlay, SCMP_ACT_ALLOW, alt->act, s->nr, alt);
+				r = add_rule(overlay, SCMP_ACT_ALLOW, alt->act, s->nr, alt, false);
 			}
-			out->n_rules++;
+			n_rules++;
 		}
 		if (r < 0)
 			return errf(err, errlen, r, "%s: libseccomp refused the rule: %s", s->name,
@@ -139,47 +147,97 @@ int sc_compile(const struct sc_profile *p, struct sc_bpf *out, char *err, size_t
 	}
 	/* The binary tree pays off for larger filters (runc uses it above 8
 	 * rules); on >= 5.11 plain allows skip BPF through the kernel's cache. */
-	if (out->n_rules > 8)
+	if (n_rules > 8)
 		seccomp_attr_set(main_ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
 
-	int r = export(main_ctx, &out->prog[0], &out->len[0]);
+	int main_at = notify ? SC_BPF_NOTIFY : SC_BPF_MAIN;
+	int r = export(main_ctx, &out->prog[main_at], &out->len[main_at]);
 	if (r == 0 && overlay)
-		r = export(overlay, &out->prog[1], &out->len[1]);
+		r = export(overlay, &out->prog[SC_BPF_OVERLAY], &out->len[SC_BPF_OVERLAY]);
 	if (r < 0) {
 		sc_bpf_free(out);
 		return errf(err, errlen, r, "export BPF: %s", strerror(-r));
 	}
+	if (!notify)
+		out->n_rules = n_rules;
 	return 0;
 }
 
-int sc_bpf_load(const struct sc_bpf *b, bool log)
+int sc_compile(const struct sc_profile *p, struct sc_bpf *out, char *err, size_t errlen)
 {
+	return compile(p, out, false, err, errlen);
+}
+
+int sc_compile_notify(const struct sc_profile *p, struct sc_bpf *out, char *err, size_t errlen)
+{
+	return compile(p, out, true, err, errlen);
+}
+
+#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
+#endif
+
+int sc_bpf_load(const struct sc_bpf *b, bool log, int *listener)
+{
+	bool notify = listener && b->prog[SC_BPF_NOTIFY];
+	if (listener)
+		*listener = -1;
 	/* The overlay goes first: the main filter need not allow seccomp(2),
 	 * so nothing can be loaded after it. */
-	for (int i = 1; i >= 0; i--) {
+	const int order[2] = { SC_BPF_OVERLAY, notify ? SC_BPF_NOTIFY : SC_BPF_MAIN };
+	for (int k = 0; k < 2; k++) {
+		int i = order[k];
 		if (!b->prog[i])
 			continue;
 		struct sock_fprog fp = { .len = (unsigned short)b->len[i], .filter = b->prog[i] };
 		/* FLAG_LOG: the kernel logs every action but allow (audit type
 		 * 1326, in dmesg), which is how a denied call is found. */
-		unsigned flags = log ? SECCOMP_FILTER_FLAG_LOG : 0;
-		if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &fp) < 0)
+		unsigned long flags = log ? SECCOMP_FILTER_FLAG_LOG : 0;
+		if (i != SC_BPF_NOTIFY) {
+			if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &fp) < 0)
+				return -errno;
+			continue;
+		}
+		/* The listener goes to husk's monitor. WAIT_KILLABLE_RECV
+		 * (5.19): once the monitor has the call, only a fatal signal
+		 * interrupts it, so Go's preemption signals (SIGURG) do not
+		 * make every notified call start over. Older kernels restart
+		 * it, which is slower, not wrong. */
+		long fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+				  flags | SECCOMP_FILTER_FLAG_NEW_LISTENER |
+					  SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV,
+				  &fp);
+		if (fd < 0 && errno == EINVAL)
+			fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+				     flags | SECCOMP_FILTER_FLAG_NEW_LISTENER, &fp);
+		/* No fd left for the listener (RLIMIT_NOFILE is already the
+		 * service's): the plain filter, which answers the same errnos
+		 * without reporting them; the caller says so. */
+		if (fd < 0 && errno == EMFILE) {
+			fp = (struct sock_fprog){ .len = (unsigned short)b->len[SC_BPF_MAIN],
+						  .filter = b->prog[SC_BPF_MAIN] };
+			if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &fp) < 0)
+				return -errno;
+			*listener = -EMFILE;
+			continue;
+		}
+		if (fd < 0)
 			return -errno;
+		*listener = (int)fd;
 	}
 	return 0;
 }
 
 /* ---- precompiled filters ---------------------------------------------- */
 
-#define BPF_MAGIC "HUSKBPF1"
+#define BPF_MAGIC "HUSKBPF2"
 
 struct bpf_header {
 	char magic[8];
 	uint32_t arch;	       /* seccomp_arch_native() */
 	uint32_t scmp_version; /* major << 16 | minor << 8 | micro */
 	uint32_t n_sources;
-	uint32_t len[2]; /* instructions in the main and overlay programs */
-	uint32_t reserved;
+	uint32_t len[SC_BPF_N]; /* instructions in the main, overlay and notify programs */
 };
 
 static uint32_t scmp_version(void)
@@ -229,7 +287,8 @@ int sc_bpf_save(const struct sc_bpf *b, const struct sc_profile *p, const char *
 	struct bpf_header h = { .arch = seccomp_arch_native(),
 				.scmp_version = scmp_version(),
 				.n_sources = (uint32_t)p->n_sources,
-				.len = { (uint32_t)b->len[0], (uint32_t)b->len[1] } };
+				.len = { (uint32_t)b->len[0], (uint32_t)b->len[1],
+					 (uint32_t)b->len[2] } };
 	memcpy(h.magic, BPF_MAGIC, 8);
 	bool ok = fwrite(&h, sizeof(h), 1, f) == 1;
 	for (size_t i = 0; ok && i < p->n_sources; i++) {
@@ -238,7 +297,7 @@ int sc_bpf_save(const struct sc_bpf *b, const struct sc_profile *p, const char *
 		ok = fwrite(&p->source_hash[i], 8, 1, f) == 1 && fwrite(&n, 4, 1, f) == 1 &&
 		     fwrite(rel, 1, n, f) == n;
 	}
-	for (int i = 0; ok && i < 2; i++)
+	for (int i = 0; ok && i < SC_BPF_N; i++)
 		if (b->len[i])
 			ok = fwrite(b->prog[i], sizeof(struct sock_filter), b->len[i], f) == b->len[i];
 	if (fclose(f) != 0)
@@ -288,7 +347,8 @@ int sc_bpf_load_precompiled(const char *path, const char *profile_path, struct s
 	memcpy(&h, buf, sizeof(h));
 	if (memcmp(h.magic, BPF_MAGIC, 8) != 0 || h.arch != seccomp_arch_native() ||
 	    h.scmp_version != scmp_version() || h.len[0] == 0 || h.len[0] > BPF_MAXINSNS ||
-	    h.len[1] > BPF_MAXINSNS || h.n_sources == 0 || h.n_sources > 64)
+	    h.len[1] > BPF_MAXINSNS || h.len[2] > BPF_MAXINSNS || h.n_sources == 0 ||
+	    h.n_sources > 64)
 		return -ESTALE;
 	size_t off = sizeof(h);
 	for (uint32_t i = 0; i < h.n_sources; i++) {
@@ -310,16 +370,19 @@ int sc_bpf_load_precompiled(const char *path, const char *profile_path, struct s
 		if (read_small_file(dirfd, src, &sbuf, &slen) < 0 || sc_hash_bytes(sbuf, slen) != want)
 			return -ESTALE;
 	}
-	size_t bytes0 = h.len[0] * sizeof(struct sock_filter), bytes1 = h.len[1] * sizeof(struct sock_filter);
-	if (off + bytes0 + bytes1 != len)
+	size_t total = 0;
+	for (int i = 0; i < SC_BPF_N; i++)
+		total += h.len[i] * sizeof(struct sock_filter);
+	if (off + total != len)
 		return -ESTALE;
-	b->prog[0] = xcalloc(h.len[0], sizeof(struct sock_filter));
-	memcpy(b->prog[0], buf + off, bytes0);
-	b->len[0] = h.len[0];
-	if (h.len[1]) {
-		b->prog[1] = xcalloc(h.len[1], sizeof(struct sock_filter));
-		memcpy(b->prog[1], buf + off + bytes0, bytes1);
-		b->len[1] = h.len[1];
+	for (int i = 0; i < SC_BPF_N; i++) {
+		if (!h.len[i])
+			continue;
+		size_t bytes = h.len[i] * sizeof(struct sock_filter);
+		b->prog[i] = xcalloc(h.len[i], sizeof(struct sock_filter));
+		memcpy(b->prog[i], buf + off, bytes);
+		b->len[i] = h.len[i];
+		off += bytes;
 	}
 	return 0;
 }
@@ -340,7 +403,7 @@ void sc_bpf_path(const char *profile_path, const char *bpf_dir, char *out, size_
 		snprintf(out, len, "%s%s.bpf", dir, base);
 }
 
-int sc_prepare(const char *name_or_path, const struct search_path *sp, uint64_t caps,
+int sc_prepare(const char *name_or_path, const struct search_path *sp, uint64_t caps, bool notify,
 	       struct sc_bpf *out, struct sc_profile **parsed, char *err, size_t errlen)
 {
 	char path[4096], bpf[4200];
@@ -353,8 +416,9 @@ int sc_prepare(const char *name_or_path, const struct search_path *sp, uint64_t 
 		return r;
 	if (!is_json) {
 		sc_bpf_path(path, bpf_dir, bpf, sizeof(bpf));
-		if (sc_bpf_load_precompiled(bpf, path, out) == 0)
+		if (sc_bpf_load_precompiled(bpf, path, out) == 0 && (!notify || out->prog[SC_BPF_NOTIFY]))
 			return 0;
+		sc_bpf_free(out);
 	}
 	struct sc_profile *p = xcalloc(1, sizeof(*p));
 	sc_profile_init(p);
@@ -363,6 +427,8 @@ int sc_prepare(const char *name_or_path, const struct search_path *sp, uint64_t 
 		    : sc_profile_parse_file(p, path, err, errlen);
 	if (r == 0)
 		r = sc_compile(p, out, err, errlen);
+	if (r == 0 && notify)
+		r = sc_compile_notify(p, out, err, errlen);
 	if (r < 0) {
 		sc_profile_free(p);
 		free(p);

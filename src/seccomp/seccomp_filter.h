@@ -15,9 +15,12 @@
  * answers, the main filter's, as it is loaded last). libseccomp cannot
  * hold both in one filter: an unconditional rule for a syscall silently
  * replaces its conditional ones. */
+enum { SC_BPF_MAIN = 0, SC_BPF_OVERLAY, SC_BPF_NOTIFY, SC_BPF_N };
 struct sc_bpf {
-	struct sock_filter *prog[2];
-	size_t len[2];
+	/* main, overlay, and the main filter of sc_compile_notify (NULL
+	 * unless asked for) */
+	struct sock_filter *prog[SC_BPF_N];
+	size_t len[SC_BPF_N];
 	size_t n_rules; /* rules added across both filters */
 };
 
@@ -33,8 +36,9 @@ int sc_bpf_save(const struct sc_bpf *b, const struct sc_profile *p, const char *
 		size_t errlen);
 /* The filter for a profile reference: a current precompiled NAME.bpf beside
  * a text profile when there is one (*parsed is then NULL), else the profile
- * parsed (returned in *parsed, owned by the caller) and compiled. */
-int sc_prepare(const char *name_or_path, const struct search_path *sp, uint64_t caps,
+ * parsed (returned in *parsed, owned by the caller) and compiled. notify:
+ * with the notify program too (compiled when a precompiled file lacks it). */
+int sc_prepare(const char *name_or_path, const struct search_path *sp, uint64_t caps, bool notify,
 	       struct sc_bpf *out, struct sc_profile **parsed, char *err, size_t errlen);
 /* DIR/NAME.policy -> DIR/NAME.bpf (or PATH.bpf); with bpf_dir, that
  * directory instead of the profile's. */
@@ -46,7 +50,15 @@ int sc_bpf_load_precompiled(const char *path, const char *profile_path, struct s
 
 /* Parent side, before clone. Errors name the syscall and the reason. */
 int sc_compile(const struct sc_profile *p, struct sc_bpf *out, char *err, size_t errlen);
+/* The main filter once more, into prog[SC_BPF_NOTIFY], with every errno
+ * answer that is not quiet turned into SECCOMP_RET_USER_NOTIF: husk's
+ * monitor then answers it with the profile's errno and reports the
+ * denial. Quiet ones, and the overlay's, stay plain errno answers. */
+int sc_compile_notify(const struct sc_profile *p, struct sc_bpf *out, char *err, size_t errlen);
 
 /* Service side: the very last step before execve (after capabilities and
- * no_new_privs, which unprivileged filter loading requires). */
-int sc_bpf_load(const struct sc_bpf *b, bool log);
+ * no_new_privs, which unprivileged filter loading requires). With
+ * listener, and a notify program in b, the main filter is that one and
+ * *listener gets its notification fd (O_CLOEXEC); else -1, or -EMFILE
+ * where no fd was left for it (the plain main filter is then loaded). */
+int sc_bpf_load(const struct sc_bpf *b, bool log, int *listener);

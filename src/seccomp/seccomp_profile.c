@@ -174,7 +174,7 @@ int sc_action_rank(struct sc_action a)
 
 bool sc_action_equal(struct sc_action a, struct sc_action b)
 {
-	return a.kind == b.kind && (a.kind != SC_ERRNO || a.errnum == b.errnum);
+	return a.kind == b.kind && (a.kind != SC_ERRNO || (a.errnum == b.errnum && a.quiet == b.quiet));
 }
 
 static const struct {
@@ -218,9 +218,9 @@ const char *sc_action_str(struct sc_action a, char *buf, size_t len)
 	case SC_ERRNO: {
 		const char *n = sc_errno_name(a.errnum);
 		if (n)
-			snprintf(buf, len, "errno %s", n);
+			snprintf(buf, len, "errno %s%s", n, a.quiet ? " quiet" : "");
 		else
-			snprintf(buf, len, "errno %u", a.errnum);
+			snprintf(buf, len, "errno %u%s", a.errnum, a.quiet ? " quiet" : "");
 		return buf;
 	}
 	}
@@ -353,6 +353,12 @@ static int parse_action(struct cursor *c, struct sc_action *a)
 			e = (int)v;
 		}
 		*a = (struct sc_action){ .kind = SC_ERRNO, .errnum = (uint16_t)e };
+		/* "quiet": an expected answer, not reported as a denial. */
+		size_t save = c->i;
+		if (read_word(c, w, sizeof(w)) >= 0 && strcmp(w, "quiet") == 0)
+			a->quiet = true;
+		else
+			c->i = save;
 	} else {
 		return perr(c, (size_t)col, "unknown action '%s': use allow, log, kill or errno NAME",
 			    w);

@@ -21,6 +21,9 @@ enum sc_act_kind {
 struct sc_action {
 	enum sc_act_kind kind;
 	uint16_t errnum; /* SC_ERRNO only */
+	/* SC_ERRNO only: an answer the service expects (clone3's ENOSYS, so
+	 * that libc and Go fall back to clone), never reported as a denial. */
+	bool quiet;
 };
 
 #define SC_MAX_ARGS 6

@@ -299,7 +299,7 @@ static void check_profile_against_kernel(const char *name)
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		close(fds[0]);
-		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || sc_bpf_load(&bpf, false) < 0)
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || sc_bpf_load(&bpf, false, NULL) < 0)
 			_exit(2);
 		for (size_t i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
 			long r = call(&probes[i]);

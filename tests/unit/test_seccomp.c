@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <linux/seccomp.h>
 #include <linux/capability.h>
 #include <sched.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include "seccomp/seccomp_filter.h"
+#include "seccomp/seccomp_notify.h"
 #include "seccomp/seccomp_json.h"
 #include "seccomp/seccomp_load.h"
 #include "seccomp/seccomp_profile.h"
@@ -71,7 +73,8 @@ static void test_default_profile_rules(void **state)
 	assert_non_null(s);
 	assert_string_equal(sc_action_str(sc_profile_fallback(&p, s), b, sizeof(b)), "errno EPERM");
 	s = sc_profile_find(&p, "clone3");
-	assert_string_equal(sc_action_str(sc_profile_fallback(&p, s), b, sizeof(b)), "errno ENOSYS");
+	assert_string_equal(sc_action_str(sc_profile_fallback(&p, s), b, sizeof(b)),
+			    "errno ENOSYS quiet");
 	s = sc_profile_find(&p, "io_uring_setup");
 	assert_string_equal(sc_action_str(sc_profile_fallback(&p, s), b, sizeof(b)), "errno EPERM");
 	/* clone: narrowed to a masked condition, falling back to the default. */
@@ -296,7 +299,7 @@ static int run_filtered(const struct sc_bpf *b, int (*fn)(void))
 {
 	pid_t c = fork();
 	if (c == 0) {
-		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || sc_bpf_load(b, false) < 0)
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || sc_bpf_load(b, false, NULL) < 0)
 			_exit(100);
 		_exit(fn());
 	}
@@ -417,30 +420,35 @@ static void test_precompiled_round_trip_and_staleness(void **state)
 	assert_int_equal(sc_profile_parse_file(&p, pol, err, sizeof(err)), 0);
 	assert_int_equal(p.n_sources, 2);
 	assert_int_equal(sc_compile(&p, &b, err, sizeof(err)), 0);
+	assert_int_equal(sc_compile_notify(&p, &b, err, sizeof(err)), 0);
 	sc_bpf_path(pol, NULL, bpf, sizeof(bpf));
 	assert_non_null(strstr(bpf, "/svc.bpf"));
 	assert_int_equal(sc_bpf_save(&b, &p, bpf, err, sizeof(err)), 0);
 
-	/* Same programs back. */
+	/* Same programs back, the denial channel's included. */
 	assert_int_equal(sc_bpf_load_precompiled(bpf, pol, &got), 0);
-	assert_int_equal(got.len[0], b.len[0]);
-	assert_int_equal(got.len[1], b.len[1]);
-	assert_memory_equal(got.prog[0], b.prog[0], b.len[0] * sizeof(struct sock_filter));
-	assert_memory_equal(got.prog[1], b.prog[1], b.len[1] * sizeof(struct sock_filter));
+	for (int i = 0; i < SC_BPF_N; i++) {
+		assert_int_equal(got.len[i], b.len[i]);
+		assert_memory_equal(got.prog[i], b.prog[i], b.len[i] * sizeof(struct sock_filter));
+	}
 	sc_bpf_free(&got);
 
 	/* sc_prepare takes the .bpf when it is current... */
 	struct sc_profile *parsed = (void *)1;
 	struct search_path sp;
 	search_path_init(&sp, dir, NULL, NULL, NULL);
-	assert_int_equal(sc_prepare("svc", &sp, 0, &got, &parsed, err, sizeof(err)), 0);
+	assert_int_equal(sc_prepare("svc", &sp, 0, false, &got, &parsed, err, sizeof(err)), 0);
 	assert_null(parsed);
+	sc_bpf_free(&got);
+	assert_int_equal(sc_prepare("svc", &sp, 0, true, &got, &parsed, err, sizeof(err)), 0);
+	assert_null(parsed);
+	assert_non_null(got.prog[SC_BPF_NOTIFY]);
 	sc_bpf_free(&got);
 
 	/* ...and not once an included file changed: it parses instead. */
 	write_text(inc, "execve\nexit_group\nexit\n");
 	assert_int_equal(sc_bpf_load_precompiled(bpf, pol, &got), -ESTALE);
-	assert_int_equal(sc_prepare("svc", &sp, 0, &got, &parsed, err, sizeof(err)), 0);
+	assert_int_equal(sc_prepare("svc", &sp, 0, false, &got, &parsed, err, sizeof(err)), 0);
 	assert_non_null(parsed);
 	assert_non_null(sc_profile_find(parsed, "exit"));
 	sc_profile_free(parsed);
@@ -470,7 +478,7 @@ static void test_precompiled_round_trip_and_staleness(void **state)
 	struct search_path sp2;
 	search_path_init(&sp2, NULL, NULL, dir, libdir);
 	parsed = (void *)1;
-	assert_int_equal(sc_prepare("svc", &sp2, 0, &got, &parsed, err, sizeof(err)), 0);
+	assert_int_equal(sc_prepare("svc", &sp2, 0, false, &got, &parsed, err, sizeof(err)), 0);
 	assert_null(parsed);
 	sc_bpf_free(&got);
 	unlink(moved);
@@ -484,6 +492,71 @@ static void test_precompiled_round_trip_and_staleness(void **state)
 	unlink(inc);
 	unlink(bpf);
 	rmdir(dir);
+}
+
+/* The returns of a program: which actions it can give. */
+static bool returns(const struct sc_bpf *b, int i, uint32_t k)
+{
+	for (size_t n = 0; n < b->len[i]; n++)
+		if (b->prog[i][n].code == (BPF_RET | BPF_K) && b->prog[i][n].k == k)
+			return true;
+	return false;
+}
+
+/* The denial channel's filter: every errno answer of the main filter that
+ * is not quiet goes to the monitor; quiet ones and the overlay stay the
+ * kernel's. */
+static void test_notify_filter(void **state)
+{
+	(void)state;
+	struct sc_profile p;
+	struct sc_bpf b;
+	char err[512];
+	load_shipped(&p, "default");
+	assert_int_equal(sc_compile(&p, &b, err, sizeof(err)), 0);
+	assert_null(b.prog[SC_BPF_NOTIFY]);
+	assert_int_equal(sc_compile_notify(&p, &b, err, sizeof(err)), 0);
+	assert_true(returns(&b, SC_BPF_MAIN, SECCOMP_RET_ERRNO | EPERM));
+	assert_false(returns(&b, SC_BPF_MAIN, SECCOMP_RET_USER_NOTIF));
+	assert_true(returns(&b, SC_BPF_NOTIFY, SECCOMP_RET_USER_NOTIF));
+	assert_false(returns(&b, SC_BPF_NOTIFY, SECCOMP_RET_ERRNO | EPERM));
+	/* clone3 => errno ENOSYS quiet */
+	assert_true(returns(&b, SC_BPF_NOTIFY, SECCOMP_RET_ERRNO | ENOSYS));
+	assert_true(returns(&b, SC_BPF_OVERLAY, SECCOMP_RET_ERRNO | EPERM));
+	sc_bpf_free(&b);
+	sc_profile_free(&p);
+
+	/* "quiet" is parsed, printed, and part of the action. */
+	sc_profile_init(&p);
+	assert_int_equal(sc_profile_parse_string(&p, "execve\nclone3 => errno ENOSYS quiet\n"
+						 "acct => errno EPERM\n",
+						 "t", ".", err, sizeof(err)),
+			 0);
+	char a[32];
+	assert_string_equal(sc_action_str(sc_profile_fallback(&p, sc_profile_find(&p, "clone3")), a,
+					  sizeof(a)),
+			    "errno ENOSYS quiet");
+	assert_false(sc_profile_fallback(&p, sc_profile_find(&p, "acct")).quiet);
+	sc_profile_free(&p);
+}
+
+static void test_notify_helpers(void **state)
+{
+	(void)state;
+	uint64_t args[6] = { 38, 0x5412, 0, 0, 0, 0 };
+	assert_int_equal(sc_notify_key("socket", args), 38);
+	assert_int_equal(sc_notify_key("ioctl", args), 0x5412);
+	assert_int_equal(sc_notify_key("fallocate", args), 0);
+	char buf[128];
+	sc_notify_describe("fallocate", args, buf, sizeof(buf));
+	assert_string_equal(buf, "fallocate(0x26, 0x5412, 0x0, ...)");
+	struct sc_notify n;
+	sc_notify_init(&n, -1, NULL, NULL, NULL, 0);
+	for (int i = 0; i < SC_NOTIFY_RATE; i++)
+		assert_true(sc_notify_rate_ok(&n, 1000 + i));
+	assert_false(sc_notify_rate_ok(&n, 1500));
+	assert_true(sc_notify_rate_ok(&n, 2001)); /* a new second */
+	sc_notify_finish(&n);
 }
 
 int main(void)
@@ -501,6 +574,8 @@ int main(void)
 		cmocka_unit_test(test_default_filter_behaviour),
 		cmocka_unit_test(test_strict_filter_behaviour),
 		cmocka_unit_test(test_precompiled_round_trip_and_staleness),
+		cmocka_unit_test(test_notify_filter),
+		cmocka_unit_test(test_notify_helpers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
