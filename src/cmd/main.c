@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cmd/completion.h"
+#include "cmd/seccomp.h"
 #include "launch/host.h"
 #include "launch/idmap.h"
 #include "launch/landlock.h"
@@ -206,133 +207,6 @@ static int cmd_run_or_check(int argc, char *argv[], bool check)
 	return r;
 }
 
-static int write_file(const char *path, const void *buf, size_t len)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	int r = sys_write_all(fd, buf, len);
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
-	return r;
-}
-
-/* husk seccomp precompile PROFILE [-o FILE]: NAME.bpf beside NAME.policy. */
-static int precompile(const char *name, const char *out)
-{
-	char path[4096], bpfpath[4200], err[1024];
-	bool is_json;
-	if (sc_profile_resolve(name, &profiles, path, sizeof(path), &is_json, NULL, err, sizeof(err)) <
-		    0 ||
-	    is_json) {
-		log_error("seccomp: precompile %s: %s", name,
-			  is_json ? "only text profiles can be precompiled" : err);
-		return HUSK_EXIT_LAUNCH;
-	}
-	struct sc_profile prof;
-	struct sc_bpf bpf = { 0 };
-	sc_profile_init(&prof);
-	prof.search = &profiles;
-	int r = sc_profile_parse_file(&prof, path, err, sizeof(err));
-	if (r == 0)
-		r = sc_compile(&prof, &bpf, err, sizeof(err));
-	if (r == 0)
-		r = sc_compile_notify(&prof, &bpf, err, sizeof(err));
-	if (r == 0) {
-		if (out)
-			snprintf(bpfpath, sizeof(bpfpath), "%s", out);
-		else
-			sc_bpf_path(path, NULL, bpfpath, sizeof(bpfpath));
-		r = sc_bpf_save(&bpf, &prof, bpfpath, err, sizeof(err));
-	}
-	if (r < 0)
-		log_error("seccomp: precompile %s: %s", name, err);
-	sc_bpf_free(&bpf);
-	sc_profile_free(&prof);
-	return r < 0 ? HUSK_EXIT_LAUNCH : 0;
-}
-
-/* husk seccomp show PROFILE | husk seccomp compile PROFILE [-o FILE] */
-static int cmd_seccomp(int argc, char *argv[])
-{
-	const char *usage = "use husk seccomp show PROFILE, husk seccomp compile PROFILE [-o FILE] "
-			    "or husk seccomp precompile PROFILE [-o FILE]";
-	if (argc == 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
-		printf("Usage: husk seccomp show PROFILE\n"
-		       "       husk seccomp compile PROFILE [-o FILE]\n"
-		       "       husk seccomp precompile PROFILE [-o FILE]\n\n"
-		       "show prints the resolved rules; compile writes the raw BPF (FILE, and\n"
-		       "FILE.overlay when there is one); precompile writes NAME.bpf beside\n"
-		       "NAME.policy for launches to load. See husk-seccomp(5).\n");
-		return 0;
-	}
-	if (argc < 3) {
-		log_error("seccomp: %s", usage);
-		return HUSK_EXIT_LAUNCH;
-	}
-	const char *verb = argv[1], *name = argv[2], *out = NULL;
-	if (argc == 5 && strcmp(argv[3], "-o") == 0)
-		out = argv[4];
-	else if (argc != 3) {
-		log_error("seccomp: %s", usage);
-		return HUSK_EXIT_LAUNCH;
-	}
-	if (strcmp(verb, "precompile") == 0)
-		return precompile(name, out);
-	struct sc_profile prof;
-	sc_profile_init(&prof);
-	char err[1024];
-	int code = HUSK_EXIT_LAUNCH;
-	if (sc_profile_load(&prof, name, &profiles, 0, err, sizeof(err)) < 0) {
-		log_error("seccomp: %s", err);
-		goto out;
-	}
-	if (strcmp(verb, "show") == 0) {
-		sc_profile_print(&prof, stdout);
-		code = fflush(stdout) == 0 ? 0 : HUSK_EXIT_LAUNCH;
-		goto out;
-	}
-	if (strcmp(verb, "compile") != 0) {
-		log_error("seccomp: unknown verb '%s': %s", verb, usage);
-		goto out;
-	}
-	/* Raw BPF is no text: to a terminal it only garbles the screen. */
-	if (!out && isatty(STDOUT_FILENO)) {
-		log_error("seccomp: compile %s: stdout is a terminal; give -o FILE, or redirect "
-			  "stdout to a file",
-			  name);
-		goto out;
-	}
-	struct sc_bpf bpf;
-	if (sc_compile(&prof, &bpf, err, sizeof(err)) < 0) {
-		log_error("seccomp: compile %s: %s", name, err);
-		goto out;
-	}
-	int r = 0;
-	for (int i = 0; i < 2 && r == 0; i++) {
-		if (!bpf.prog[i])
-			continue;
-		size_t bytes = bpf.len[i] * sizeof(struct sock_filter);
-		if (!out) {
-			r = sys_write_all(STDOUT_FILENO, bpf.prog[i], bytes);
-		} else {
-			char path[4096];
-			snprintf(path, sizeof(path), "%s%s", out, i ? ".overlay" : "");
-			r = write_file(path, bpf.prog[i], bytes);
-			if (r < 0)
-				log_errno(r, "seccomp: write %s", path);
-		}
-		fprintf(stderr, "%s filter: %zu instructions\n", i ? "overlay" : "main", bpf.len[i]);
-	}
-	if (r < 0 && !out)
-		log_errno(r, "seccomp: write the filter");
-	sc_bpf_free(&bpf);
-	code = r < 0 ? HUSK_EXIT_LAUNCH : 0;
-out:
-	sc_profile_free(&prof);
-	return code;
-}
-
 /* husk --version: the version, and what it found here, as crun --version
  * does: libseccomp, the kernel's features, where profiles are looked up. */
 static int print_version(void)
@@ -387,7 +261,7 @@ int main(int argc, char *argv[])
 	if (strcmp(argv[1], "check") == 0)
 		return cmd_run_or_check(argc - 1, argv + 1, true);
 	if (strcmp(argv[1], "seccomp") == 0)
-		return cmd_seccomp(argc - 1, argv + 1);
+		return cmd_seccomp(argc - 1, argv + 1, &profiles);
 	log_error("unknown command '%s': use husk run [OPTIONS] -- PROGRAM, or husk --help%s",
 		  argv[1], argv[1][0] == '-' ? " (options go after the command: husk run --help)" : "");
 	return HUSK_EXIT_LAUNCH;
