@@ -14,6 +14,7 @@
 #include "launch/landlock.h"
 #include "limits/cgroup.h"
 #include "base/log.h"
+#include "base/util.h"
 #include "base/sys.h"
 #include "front/options.h"
 #include "policy/policy.h"
@@ -22,6 +23,8 @@
 #include "launch/sandbox.h"
 #include "base/timing.h"
 #include "seccomp/seccomp_filter.h"
+#include "seccomp/seccomp_learn.h"
+#include "seccomp/seccomp_notify.h"
 #include "seccomp/seccomp_load.h"
 #include "seccomp/seccomp_profile.h"
 
@@ -155,10 +158,63 @@ static int report(struct husk_policy *p, const struct caller *c, const struct ru
 	return 0;
 }
 
-static int cmd_run_or_check(int argc, char *argv[], bool check)
+/* husk seccomp learn: where the profile goes, and whether to add to it. */
+struct learn_opts {
+	const char *out;
+	bool merge;
+};
+
+static int write_learned(const struct husk_policy *p, const struct learn_opts *lo)
+{
+	size_t max = SC_NOTIFY_MAX_DISTINCT * 4, n = 0;
+	_cleanup_free_ struct sc_seen *all = xcalloc(max, sizeof(*all));
+	char err[1024];
+	if (lo->merge && access(lo->out, F_OK) == 0 &&
+	    sc_learn_read(lo->out, all, &n, max, err, sizeof(err)) < 0) {
+		log_error("seccomp learn: --merge %s: %s", lo->out, err);
+		return HUSK_EXIT_LAUNCH;
+	}
+	const struct sc_notify *nt = p->learn;
+	for (size_t i = 0; i < nt->n_seen && n < max; i++)
+		if (nt->seen[i].allowed)
+			all[n++] = nt->seen[i];
+	char about[1024];
+	size_t at = 0;
+	for (size_t i = 0; i < p->argv.n && at < sizeof(about); i++)
+		at += (size_t)snprintf(about + at, sizeof(about) - at, "%s%s", i ? " " : "",
+				       p->argv.v[i]);
+	char tmp[4200];
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", lo->out, (int)getpid());
+	FILE *f = fopen(tmp, "wx");
+	if (!f) {
+		log_errno(-errno, "seccomp learn: write %s", tmp);
+		return HUSK_EXIT_LAUNCH;
+	}
+	int r = sc_learn_write(f, all, n, about);
+	if (fclose(f) != 0 && r == 0)
+		r = -errno;
+	if (r == 0 && rename(tmp, lo->out) < 0)
+		r = -errno;
+	if (r < 0) {
+		unlink(tmp);
+		log_errno(r, "seccomp learn: write %s", lo->out);
+		return HUSK_EXIT_LAUNCH;
+	}
+	size_t allowed = 0;
+	for (size_t i = 0; i < nt->n_seen; i++)
+		allowed += nt->seen[i].allowed;
+	fprintf(stderr, "husk: seccomp learn: %lu calls, %zu distinct allowed, written to %s%s\n",
+		nt->total, allowed, lo->out, lo->merge ? " (merged)" : "");
+	return 0;
+}
+
+static int cmd_run_or_check(int argc, char *argv[], bool check, const struct learn_opts *lo)
 {
 	__attribute__((cleanup(policy_free))) struct husk_policy p;
 	policy_init(&p);
+	struct sc_notify learned;
+	if (lo)
+		p.learn = &learned;
 	struct run_flags f = { .profiles = &profiles };
 	struct caller c = { .uid = getuid(),
 			    .gid = getgid(),
@@ -204,7 +260,45 @@ static int cmd_run_or_check(int argc, char *argv[], bool check)
 	timing_mark(T_POLICY);
 	r = sandbox_run(&p);
 	timing_report(stderr);
+	/* Learned from a run that ended, whatever its status: a server is
+	 * usually stopped by a signal. Not from one that never started. */
+	if (lo && r != HUSK_EXIT_LAUNCH && write_learned(&p, lo) != 0)
+		return HUSK_EXIT_LAUNCH;
 	return r;
+}
+
+/* husk seccomp learn -o FILE [--merge] [RUN OPTIONS] -- PROGRAM [ARG...] */
+static int cmd_learn(int argc, char *argv[])
+{
+	struct learn_opts lo = { 0 };
+	_cleanup_free_ char **args = xcalloc((size_t)argc + 1, sizeof(char *));
+	int n = 0;
+	args[n++] = "learn";
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			for (; i < argc; i++)
+				args[n++] = argv[i];
+			break;
+		}
+		if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
+			lo.out = argv[++i];
+		else if (strcmp(argv[i], "--merge") == 0)
+			lo.merge = true;
+		else
+			args[n++] = argv[i];
+	}
+	if (!lo.out) {
+		log_error("seccomp learn: -o FILE.policy is needed: husk seccomp learn -o FILE "
+			  "[--merge] [RUN OPTIONS] -- PROGRAM [ARG...]");
+		return HUSK_EXIT_LAUNCH;
+	}
+	if (!lo.merge && access(lo.out, F_OK) == 0) {
+		log_error("seccomp learn: %s exists; give --merge to add this run to it, or another "
+			  "file",
+			  lo.out);
+		return HUSK_EXIT_LAUNCH;
+	}
+	return cmd_run_or_check(n, args, false, &lo);
 }
 
 /* husk --version: the version, and what it found here, as crun --version
@@ -257,9 +351,11 @@ int main(int argc, char *argv[])
 	if (strcmp(argv[1], "completion") == 0)
 		return cmd_completion(argc - 1, argv + 1);
 	if (strcmp(argv[1], "run") == 0)
-		return cmd_run_or_check(argc - 1, argv + 1, false);
+		return cmd_run_or_check(argc - 1, argv + 1, false, NULL);
 	if (strcmp(argv[1], "check") == 0)
-		return cmd_run_or_check(argc - 1, argv + 1, true);
+		return cmd_run_or_check(argc - 1, argv + 1, true, NULL);
+	if (strcmp(argv[1], "seccomp") == 0 && argc > 2 && strcmp(argv[2], "learn") == 0)
+		return cmd_learn(argc - 2, argv + 2);
 	if (strcmp(argv[1], "seccomp") == 0)
 		return cmd_seccomp(argc - 1, argv + 1, &profiles);
 	log_error("unknown command '%s': use husk run [OPTIONS] -- PROGRAM, or husk --help%s",

@@ -665,16 +665,18 @@ int sandbox_run(struct husk_policy *p)
 	/* poststart: a failure is said, and the service goes on (the spec). */
 	if (hooked && run_hooks(p, HOOK_POSTSTART, "running", pid) < 0)
 		log_warn("hooks.poststart failed (above); the service goes on");
-	struct sc_notify nt;
-	sc_notify_init(&nt, listener, p->seccomp,
+	/* husk seccomp learn brings its own, to read the record afterwards. */
+	struct sc_notify own, *nt = p->learn ? p->learn : &own;
+	sc_notify_init(nt, listener, p->seccomp,
 		       p->seccomp_name ? p->seccomp_name : HUSK_DEFAULT_SECCOMP, p->seccomp_search,
 		       p->cap_add);
-	struct supervise_opts o = { .reap_all = false, .notify = &nt };
+	nt->learn = p->learn != NULL;
+	struct supervise_opts o = { .reap_all = false, .notify = nt };
 	int code = supervise(pid, &o);
 	timing_mark(T_EXITED);
-	if (nt.fd >= 0)
-		close(nt.fd);
-	sc_notify_finish(&nt);
+	if (nt->fd >= 0)
+		close(nt->fd);
+	sc_notify_finish(nt);
 	close(pipefd[1]);
 	if (hooked && run_hooks(p, HOOK_POSTSTOP, "stopped", 0) < 0)
 		log_warn("hooks.poststop failed (above)");

@@ -494,6 +494,10 @@ static int resolve_host_ids(struct husk_policy *p, const struct caller *c, char 
 
 int policy_in_place(struct husk_policy *p, char *err, size_t errlen)
 {
+	if (p->learn)
+		return errf(err, errlen, -EINVAL,
+			    "seccomp learn: the calls are handed over by the sandbox's init, and in "
+			    "place there is none; allow namespaces while learning");
 	/* An OCI config's hooks, joined namespaces and sysctls are defined on
 	 * the sandbox's namespaces: in place there are none to honour them. */
 	for (int s = 0; s < HOOK_NSTAGES; s++)
@@ -745,7 +749,12 @@ mounts_done:
 	if ((r = resolve_cgroup(p, c, err, errlen)) < 0)
 		return r;
 
-	p->seccomp_report = !p->seccomp_unconfined && !p->seccomp_log && !p->seccomp_quiet;
+	if (p->learn && (p->seccomp_unconfined || p->seccomp_log))
+		return errf(err, errlen, -EINVAL,
+			    "seccomp learn: the calls are learned through husk's channel, under a "
+			    "base profile; drop --seccomp unconfined and --seccomp-log");
+	p->seccomp_report =
+		p->learn || (!p->seccomp_unconfined && !p->seccomp_log && !p->seccomp_quiet);
 	p->seccomp_search = c->profiles;
 	if (!p->seccomp_unconfined && !p->seccomp_name && p->seccomp_json) {
 		/* An OCI config's own filter; Docker-style rules gated on
@@ -769,6 +778,13 @@ mounts_done:
 			       &p->seccomp_bpf, &p->seccomp, serr, sizeof(serr));
 		if (r < 0)
 			return errf(err, errlen, r, "--seccomp %s: %s", name, serr);
+	}
+	if (p->learn) {
+		char serr[512];
+		free(p->seccomp_bpf.prog[SC_BPF_NOTIFY]);
+		p->seccomp_bpf.prog[SC_BPF_NOTIFY] = NULL;
+		if ((r = sc_compile_learn(&p->seccomp_bpf, serr, sizeof(serr))) < 0)
+			return errf(err, errlen, r, "seccomp learn: %s", serr);
 	}
 
 	if (p->namespaces == NS_NONE && (r = policy_in_place(p, err, errlen)) < 0)

@@ -14,6 +14,8 @@
 #include "base/search.h"
 #include "seccomp/seccomp_filter.h"
 #include "seccomp/seccomp_profile.h"
+
+struct sc_notify;
 #include "base/util.h"
 
 enum net_mode {
@@ -223,6 +225,9 @@ struct husk_policy {
 	 * --seccomp-quiet (policy_finalize), and not in place. */
 	bool seccomp_report;
 	const struct search_path *seccomp_search; /* where seccomp_name is found (the caller's) */
+	/* husk seccomp learn: the channel's state, whose record the command
+	 * writes out after the run (owned by it); NULL: a plain run. */
+	struct sc_notify *learn;
 	struct sc_profile *seccomp; /* the parsed profile, NULL when precompiled */
 	struct sc_bpf seccomp_bpf;  /* the filter the service loads (policy_finalize) */
 

@@ -173,6 +173,25 @@ int sc_compile_notify(const struct sc_profile *p, struct sc_bpf *out, char *err,
 	return compile(p, out, true, err, errlen);
 }
 
+int sc_compile_learn(struct sc_bpf *out, char *err, size_t errlen)
+{
+	__attribute__((cleanup(ctx_release))) scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_NOTIFY);
+	if (!ctx)
+		return errf(err, errlen, -ENOMEM, "seccomp_init failed");
+	int r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+	/* execve is the one call made between the load and the monitor's
+	 * having the listener; clone3 keeps its quiet ENOSYS. */
+	if (r == 0)
+		r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+	if (r == 0)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(execve), 0);
+	if (r == 0)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+	if (r == 0)
+		r = export(ctx, &out->prog[SC_BPF_NOTIFY], &out->len[SC_BPF_NOTIFY]);
+	return r < 0 ? errf(err, errlen, r, "the learning filter: %s", strerror(-r)) : 0;
+}
+
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
 #define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
 #endif

@@ -55,6 +55,10 @@ int sc_compile(const struct sc_profile *p, struct sc_bpf *out, char *err, size_t
  * monitor then answers it with the profile's errno and reports the
  * denial. Quiet ones, and the overlay's, stay plain errno answers. */
 int sc_compile_notify(const struct sc_profile *p, struct sc_bpf *out, char *err, size_t errlen);
+/* husk seccomp learn's main filter, into prog[SC_BPF_NOTIFY]: every call
+ * but execve (and clone3's quiet ENOSYS) goes to the monitor, which lets
+ * what the base profile allows proceed and records it. */
+int sc_compile_learn(struct sc_bpf *out, char *err, size_t errlen);
 
 /* Service side: the very last step before execve (after capabilities and
  * no_new_privs, which unprivileged filter loading requires). With

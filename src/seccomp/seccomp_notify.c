@@ -59,7 +59,7 @@ static int64_t now_ms(void)
 
 /* The profile's answer; precompiled filters come without the parsed
  * profile, which is then read once, here, at the first denial. */
-static int answer_errno(struct sc_notify *n, const char *name, const uint64_t args[6])
+static struct sc_action base_action(struct sc_notify *n, const char *name, const uint64_t args[6])
 {
 	if (!n->prof && !n->load_failed && n->name) {
 		n->own = xcalloc(1, sizeof(*n->own));
@@ -74,9 +74,8 @@ static int answer_errno(struct sc_notify *n, const char *name, const uint64_t ar
 		}
 	}
 	if (!n->prof)
-		return ENOSYS;
-	struct sc_action a = sc_profile_eval(n->prof, name, args);
-	return a.kind == SC_ERRNO ? a.errnum : ENOSYS;
+		return (struct sc_action){ .kind = SC_ERRNO, .errnum = ENOSYS };
+	return sc_profile_eval(n->prof, name, args);
 }
 
 /* The sandbox's own pid for a pid of ours (the last NSpid field), and the
@@ -141,22 +140,25 @@ int sc_notify_handle(struct sc_notify *n)
 		s->count++;
 	char comm[64] = "?";
 	long inner = req->pid;
-	if (!n->learn && is_new)
+	if (is_new)
 		describe_task((pid_t)req->pid, &inner, comm, sizeof(comm));
 	resp->id = req->id;
 	resp->val = 0;
-	int e = 0;
-	if (n->learn) {
+	struct sc_action act = base_action(n, nm, args);
+	bool proceed = n->learn && (act.kind == SC_ALLOW || act.kind == SC_LOG);
+	int e = act.kind == SC_ERRNO ? act.errnum : ENOSYS;
+	if (proceed) {
 		resp->error = 0;
 		resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+		if (s)
+			s->allowed = true;
 	} else {
-		e = answer_errno(n, nm, args);
 		resp->error = -e;
 		resp->flags = 0;
 	}
 	r = seccomp_notify_respond(n->fd, resp);
 	n->total++;
-	if (!n->learn && is_new) {
+	if (!proceed && is_new) {
 		if (sc_notify_rate_ok(n, now_ms())) {
 			char call[256];
 			sc_notify_describe(nm, args, call, sizeof(call));

@@ -28,11 +28,17 @@ struct sc_seen {
 	int nr;
 	uint64_t key;
 	unsigned count;
+	bool allowed; /* learning: the base profile let it proceed */
+	bool any;     /* a merged profile allowed every key of it */
 };
 
 struct sc_notify {
 	int fd;
-	bool learn; /* let every call proceed (SECCOMP_USER_NOTIF_FLAG_CONTINUE) */
+	/* Learning: what the base profile (prof/name) allows proceeds
+	 * (SECCOMP_USER_NOTIF_FLAG_CONTINUE) and is recorded; the rest is
+	 * refused as the base profile refuses it, so learning never widens
+	 * the sandbox. */
+	bool learn;
 	/* The profile that says which errno each denial gets: the parsed one
 	 * the launch compiled, or (precompiled filters) loaded by name at the
 	 * first denial. */

@@ -55,3 +55,39 @@ done
 begin "denials ($PHASE): husk check says where denials go"
 run_husk check --rootfs "$ROOTFS" -- /app
 expect_rc 0 && expect_out '^  seccomp +default .*denials reported on stderr' && pass
+
+# ---- husk seccomp learn ------------------------------------------------
+L=$(mktemp -d "${TMPDIR:-/tmp}/husk-learn.XXXXXX")
+begin "learn ($PHASE): a profile learned from the Go service runs it with no denial"
+run_husk seccomp learn -o "$L/app.policy" --rootfs "$ROOTFS" -- /app -once
+if expect_rc 0 && expect_err "^husk: seccomp learn: [0-9]+ calls, [0-9]+ distinct allowed, written to $L/app.policy$" &&
+	[ -f "$L/app.policy" ]; then
+	run_husk run --rootfs "$ROOTFS" --seccomp "$L/app.policy" -- /app -once
+	expect_rc 0 && expect_out '^listening on ' &&
+		{ [ "$(den_lines)" = 0 ] || fail "denials under the learned profile: $ERR"; } &&
+		grep -qE '^socket: arg0 & 0xffffffff == 0x(2|a)' "$L/app.policy" && pass
+fi
+
+begin "learn ($PHASE): what the learned run did not make is refused, and reported"
+run_husk run --rootfs "$ROOTFS" --seccomp "$L/app.policy" -- /app -selftest
+[ "$(den_lines)" -ge 1 ] && expect_err 'seccomp denied [a-z_0-9]+\(.*\(app\): ENOSYS' && pass ||
+	fail "nothing refused (rc $RC)"
+
+begin "learn ($PHASE): learning never widens the base profile; --merge adds a run; a file is not overwritten without it"
+run_husk seccomp learn -o "$L/app.policy" --rootfs "$ROOTFS" -- /app -selftest
+if expect_rc 125 && expect_err 'exists; give --merge'; then
+	run_husk seccomp learn -o "$L/app.policy" --merge --rootfs "$ROOTFS" -- /app -selftest
+	# The service's own unshare(CLONE_NEWUSER) is refused by the base
+	# profile while learning, and so not learned.
+	if expect_rc 0 && expect_out 'unshare\(CLONE_NEWUSER\): operation not permitted' &&
+		expect_err '\(merged\)$'; then
+		if grep -q '^unshare' "$L/app.policy"; then
+			fail "unshare was learned"
+		elif ! grep -q '^connect$' "$L/app.policy" || ! grep -q '^listen$' "$L/app.policy"; then
+			fail "the merged profile lacks a call of one of the runs"
+		else
+			pass
+		fi
+	fi
+fi
+rm -rf "$L"

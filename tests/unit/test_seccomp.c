@@ -23,6 +23,7 @@
 #include "seccomp/seccomp_filter.h"
 #include "seccomp/seccomp_notify.h"
 #include "seccomp/seccomp_json.h"
+#include "seccomp/seccomp_learn.h"
 #include "seccomp/seccomp_load.h"
 #include "seccomp/seccomp_profile.h"
 
@@ -592,6 +593,52 @@ static void test_export_round_trip(void **state)
 	}
 }
 
+/* husk seccomp learn's file: the allowed calls, keyed where the format can
+ * say so, read back by --merge to the same entries; refused ones left out. */
+static void test_learn_file(void **state)
+{
+	(void)state;
+	struct sc_seen seen[] = {
+		{ .nr = SCMP_SYS(read), .allowed = true },
+		{ .nr = SCMP_SYS(socket), .key = AF_INET, .allowed = true },
+		{ .nr = SCMP_SYS(socket), .key = AF_UNIX, .allowed = true },
+		{ .nr = SCMP_SYS(ioctl), .key = 0x5401, .allowed = true },
+		{ .nr = SCMP_SYS(unshare), .allowed = false },
+	};
+	char path[] = "/tmp/husk-learn-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	FILE *f = fdopen(fd, "w");
+	assert_int_equal(sc_learn_write(f, seen, 5, "/app -once"), 0);
+	fclose(f);
+	struct sc_profile p;
+	char err[512];
+	sc_profile_init(&p);
+	if (sc_profile_parse_file(&p, path, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+	uint64_t args[6] = { AF_INET, 0, 0, 0, 0, 0 };
+	assert_int_equal(sc_profile_eval(&p, "socket", args).kind, SC_ALLOW);
+	args[0] = AF_INET6;
+	assert_int_equal(sc_profile_eval(&p, "socket", args).kind, SC_ERRNO);
+	assert_int_equal(sc_profile_eval(&p, "read", args).kind, SC_ALLOW);
+	assert_int_equal(sc_profile_eval(&p, "unshare", args).kind, SC_ERRNO);
+	assert_int_equal(sc_profile_eval(&p, "execve", args).kind, SC_ALLOW);
+	assert_true(sc_profile_fallback(&p, sc_profile_find(&p, "clone3")).quiet);
+	sc_profile_free(&p);
+
+	struct sc_seen back[16];
+	size_t n = 0;
+	assert_int_equal(sc_learn_read(path, back, &n, 16, err, sizeof(err)), 0);
+	bool inet = false, ioctl_key = false, unshare = false;
+	for (size_t i = 0; i < n; i++) {
+		inet |= back[i].nr == SCMP_SYS(socket) && back[i].key == AF_INET && !back[i].any;
+		ioctl_key |= back[i].nr == SCMP_SYS(ioctl) && back[i].key == 0x5401;
+		unshare |= back[i].nr == SCMP_SYS(unshare);
+	}
+	assert_true(inet && ioctl_key && !unshare);
+	unlink(path);
+}
+
 int main(void)
 {
 	const char *s = getenv("HUSK_SRCDIR");
@@ -610,6 +657,7 @@ int main(void)
 		cmocka_unit_test(test_notify_filter),
 		cmocka_unit_test(test_notify_helpers),
 		cmocka_unit_test(test_export_round_trip),
+		cmocka_unit_test(test_learn_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
