@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <seccomp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -118,33 +119,49 @@ static struct sc_seen *seen_find(struct sc_notify *n, int nr, uint64_t key, bool
 
 int sc_notify_handle(struct sc_notify *n)
 {
-	struct seccomp_notif *req = NULL;
-	struct seccomp_notif_resp *resp = NULL;
-	if (seccomp_notify_alloc(&req, &resp) < 0)
+	if (!n->req && seccomp_notify_alloc(&n->req, &n->resp) < 0)
 		return -ENOMEM;
+	struct seccomp_notif *req = n->req;
+	struct seccomp_notif_resp *resp = n->resp;
+	memset(req, 0, sizeof(*req));
 	int r = seccomp_notify_receive(n->fd, req);
-	if (r < 0) {
-		seccomp_notify_free(req, resp);
+	if (r < 0)
 		/* ENOENT: the caller went away between poll and receive. */
 		return r == -ENOENT || r == -EINTR ? 0 : r;
-	}
-	char *name = seccomp_syscall_resolve_num_arch(req->data.arch, req->data.nr);
-	const char *nm = name ? name : "?";
 	uint64_t args[6];
 	for (int i = 0; i < 6; i++)
 		args[i] = req->data.args[i];
-	/* Who asked, read while the caller still waits for the answer. */
-	bool is_new;
-	struct sc_seen *s = seen_find(n, req->data.nr, sc_notify_key(nm, args), &is_new);
+	/* A call seen before with a fixed answer needs neither its name nor
+	 * the profile: the answer is the round trip's only work. */
+	struct sc_seen *s = NULL;
+	bool is_new = false;
+	for (size_t i = 0; i < n->n_seen && !s; i++)
+		if (n->seen[i].cached && n->seen[i].nr == req->data.nr)
+			s = &n->seen[i];
+	char *name = NULL;
+	struct sc_action act;
+	if (s) {
+		act = s->act;
+	} else {
+		name = seccomp_syscall_resolve_num_arch(req->data.arch, req->data.nr);
+		const char *nm = name ? name : "?";
+		s = seen_find(n, req->data.nr, sc_notify_key(nm, args), &is_new);
+		act = base_action(n, nm, args);
+		const struct sc_syscall *sys = n->prof ? sc_profile_find(n->prof, nm) : NULL;
+		if (s && n->prof && (!sys || sys->n_alts == 0) && sc_notify_key(nm, args) == 0) {
+			s->cached = true;
+			s->act = act;
+		}
+	}
 	if (s)
 		s->count++;
+	/* Who asked, read while the caller still waits for the answer. */
 	char comm[64] = "?";
 	long inner = req->pid;
 	if (is_new)
 		describe_task((pid_t)req->pid, &inner, comm, sizeof(comm));
 	resp->id = req->id;
 	resp->val = 0;
-	struct sc_action act = base_action(n, nm, args);
 	bool proceed = n->learn && (act.kind == SC_ALLOW || act.kind == SC_LOG);
 	int e = act.kind == SC_ERRNO ? act.errnum : ENOSYS;
 	if (proceed) {
@@ -161,7 +178,7 @@ int sc_notify_handle(struct sc_notify *n)
 	if (!proceed && is_new) {
 		if (sc_notify_rate_ok(n, now_ms())) {
 			char call[256];
-			sc_notify_describe(nm, args, call, sizeof(call));
+			sc_notify_describe(name ? name : "?", args, call, sizeof(call));
 			const char *en = sc_errno_name(e);
 			char enbuf[16];
 			if (!en) {
@@ -177,13 +194,16 @@ int sc_notify_handle(struct sc_notify *n)
 		}
 	}
 	free(name);
-	seccomp_notify_free(req, resp);
 	/* ENOENT: the thread was killed while we answered; not an error. */
 	return r == -ENOENT ? 0 : r;
 }
 
 void sc_notify_finish(struct sc_notify *n)
 {
+	if (n->req)
+		seccomp_notify_free(n->req, n->resp);
+	n->req = NULL;
+	n->resp = NULL;
 	if (n->suppressed)
 		fprintf(n->out, "husk: seccomp: %lu more distinct denials not shown (rate limit)\n",
 			n->suppressed);

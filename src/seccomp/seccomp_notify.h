@@ -30,6 +30,11 @@ struct sc_seen {
 	unsigned count;
 	bool allowed; /* learning: the base profile let it proceed */
 	bool any;     /* a merged profile allowed every key of it */
+	/* The answer, kept once known where it cannot depend on the other
+	 * arguments (the call has no conditional rule): later ones skip the
+	 * name lookup and the profile. */
+	bool cached;
+	struct sc_action act;
 };
 
 struct sc_notify {
@@ -54,6 +59,9 @@ struct sc_notify {
 	int64_t window_ms;
 	unsigned in_window;
 	FILE *out; /* where the lines go: stderr */
+	/* libseccomp's buffers, sized by the kernel once. */
+	struct seccomp_notif *req;
+	struct seccomp_notif_resp *resp;
 };
 
 void sc_notify_init(struct sc_notify *n, int fd, const struct sc_profile *prof, const char *name,
