@@ -1,6 +1,7 @@
 #include "policy/exposure.h"
 
 #include <linux/capability.h>
+#include <linux/netlink.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <stdarg.h>
@@ -21,6 +22,16 @@ static bool allows(const struct sc_profile *prof, const char *name, uint64_t a0,
 	if (!prof)
 		return true;
 	const uint64_t args[SC_MAX_ARGS] = { a0, a1 };
+	enum sc_act_kind k = sc_profile_eval(prof, name, args).kind;
+	return k == SC_ALLOW || k == SC_LOG;
+}
+
+/* allows, with the third argument (socket's protocol) given too. */
+static bool allows3(const struct sc_profile *prof, const char *name, uint64_t a0, uint64_t a2)
+{
+	if (!prof)
+		return true;
+	const uint64_t args[SC_MAX_ARGS] = { a0, 0, a2 };
 	enum sc_act_kind k = sc_profile_eval(prof, name, args).kind;
 	return k == SC_ALLOW || k == SC_LOG;
 }
@@ -218,10 +229,20 @@ static void check_network(struct ctx *c)
 		   : "no raw packet sockets (denied, or CAP_NET_RAW dropped)",
 	    "drop --cap-add NET_RAW");
 
-	bool netlink = allows(c->prof, "socket", AF_NETLINK, 0);
+	/* Route netlink alone is how Go's net.Interfaces lists addresses; the
+	 * other families (sock_diag, audit, uevents, netfilter, ...) are the
+	 * surface worth counting. */
+	bool route = allows(c->prof, "socket", AF_NETLINK, 0);
+	bool netlink = false;
+	static const uint64_t other[] = { NETLINK_SOCK_DIAG, NETLINK_AUDIT, NETLINK_NETFILTER,
+					  NETLINK_KOBJECT_UEVENT, NETLINK_GENERIC, NETLINK_XFRM };
+	for (size_t i = 0; i < ARRAY_SIZE(other) && !netlink; i++)
+		netlink = allows3(c->prof, "socket", AF_NETLINK, other[i]);
 	add(c, "RestrictAddressFamilies=~AF_NETLINK", "network", 200, 1, netlink,
-	    netlink ? "netlink sockets allowed" : "netlink sockets denied",
-	    "use a seccomp profile that denies AF_NETLINK (--seccomp go-service)");
+	    netlink ? "netlink sockets allowed"
+	    : route ? "only route netlink (interface listing); the other netlink families denied"
+		    : "netlink sockets denied",
+	    "use a seccomp profile that allows at most NETLINK_ROUTE (--seccomp go-service)");
 }
 
 static void check_identity(struct ctx *c)

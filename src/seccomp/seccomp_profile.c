@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <linux/netlink.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
@@ -239,6 +240,7 @@ static const struct {
 	{ "AF_INET", AF_INET },
 	{ "AF_INET6", AF_INET6 },
 	{ "AF_NETLINK", AF_NETLINK },
+	{ "NETLINK_ROUTE", NETLINK_ROUTE },
 	{ "AF_PACKET", AF_PACKET },
 	{ "AF_KEY", AF_KEY },
 	{ "AF_ALG", AF_ALG },
