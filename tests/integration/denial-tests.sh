@@ -56,6 +56,10 @@ begin "denials ($PHASE): husk check says where denials go"
 run_husk check --rootfs "$ROOTFS" -- /app
 expect_rc 0 && expect_out '^  seccomp +default .*denials reported on stderr' && pass
 
+begin "denials ($PHASE): go-service keeps the kernel surface the default profile refuses (the escape probes' calls)"
+run_husk run --rootfs "$ROOTFS" --seccomp go-service --seccomp-quiet -- /sc-probe
+expect_out ' 0 failed$' && pass
+
 # ---- husk seccomp learn ------------------------------------------------
 L=$(mktemp -d "${TMPDIR:-/tmp}/husk-learn.XXXXXX")
 begin "learn ($PHASE): a profile learned from the Go service runs it with no denial"

@@ -53,7 +53,7 @@ install -m 644 "$HUSK_SRCDIR"/tests/data/seccomp/docker-default.json "$WORK/data
 chmod -R a+rX "$WORK/profiles"
 export HUSK_PROFILE_DIR="$WORK/profiles"
 cp "$here/lib.sh" "$here/test-user.sh" "$here/test-root.sh" "$here/cgroup-tests.sh" \
-	"$here/check-tests.sh" "$here/escape-tests.sh" "$here/inplace-tests.sh" "$here/oci-tests.sh" "$here/denial-tests.sh" "$here/engine-tests.sh" "$here/../dockerd.sh" "$here/readme-tests.sh" \
+	"$here/check-tests.sh" "$here/escape-tests.sh" "$here/inplace-tests.sh" "$here/oci-tests.sh" "$here/denial-tests.sh" "$here/goservers-tests.sh" "$here/engine-tests.sh" "$here/../dockerd.sh" "$here/readme-tests.sh" \
 	"$HUSK_SRCDIR/README.md" "$WORK/scripts/"
 chmod -R a+rX "$WORK/scripts"
 # OCI runtime-tools' checker and generator (tests/integration/oci-tests.sh):
@@ -103,26 +103,38 @@ for prof in default go-service strict; do
 done
 chmod a+r "$WORK"/profiles/*
 
-# caddy, a real Go server from Debian, unpacked (not installed: the package
-# would start a service on port 80) into a rootfs with its libraries.
-caddy_deb=$(ls "$HUSK_BUILDDIR"/tests/fixtures/caddy_*.deb 2>/dev/null | head -n1)
-if [ -z "$caddy_deb" ] && command -v apt-get >/dev/null; then
-	(cd "$HUSK_BUILDDIR/tests/fixtures" && apt-get download caddy >/dev/null 2>&1)
-	caddy_deb=$(ls "$HUSK_BUILDDIR"/tests/fixtures/caddy_*.deb 2>/dev/null | head -n1)
-fi
-if [ -n "$caddy_deb" ]; then
-	CR="$WORK/caddy-rootfs"
-	mkdir -p "$CR"/{proc,dev,tmp,etc} "$WORK/caddy-pkg"
-	dpkg-deb -x "$caddy_deb" "$WORK/caddy-pkg"
-	mkdir -p "$CR/usr/bin"
-	cp "$WORK/caddy-pkg/usr/bin/caddy" "$CR/usr/bin/caddy"
-	for lib in $(ldd "$CR/usr/bin/caddy" | grep -oE '/[^ ]+'); do
-		mkdir -p "$CR$(dirname "$lib")"
-		cp -L "$lib" "$CR$lib"
+# Go servers packaged by Debian, unpacked (not installed: the packages
+# would start services) into a root each with the libraries they load:
+# caddy, and those of tests/integration/goservers-tests.sh. The .debs are
+# kept in the build tree's tests/fixtures between runs.
+goserver_root() { # PACKAGE BINARY ROOT
+	local pkg=$1 bin=$2 root=$3 deb
+	deb=$(ls "$HUSK_BUILDDIR/tests/fixtures/${pkg}"_*.deb 2>/dev/null | head -n1)
+	if [ -z "$deb" ] && command -v apt-get >/dev/null; then
+		(cd "$HUSK_BUILDDIR/tests/fixtures" && apt-get download "$pkg" >/dev/null 2>&1)
+		deb=$(ls "$HUSK_BUILDDIR/tests/fixtures/${pkg}"_*.deb 2>/dev/null | head -n1)
+	fi
+	[ -n "$deb" ] || return 0
+	mkdir -p "$root"/{proc,dev,tmp,etc,sys,data} "$root.pkg" "$root$(dirname "$bin")"
+	dpkg-deb -x "$deb" "$root.pkg"
+	cp "$root.pkg$bin" "$root$bin"
+	for lib in $(ldd "$root$bin" | grep -oE '/[^ ]+'); do
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
 	done
-	chmod -R a+rX "$CR"
-	rm -rf "$WORK/caddy-pkg"
-fi
+	printf 'root:x:0:0::/:/sbin/nologin\nnobody:x:65534:65534::/:/sbin/nologin\n' >"$root/etc/passwd"
+	printf '127.0.0.1 localhost\n' >"$root/etc/hosts"
+	printf 'hosts: files\n' >"$root/etc/nsswitch.conf"
+	chmod -R a+rX "$root"
+	rm -rf "$root.pkg"
+}
+mkdir -p "$HUSK_BUILDDIR/tests/fixtures"
+goserver_root caddy /usr/bin/caddy "$WORK/caddy-rootfs"
+for s in etcd-server:/usr/bin/etcd prometheus:/usr/bin/prometheus \
+	victoria-metrics:/usr/bin/victoria-metrics docker-registry:/usr/bin/docker-registry \
+	nats-server:/usr/sbin/nats-server; do
+	goserver_root "${s%%:*}" "${s#*:}" "$WORK/gs-${s%%:*}"
+done
 
 # Hostile variants: symlinked mount destinations that name host paths, a
 # /proc that is a symlink, a device node planted by the image.

@@ -193,6 +193,7 @@ PHASE="root-started"
 . "$(dirname "$0")/inplace-tests.sh"
 . "$(dirname "$0")/oci-tests.sh"
 . "$(dirname "$0")/denial-tests.sh"
+. "$(dirname "$0")/goservers-tests.sh"
 . "$(dirname "$0")/engine-tests.sh"
 . "$(dirname "$0")/readme-tests.sh"
 
