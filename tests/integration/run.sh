@@ -108,25 +108,7 @@ chmod a+r "$WORK"/profiles/*
 # caddy, and those of tests/integration/goservers-tests.sh. The .debs are
 # kept in the build tree's tests/fixtures between runs.
 goserver_root() { # PACKAGE BINARY ROOT
-	local pkg=$1 bin=$2 root=$3 deb
-	deb=$(ls "$HUSK_BUILDDIR/tests/fixtures/${pkg}"_*.deb 2>/dev/null | head -n1)
-	if [ -z "$deb" ] && command -v apt-get >/dev/null; then
-		(cd "$HUSK_BUILDDIR/tests/fixtures" && apt-get download "$pkg" >/dev/null 2>&1)
-		deb=$(ls "$HUSK_BUILDDIR/tests/fixtures/${pkg}"_*.deb 2>/dev/null | head -n1)
-	fi
-	[ -n "$deb" ] || return 0
-	mkdir -p "$root"/{proc,dev,tmp,etc,sys,data} "$root.pkg" "$root$(dirname "$bin")"
-	dpkg-deb -x "$deb" "$root.pkg"
-	cp "$root.pkg$bin" "$root$bin"
-	for lib in $(ldd "$root$bin" | grep -oE '/[^ ]+'); do
-		mkdir -p "$root$(dirname "$lib")"
-		cp -L "$lib" "$root$lib"
-	done
-	printf 'root:x:0:0::/:/sbin/nologin\nnobody:x:65534:65534::/:/sbin/nologin\n' >"$root/etc/passwd"
-	printf '127.0.0.1 localhost\n' >"$root/etc/hosts"
-	printf 'hosts: files\n' >"$root/etc/nsswitch.conf"
-	chmod -R a+rX "$root"
-	rm -rf "$root.pkg"
+	"$HUSK_SRCDIR/tests/goserver-root" "$1" "$2" "$3" "$HUSK_BUILDDIR/tests/fixtures"
 }
 mkdir -p "$HUSK_BUILDDIR/tests/fixtures"
 goserver_root caddy /usr/bin/caddy "$WORK/caddy-rootfs"
