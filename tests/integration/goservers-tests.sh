@@ -14,6 +14,7 @@ gs_run() {
 	rm -rf "$WORK/gs-$name.state"
 	mkdir -p "$WORK/gs-$name.state"
 	chmod 777 "$WORK/gs-$name.state"
+	# Options given after these win (a later --seccomp replaces go-service).
 	"$HUSK_BIN" run --rootfs "$root" --net host --seccomp go-service --stop-timeout 10 \
 		--bind "$WORK/gs-$name.state:/data" --env HOME=/data "$@" >"$WORK/gs-$name.log" 2>&1 &
 	GS_PID=$!
@@ -179,3 +180,32 @@ echo "# built with:$vers"
 if [ -z "$vers" ]; then skip "no server could be fetched"
 elif ! command -v go >/dev/null; then skip "go not installed to read the build info"
 else pass; fi
+
+begin "go servers: a profile learned from caddy (husk seccomp learn) serves it again with nothing denied"
+if [ -x "$WORK/caddy-rootfs/usr/bin/caddy" ]; then
+	rm -f "$WORK/caddy-learned.policy"
+	"$HUSK_BIN" seccomp learn -o "$WORK/caddy-learned.policy" --rootfs "$WORK/caddy-rootfs" --net host \
+		--env HOME=/tmp --env XDG_CONFIG_HOME=/tmp --env XDG_DATA_HOME=/tmp -- \
+		/usr/bin/caddy respond --listen 127.0.0.1:18184 --body husk-ok >"$WORK/gs-learn.log" 2>&1 &
+	GS_PID=$!
+	lup() { curl -sf http://127.0.0.1:18184/ >/dev/null; }
+	gs_wait lup
+	curl -sf http://127.0.0.1:18184/ >/dev/null
+	kill -TERM "$GS_PID"
+	wait "$GS_PID"
+	if [ ! -s "$WORK/caddy-learned.policy" ]; then
+		fail "nothing learned: $(tail -n 3 "$WORK/gs-learn.log")"
+	else
+		gs_run caddy-learned "$WORK/caddy-rootfs" --seccomp "$WORK/caddy-learned.policy" \
+			--env XDG_CONFIG_HOME=/data --env XDG_DATA_HOME=/data -- \
+			/usr/bin/caddy respond --listen 127.0.0.1:18184 --body husk-ok
+		gs_wait lup
+		got=$(curl -sf http://127.0.0.1:18184/)
+		# gs_run's --seccomp go-service is overridden by the later one.
+		if gs_stop caddy-learned 0; then
+			[ "$got" = husk-ok ] && pass || fail "got '$got'"
+		fi
+	fi
+else
+	skip "caddy could not be fetched (apt-get download caddy)"
+fi
