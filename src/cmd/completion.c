@@ -7,19 +7,29 @@
 #include "front/option_table.h"
 
 /* The words of a placeholder like "none|host" that are literal choices
- * (lowercase), or "" for a free value ("DIR", "CAP|ALL" is upper case). */
+ * (lowercase), or false for a free value ("DIR"; "CAP|ALL" is upper case).
+ * A choice that goes on with a value ("ns:PATH") offers its literal part. */
 static bool choices(const char *arg, char *out, size_t len)
 {
 	if (!arg || !strchr(arg, '|'))
 		return false;
 	size_t n = 0;
+	bool in_value = false, word = false;
 	for (const char *c = arg; *c && n + 1 < len; c++) {
-		if (isupper((unsigned char)*c))
-			return false;
-		out[n++] = *c == '|' ? ' ' : *c;
+		if (*c == '|') {
+			if (!word)
+				return false;
+			out[n++] = ' ';
+			in_value = word = false;
+		} else if (isupper((unsigned char)*c)) {
+			in_value = true;
+		} else if (!in_value) {
+			out[n++] = *c;
+			word = true;
+		}
 	}
 	out[n] = '\0';
-	return true;
+	return word;
 }
 
 /* Which values are host paths: directories, or any file. */

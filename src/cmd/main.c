@@ -221,6 +221,15 @@ static int cmd_run_or_check(int argc, char *argv[], bool check, const struct lea
 			    .environ = environ,
 			    .profiles = &profiles,
 			    .report_only = check };
+	/* Sockets systemd (or anything speaking its protocol) started husk
+	 * with: passed on to the service. */
+	const char *lpid = getenv("LISTEN_PID"), *lfds = getenv("LISTEN_FDS");
+	uint32_t nfds;
+	if (lpid && lfds && strtol(lpid, NULL, 10) == (long)getpid() && parse_u32(lfds, &nfds) == 0 &&
+	    nfds > 0 && nfds <= HUSK_MAX_LISTEN) {
+		c.listen_fds = nfds;
+		c.listen_names = getenv("LISTEN_FDNAMES");
+	}
 	char err[1024];
 	if (c.uid == 0 && idmap_root_ranges(&c.root_uids, &c.root_gids, err, sizeof(err)) < 0) {
 		log_error("%s: host id range: %s", argv[0], err);

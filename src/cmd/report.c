@@ -4,6 +4,7 @@
 #include <sched.h>
 #include <limits.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "launch/caps.h"
 #include "launch/hooks.h"
@@ -48,13 +49,15 @@ static json_object *namespaces(const struct husk_policy *p)
 		   { "uts", CLONE_NEWUTS },
 		   { "cgroup", CLONE_NEWCGROUP } };
 	for (size_t i = 0; i < ARRAY_SIZE(ns); i++) {
-		if ((ns[i].flag == CLONE_NEWNET && p->net != NET_NONE) ||
+		if ((ns[i].flag == CLONE_NEWNET && p->net == NET_HOST) ||
 		    (p->ns_shared & (uint64_t)ns[i].flag))
 			continue;
 		const char *joined = NULL;
 		for (size_t k = 0; k < p->n_ns_joins; k++)
 			if (p->ns_joins[k].type == ns[i].flag)
 				joined = p->ns_joins[k].path;
+		if (ns[i].flag == CLONE_NEWNET && p->net == NET_JOIN)
+			joined = p->net_path;
 		char b[300];
 		snprintf(b, sizeof(b), "%s%s%s", ns[i].name, joined ? "=" : "", joined ? joined : "");
 		json_object_array_add(a, str(b));
@@ -383,6 +386,22 @@ json_object *report_build(const struct husk_policy *p, const struct caller *c,
 	}
 	if (p->sysctls.n)
 		put(o, "sysctl", strv_json((const char *const *)p->sysctls.v, p->sysctls.n));
+	/* --listen's sockets, and those husk was started with. */
+	struct strv ls = { 0 };
+	for (size_t i = 0; i < p->n_listens; i++) {
+		const struct listen_spec *l = &p->listens[i];
+		char b[160];
+		if (l->inherited >= 0)
+			snprintf(b, sizeof(b), "fd %zu: %s (passed to husk)", 3 + i, l->name);
+		else
+			snprintf(b, sizeof(b), "fd %zu: %s %s%s%s:%u", 3 + i,
+				 l->type == SOCK_DGRAM ? "udp" : "tcp", l->family == AF_INET6 ? "[" : "",
+				 l->addr, l->family == AF_INET6 ? "]" : "", l->port);
+		strv_push(&ls, b);
+	}
+	if (ls.n)
+		put(o, "listen", strv_json((const char *const *)ls.v, ls.n));
+	strv_free(&ls);
 	/* An OCI config's hooks: what runs around the service, and where. */
 	struct strv hooks = { 0 };
 	for (int st = 0; st < HOOK_NSTAGES; st++)
@@ -498,6 +517,7 @@ void report_print_text(json_object *r, FILE *out)
 	static const char *const lists[][2] = { { "masked_paths", "masked" },
 						{ "readonly_paths", "read-only" },
 						{ "sysctl", "sysctl" },
+						{ "listen", "listen" },
 						{ "hooks", "hooks" } };
 	for (size_t i = 0; i < ARRAY_SIZE(lists); i++) {
 		if (!get(r, lists[i][0]))

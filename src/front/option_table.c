@@ -1,6 +1,8 @@
 #include "front/option_table.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <linux/capability.h>
 #include <stdio.h>
@@ -220,10 +222,71 @@ static int keyword(const char *arg, const char *const *words, size_t n, char *er
 
 static int opt_net(struct husk_policy *p, const char *arg, char *err, size_t errlen)
 {
+	/* ns:PATH, an existing network namespace (ip netns add makes them
+	 * under /run/netns). */
+	if (str_has_prefix(arg, "ns:")) {
+		if (arg[3] != '/')
+			return errf(err, errlen, -EINVAL,
+				    "ns: takes an absolute path to a network namespace, such as "
+				    "/run/netns/NAME");
+		free(p->net_path);
+		p->net_path = xstrdup(arg + 3);
+		p->net = NET_JOIN;
+		return 0;
+	}
 	int k = KEYWORD(arg, err, errlen, [NET_NONE] = "none", [NET_HOST] = "host");
 	if (k >= 0)
 		p->net = (enum net_mode)k;
 	return k < 0 ? k : 0;
+}
+
+/* [IP:]PORT[/tcp|/udp]; an IPv6 address in brackets. */
+static int opt_listen(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	if (p->n_listens == HUSK_MAX_LISTEN)
+		return errf(err, errlen, -E2BIG, "at most %d sockets", HUSK_MAX_LISTEN);
+	struct listen_spec l = { .family = AF_INET, .type = SOCK_STREAM, .inherited = -1 };
+	char buf[128];
+	if (strlen(arg) >= sizeof(buf))
+		return errf(err, errlen, -EINVAL, "too long");
+	strcpy(buf, arg);
+	char *proto = strchr(buf, '/');
+	if (proto) {
+		*proto++ = '\0';
+		if (strcmp(proto, "udp") == 0)
+			l.type = SOCK_DGRAM;
+		else if (strcmp(proto, "tcp") != 0)
+			return errf(err, errlen, -EINVAL, "/%s: use /tcp or /udp", proto);
+	}
+	const char *port = buf, *host = "0.0.0.0";
+	if (buf[0] == '[') {
+		char *close = strchr(buf, ']');
+		if (!close || close[1] != ':')
+			return errf(err, errlen, -EINVAL, "expected [IPV6]:PORT");
+		*close = '\0';
+		host = buf + 1;
+		port = close + 2;
+		l.family = AF_INET6;
+	} else if (strchr(buf, ':')) {
+		char *colon = strrchr(buf, ':');
+		*colon = '\0';
+		host = buf;
+		port = colon + 1;
+	}
+	unsigned char tmp[16];
+	uint32_t v;
+	if (inet_pton(l.family, host, tmp) != 1)
+		return errf(err, errlen, -EINVAL, "%s is not a numeric %s address", host,
+			    l.family == AF_INET ? "IPv4" : "IPv6");
+	if (parse_u32(port, &v) < 0 || v == 0 || v > 65535)
+		return errf(err, errlen, -EINVAL, "'%s' is not a port (1-65535)", port);
+	if (strlen(host) >= sizeof(l.addr))
+		return errf(err, errlen, -EINVAL, "address too long");
+	memcpy(l.addr, host, strlen(host) + 1);
+	l.port = (uint16_t)v;
+	snprintf(l.name, sizeof(l.name), "%s-%u", l.type == SOCK_DGRAM ? "udp" : "tcp", v);
+	p->listens[p->n_listens++] = l;
+	return 0;
 }
 
 static int opt_userns(struct husk_policy *p, const char *arg, char *err, size_t errlen)
@@ -520,7 +583,14 @@ const struct husk_option husk_run_options[] = {
 	  OPT_PATH_NONE },
 	{ "chdir", "DIR", "working directory inside (default /)", false, opt_chdir, OPT_PATH_NONE },
 	{ "hostname", "NAME", "host name inside (default husk)", false, opt_hostname, OPT_PATH_NONE },
-	{ "net", "none|host", "none: private netns with lo only (default); host: share", false,
+	{ "listen", "[IP:]PORT[/tcp|/udp]",
+	  "bind the socket here, as the caller, and pass it to the service as fd 3, 4, ... "
+	  "(LISTEN_FDS); its network namespace stays private",
+	  true, opt_listen, OPT_PATH_NONE },
+	{ "net", "none|host|ns:PATH",
+	  "none: private netns with lo only (default); host: share it; ns:PATH: join that one "
+	  "(root-started)",
+	  false,
 	  opt_net, OPT_PATH_NONE },
 	{ "namespaces", "required|auto|none",
 	  "required (default): new namespaces or fail; auto: in place where a container "
@@ -619,7 +689,7 @@ static const struct {
 	{ "Identity and privileges", { "user", "host-user", "userns", "cap-add", "cap-drop" } },
 	{ "Environment", { "env", "env-keep", "env-drop", "env-clear", "no-go-env" } },
 	{ "Network and host name",
-	  { "net", "hostname", "allow-tcp-bind", "allow-tcp-connect" } },
+	  { "net", "listen", "hostname", "allow-tcp-bind", "allow-tcp-connect" } },
 	{ "Resource limits",
 	  { "rlimit", "memory", "memory-high", "memory-swap", "pids", "cpus", "cpu-weight",
 	    "io-weight", "cgroup", "cgroup-parent" } },

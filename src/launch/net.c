@@ -1,6 +1,11 @@
 #include "launch/net.h"
+#include "base/util.h"
 
 #include <errno.h>
+#include <sys/socket.h>
+#include <stdbool.h>
+#include <fcntl.h>
+#include <arpa/inet.h>
 #include <libmnl/libmnl.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
@@ -43,5 +48,97 @@ int net_loopback_up(void)
 		return -errno;
 	if (mnl_cb_run(buf, (size_t)n, nlh->nlmsg_seq, mnl_socket_get_portid(nl), NULL, NULL) < 0)
 		return -errno;
+	return 0;
+}
+
+int net_listen_open(const struct husk_policy *p, int *fds, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < p->n_listens; i++)
+		fds[i] = -1;
+	for (size_t i = 0; i < p->n_listens; i++) {
+		const struct listen_spec *l = &p->listens[i];
+		if (l->inherited >= 0) {
+			fds[i] = fcntl(l->inherited, F_DUPFD_CLOEXEC, 3);
+			if (fds[i] < 0)
+				goto fail_errno;
+			continue;
+		}
+		fds[i] = socket(l->family, l->type | SOCK_CLOEXEC, 0);
+		if (fds[i] < 0)
+			goto fail_errno;
+		int one = 1;
+		if (l->type == SOCK_STREAM)
+			setsockopt(fds[i], SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		struct sockaddr_storage ss = { 0 };
+		socklen_t len;
+		if (l->family == AF_INET6) {
+			struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+			a->sin6_family = AF_INET6;
+			a->sin6_port = htons(l->port);
+			inet_pton(AF_INET6, l->addr, &a->sin6_addr);
+			len = sizeof(*a);
+		} else {
+			struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+			a->sin_family = AF_INET;
+			a->sin_port = htons(l->port);
+			inet_pton(AF_INET, l->addr, &a->sin_addr);
+			len = sizeof(*a);
+		}
+		if (bind(fds[i], (struct sockaddr *)&ss, len) < 0) {
+			int e = errno;
+			const char *fix = e == EADDRINUSE ? "; the port is in use: choose another"
+					  : e == EACCES	   ? "; ports below net.ipv4.ip_unprivileged_port_start "
+							     "(1024 by default) need root: choose a higher one"
+					  : e == EADDRNOTAVAIL ? "; no interface here has that address"
+							       : "";
+			errf(err, errlen, -e, "--listen %s:%u/%s: bind: %s%s", l->addr, l->port,
+			     l->type == SOCK_DGRAM ? "udp" : "tcp", strerror(e), fix);
+			goto fail;
+		}
+		if (l->type == SOCK_STREAM && listen(fds[i], SOMAXCONN) < 0)
+			goto fail_errno;
+	}
+	return 0;
+fail_errno:;
+	int e = errno;
+	errf(err, errlen, -e, "--listen: socket: %s", strerror(e));
+fail:
+	for (size_t i = 0; i < p->n_listens; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	return -EINVAL;
+}
+
+int net_listen_place(const int *fds, size_t n, int *keep)
+{
+	if (!n)
+		return 0;
+	int tmp[HUSK_MAX_LISTEN];
+	int top = 3 + (int)n;
+	/* Copies above the range first: a socket may itself sit in it. */
+	for (size_t i = 0; i < n; i++)
+		if ((tmp[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, top)) < 0)
+			return -errno;
+	/* What else holds 3 .. top - 1 (the monitor's pipe, the cgroup
+	 * reaper's) moves above, open as before. */
+	for (int fd = 3; fd < top; fd++) {
+		if (fcntl(fd, F_GETFD) < 0)
+			continue;
+		bool ours = false;
+		for (size_t i = 0; i < n; i++)
+			ours |= fds[i] == fd;
+		int moved = ours ? -1 : fcntl(fd, F_DUPFD_CLOEXEC, top);
+		if (!ours && moved < 0)
+			return -errno;
+		if (keep && *keep == fd)
+			*keep = moved;
+		close(fd);
+	}
+	/* dup2 leaves the new fd without close-on-exec: the service keeps it. */
+	for (size_t i = 0; i < n; i++) {
+		if (dup2(tmp[i], 3 + (int)i) < 0)
+			return -errno;
+		close(tmp[i]);
+	}
 	return 0;
 }

@@ -1,6 +1,9 @@
 #include "launch/preflight.h"
 
 #include <errno.h>
+#include <sched.h>
+#include <linux/nsfs.h>
+#include <sys/ioctl.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -240,9 +243,28 @@ static void check_cgroup(struct preflight *pf, const struct husk_policy *p)
 	}
 }
 
+/* --net ns:PATH must name a network namespace: ip netns add makes them,
+ * and a wrong path (a directory, another kind of namespace) is said
+ * before anything is made. */
+static void check_netns(struct preflight *pf, const struct husk_policy *p)
+{
+	if (p->net != NET_JOIN)
+		return;
+	_cleanup_close_ int fd = open(p->net_path, O_RDONLY | O_CLOEXEC);
+	int type = fd < 0 ? -1 : ioctl(fd, NS_GET_NSTYPE);
+	if (fd < 0)
+		add(pf, "net", HUSK_EXIT_LAUNCH, "give the path of a network namespace (/run/netns/NAME)",
+		    "--net ns:%s: %s", p->net_path, strerror(errno));
+	else if (type != CLONE_NEWNET)
+		add(pf, "net", HUSK_EXIT_LAUNCH,
+		    "give a network namespace's file: ip netns add NAME makes /run/netns/NAME",
+		    "--net ns:%s: not a network namespace", p->net_path);
+}
+
 size_t preflight_run(const struct husk_policy *p, bool cgroup, struct preflight *pf)
 {
 	memset(pf, 0, sizeof(*pf));
+	check_netns(pf, p);
 	_cleanup_close_ int rootfd = -1;
 	if (p->rootfs && (rootfd = open(p->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		add(pf, "rootfs", HUSK_EXIT_LAUNCH, "give a directory the caller can reach",

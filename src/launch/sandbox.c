@@ -271,7 +271,7 @@ static pid_t spawn_service(const struct husk_policy *p, const struct sc_bpf *fil
 /* pid 1 of the new pid namespace: set up, start the service, supervise. */
 static _Noreturn void sandbox_child(const struct husk_policy *p, const struct sc_bpf *filter,
 				    int sync_fd, bool late_cgroupns, bool cgroup2, const int *join_fds,
-				    const int *hook_fds)
+				    const int *hook_fds, const int *listen_fds)
 {
 	die_with_monitor(sync_fd);
 	join_namespaces(p, join_fds);
@@ -327,6 +327,10 @@ static _Noreturn void sandbox_child(const struct husk_policy *p, const struct sc
 		listener = page;
 		*listener = -1;
 	}
+	/* --listen's sockets at 3, 4, ... for the service. */
+	int pr = net_listen_place(listen_fds, p->n_listens, &sync_fd);
+	if (pr < 0)
+		die_errno(pr, "init: pass the --listen sockets");
 	pid_t svc = spawn_service(p, filter, listener);
 	if (svc < 0)
 		die_errno(errno, "init: start the service");
@@ -375,7 +379,7 @@ static bool clone_refused(int e)
  * signals, and returns the service's status); the service drops to its
  * ids and capabilities, gets Landlock, rlimits and the seccomp filter in
  * service_exec, as in a sandbox. */
-static int run_in_place(struct husk_policy *p, struct cgroup *cg)
+static int run_in_place(struct husk_policy *p, struct cgroup *cg, const int *listen_fds)
 {
 	/* Not pid 1 (started from a shell): orphans of the service come to
 	 * us, and the stop timeout reaches only the service's process group
@@ -399,6 +403,9 @@ static int run_in_place(struct husk_policy *p, struct cgroup *cg)
 		char go;
 		if (read(pipefd[0], &go, 1) != 1)
 			_exit(HUSK_EXIT_LAUNCH);
+		int r = net_listen_place(listen_fds, p->n_listens, NULL);
+		if (r < 0)
+			die_errno(r, "in place: pass the --listen sockets");
 		service_exec(p, p->seccomp_unconfined ? NULL : &p->seccomp_bpf, NULL);
 	}
 	close(pipefd[0]);
@@ -436,10 +443,22 @@ static int run_in_place(struct husk_policy *p, struct cgroup *cg)
 	return code;
 }
 
+/* The monitor's copies of --listen's sockets, closed on every way out. */
+struct listen_fds {
+	int fd[HUSK_MAX_LISTEN];
+	size_t n;
+};
+
+static void listen_close(struct listen_fds *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		close(l->fd[i]);
+}
+
 /* --namespaces auto, where the namespaces were refused or could not be
  * set up: in place, every layer not in force said once. */
 static int fall_back_in_place(struct husk_policy *p, struct cgroup *cg, const char *step,
-			      const char *why)
+			      const char *why, const int *listen_fds)
 {
 	char err[512];
 	size_t before = p->warnings.n;
@@ -448,7 +467,7 @@ static int fall_back_in_place(struct husk_policy *p, struct cgroup *cg, const ch
 	log_warn("%s: %s; --namespaces auto goes on in place", step, why);
 	for (size_t i = before; i < p->warnings.n; i++)
 		log_warn("%s", p->warnings.v[i]);
-	return run_in_place(p, cg);
+	return run_in_place(p, cg, listen_fds);
 }
 
 int sandbox_probe_namespaces(const struct husk_policy *p)
@@ -520,8 +539,24 @@ int sandbox_run(struct husk_policy *p)
 		return log_errno(reaper, "cgroup: start the reaper"), HUSK_EXIT_LAUNCH;
 
 	caps_last_cap(); /* read once here; the children inherit the value */
+	/* --listen's sockets, bound here in the caller's network namespace
+	 * with the caller's rights, before anything joins another. */
+	__attribute__((cleanup(listen_close))) struct listen_fds ls = { .n = 0 };
+	char lerr[512];
+	if (net_listen_open(p, ls.fd, lerr, sizeof(lerr)) < 0)
+		return log_error("%s", lerr), HUSK_EXIT_LAUNCH;
+	ls.n = p->n_listens;
+	const int *listen_fds = ls.fd;
 	if (p->in_place)
-		return run_in_place(p, &cg);
+		return run_in_place(p, &cg, listen_fds);
+	/* --net ns:PATH: the monitor joins it, and the clone (without
+	 * CLONE_NEWNET) hands it to the sandbox; from inside a new user
+	 * namespace the child could not join one the host's owns. */
+	if (p->net == NET_JOIN) {
+		_cleanup_close_ int nsfd = open(p->net_path, O_RDONLY | O_CLOEXEC);
+		if (nsfd < 0 || setns(nsfd, CLONE_NEWNET) < 0)
+			return log_errno(-errno, "--net ns:%s: join", p->net_path), HUSK_EXIT_LAUNCH;
+	}
 
 	/* The monitor's end closing tells the child that husk is gone. Under
 	 * auto the child also answers through it once the sandbox is up. */
@@ -569,7 +604,7 @@ int sandbox_run(struct husk_policy *p)
 		int e = errno;
 		close(pipefd[0]);
 		close(pipefd[1]);
-		return fall_back_in_place(p, &cg, "create namespaces", strerror(e));
+		return fall_back_in_place(p, &cg, "create namespaces", strerror(e), listen_fds);
 	}
 	if (pid < 0) {
 		int e = errno;
@@ -588,7 +623,7 @@ int sandbox_run(struct husk_policy *p)
 		/* The filter was compiled (or precompiled) before the clone,
 		 * as crun does: the child only hands it to the kernel. */
 		sandbox_child(p, p->seccomp_unconfined ? NULL : &p->seccomp_bpf, pipefd[0],
-			      late_cgroupns, cg_v2, join_fds, hook_fds);
+			      late_cgroupns, cg_v2, join_fds, hook_fds, listen_fds);
 	}
 	close(pipefd[0]);
 	for (size_t i = 0; i < p->n_ns_joins; i++)
@@ -658,7 +693,8 @@ int sandbox_run(struct husk_policy *p)
 			run_hooks(p, HOOK_POSTSTOP, "stopped", 0);
 		if (p->namespaces == NS_AUTO && (down || maps_refused))
 			return fall_back_in_place(p, &cg, "set up the namespaces",
-						  down ? "the sandbox failed (above)" : "the id maps were refused");
+						  down ? "the sandbox failed (above)" : "the id maps were refused",
+						  listen_fds);
 		return HUSK_EXIT_LAUNCH;
 	}
 	timing_mark(T_RELEASED);

@@ -43,13 +43,13 @@ static void reset_signals(void)
  * shares init's fd table until execve (spawn_service), and init still
  * needs its own. execve gives the service a table of its own and closes
  * them there. */
-static void close_inherited_fds(void)
+static void close_inherited_fds(unsigned first)
 {
-	if (sys_close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+	if (sys_close_range(first, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
 		return;
 	/* CLOSE_RANGE_CLOEXEC arrived in 5.11; older kernels get the loop. */
 	long max = sysconf(_SC_OPEN_MAX);
-	for (long fd = 3; fd < (max > 0 ? max : 65536); fd++)
+	for (long fd = first; fd < (max > 0 ? max : 65536); fd++)
 		fcntl((int)fd, F_SETFD, FD_CLOEXEC);
 }
 
@@ -138,7 +138,8 @@ void service_exec(const struct husk_policy *p, const struct sc_bpf *filter, vola
 	reset_signals();
 	/* Nothing the caller or husk had open reaches the service; a leaked
 	 * directory fd is how CVE-2024-21626 reached the host. */
-	close_inherited_fds();
+	/* --listen's sockets, at 3 .. (net_listen_place), stay. */
+	close_inherited_fds(3 + (unsigned)p->n_listens);
 
 	int r;
 	bool ambient = caps_service_ambient(p->uid);
@@ -224,6 +225,16 @@ void service_exec(const struct husk_policy *p, const struct sc_bpf *filter, vola
 		die_errno(errno, "no_new_privs");
 
 	environ = p->env.v;
+	/* LISTEN_PID: the service's pid as it sees it (2 in the sandbox). */
+	char lpid[32];
+	_cleanup_free_ char **env = NULL;
+	if (p->n_listens) {
+		env = xcalloc(p->env.n + 2, sizeof(char *));
+		memcpy(env, p->env.v, p->env.n * sizeof(char *));
+		snprintf(lpid, sizeof(lpid), "LISTEN_PID=%d", (int)getpid());
+		env[p->env.n] = lpid;
+		environ = env;
+	}
 	char found[PATH_MAX], bad[PATH_MAX];
 	const char *prog = find_program(p->argv.v[0], found, sizeof(found));
 	if (!prog) {

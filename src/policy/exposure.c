@@ -10,6 +10,7 @@
 #include <sys/personality.h>
 #include <sys/socket.h>
 
+#include "base/util.h"
 #include "launch/caps.h"
 #include "seccomp/seccomp_groups.h"
 
@@ -196,9 +197,33 @@ static void check_network(struct ctx *c)
 				      : "drop --net host";
 	bool host = p->net == NET_HOST || p->in_place;
 	add(c, "PrivateNetwork", "network", 2500, 1, host,
-	    host ? "the host's network namespace: every host interface and port"
-		 : "own network namespace with only lo",
+	    host		    ? "the host's network namespace: every host interface and port"
+	    : p->net == NET_JOIN ? say(c, "the network namespace %s, as its owner set it up",
+				       p->net_path)
+				 : "own network namespace with only lo",
 	    fix);
+
+	/* --listen: sockets the host's network reaches the service through,
+	 * counted as systemd-analyze counts IP ingress; loopback ones are
+	 * the host's own business. */
+	char open_to[256] = "";
+	size_t at = 0;
+	for (size_t i = 0; i < p->n_listens && at < sizeof(open_to); i++) {
+		const struct listen_spec *l = &p->listens[i];
+		bool loop = l->inherited < 0 && (str_has_prefix(l->addr, "127.") ||
+						 strcmp(l->addr, "::1") == 0);
+		if (!loop)
+			at += (size_t)snprintf(open_to + at, sizeof(open_to) - at, " %s:%u",
+					       l->inherited >= 0 ? l->name : l->addr, l->port);
+	}
+	/* Only a policy with sockets has the check: the others' scores stay
+	 * what they were. */
+	if (p->n_listens)
+		add(c, "IPIngress", "network", 1000, 1, open_to[0] != '\0',
+	    open_to[0] ? say(c, "sockets reachable from the host's network:%s", open_to)
+	    : p->n_listens ? "listens on loopback only"
+			   : "no socket from the host's network",
+	    "bind --listen to 127.0.0.1, or to the one address that needs it");
 
 	bool inet = allows(c->prof, "socket", AF_INET, 0) || allows(c->prof, "socket", AF_INET6, 0);
 	add(c, "RestrictAddressFamilies=~AF_INET|AF_INET6", "network", 1500, 1, host && inet,

@@ -53,6 +53,7 @@ void policy_free(struct husk_policy *p)
 	strv_free(&p->warnings);
 	free(p->cwd);
 	free(p->hostname);
+	free(p->net_path);
 	free(p->cgroup_parent);
 	free(p->seccomp_name);
 	free(p->seccomp_json);
@@ -211,6 +212,45 @@ static int resolve_env(struct husk_policy *p, const struct caller *c)
 	for (size_t k = 0; k < p->env_set.n; k++)
 		if ((r = env_put(&p->env, p->env_set.v[k])) < 0)
 			return r;
+	/* The systemd protocol for --listen's sockets; LISTEN_PID is the
+	 * service's own pid, set just before its exec (service.c). */
+	if (p->n_listens) {
+		char kv[1200];
+		int n = snprintf(kv, sizeof(kv), "LISTEN_FDS=%zu", p->n_listens);
+		if ((r = env_put(&p->env, kv)) < 0)
+			return r;
+		n = snprintf(kv, sizeof(kv), "LISTEN_FDNAMES=");
+		for (size_t i = 0; i < p->n_listens && n > 0 && (size_t)n < sizeof(kv); i++)
+			n += snprintf(kv + n, sizeof(kv) - (size_t)n, "%s%s", i ? ":" : "",
+				      p->listens[i].name);
+		if ((r = env_put(&p->env, kv)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Sockets husk was started with (systemd's LISTEN_FDS for husk's pid) go
+ * first, then --listen's, as a .socket unit's would. */
+static int inherited_listens(struct husk_policy *p, const struct caller *c, char *err,
+			     size_t errlen)
+{
+	if (!c->listen_fds)
+		return 0;
+	if (c->listen_fds + p->n_listens > HUSK_MAX_LISTEN)
+		return errf(err, errlen, -E2BIG, "--listen: more than %d sockets with the %zu passed "
+						 "to husk", HUSK_MAX_LISTEN, c->listen_fds);
+	memmove(&p->listens[c->listen_fds], &p->listens[0], p->n_listens * sizeof(p->listens[0]));
+	const char *names = c->listen_names ? c->listen_names : "";
+	for (size_t i = 0; i < c->listen_fds; i++) {
+		struct listen_spec *l = &p->listens[i];
+		*l = (struct listen_spec){ .inherited = 3 + (int)i };
+		size_t len = strcspn(names, ":");
+		snprintf(l->name, sizeof(l->name), "%.*s", (int)len, *names ? names : "unknown");
+		if (!len)
+			snprintf(l->name, sizeof(l->name), "unknown");
+		names += len + (names[len] == ':');
+	}
+	p->n_listens += c->listen_fds;
 	return 0;
 }
 
@@ -684,12 +724,23 @@ int policy_finalize(struct husk_policy *p, const struct caller *c, char *err, si
 	devpts_unmapped_gid(p);
 	/* An OCI config asked for it (runc spec --rootless keeps
 	 * NET_BIND_SERVICE without a network namespace): said, not refused. */
+	if (p->net == NET_JOIN && c->uid != 0)
+		return errf(err, errlen, -EPERM,
+			    "--net ns:%s: joining a network namespace needs root-started husk "
+			    "(setns needs CAP_SYS_ADMIN over the namespace's owner); as a normal "
+			    "user, reach the service with --listen",
+			    p->net_path);
+	if (p->net == NET_JOIN && p->namespaces != NS_REQUIRED)
+		return errf(err, errlen, -EINVAL,
+			    "--net ns:%s: in place there is no namespace of the service's own to "
+			    "join with; drop --namespaces",
+			    p->net_path);
 	if (p->net == NET_HOST && p->userns == USERNS_PRIVATE && p->namespaces != NS_NONE &&
 	    (p->cap_add & NET_CAPS) && p->oci_bundle)
 		strv_push(&p->warnings, "process.capabilities: a network capability without a "
 					"network namespace acts only in husk's user namespace, not "
 					"on the host network");
-	else if (p->net == NET_HOST && p->userns == USERNS_PRIVATE && p->namespaces != NS_NONE &&
+	else if (p->net != NET_NONE && p->userns == USERNS_PRIVATE && p->namespaces != NS_NONE &&
 	    (p->cap_add & NET_CAPS))
 		return errf(err, errlen, -EINVAL,
 			    "--cap-add of a network capability with --net host: capabilities in "
@@ -742,6 +793,8 @@ mounts_done:
 	if (!p->cwd || (!p->hostname && !(p->ns_shared & CLONE_NEWUTS)))
 		return errf(err, errlen, -ENOMEM, "out of memory");
 
+	if ((r = inherited_listens(p, c, err, errlen)) < 0)
+		return r;
 	if ((r = resolve_env(p, c)) < 0)
 		return errf(err, errlen, r, "environment: out of memory");
 	if ((r = resolve_rlimits(p, c, err, errlen)) < 0)

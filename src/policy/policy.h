@@ -21,6 +21,7 @@ struct sc_notify;
 enum net_mode {
 	NET_NONE = 0, /* a new network namespace holding only lo, up */
 	NET_HOST,     /* the caller's network namespace */
+	NET_JOIN,     /* --net ns:PATH: an existing one (root-started), net_path */
 };
 
 enum userns_mode {
@@ -42,6 +43,19 @@ enum landlock_mode {
 	LANDLOCK_AUTO = 0, /* when the kernel has it */
 	LANDLOCK_REQUIRED, /* an error where the kernel has none */
 	LANDLOCK_OFF,
+};
+
+/* --listen: a socket husk binds in the caller's network namespace and
+ * passes to the service as fd 3, 4, ... (the systemd protocol:
+ * LISTEN_FDS, LISTEN_PID, LISTEN_FDNAMES). inherited >= 0: one husk got
+ * from its own caller (systemd), passed on as it is. */
+#define HUSK_MAX_LISTEN 16
+struct listen_spec {
+	int family, type; /* AF_INET/AF_INET6, SOCK_STREAM/SOCK_DGRAM */
+	char addr[64];	  /* numeric */
+	uint16_t port;
+	char name[64];	  /* LISTEN_FDNAMES entry */
+	int inherited;
 };
 
 /* TCP ports the service may bind or connect to (Landlock ABI 4+). */
@@ -190,6 +204,9 @@ struct husk_policy {
 	char *cwd;
 	char *hostname;
 	enum net_mode net;
+	size_t n_listens;
+	struct listen_spec listens[HUSK_MAX_LISTEN];
+	char *net_path; /* NET_JOIN: the namespace's file (/run/netns/NAME) */
 	enum userns_mode userns;
 	enum ns_mode namespaces;
 	/* The service runs in place (no namespace of its own): --namespaces
@@ -258,6 +275,10 @@ struct caller {
 	/* The limits of the cgroup husk runs in (a container's --memory and
 	 * --cpus): the Go variables follow them when husk sets none of its own.
 	 * 0: none or unknown. */
+	/* Sockets husk itself was started with (LISTEN_FDS for this pid):
+	 * fds 3 .. 3 + n - 1, with their names. */
+	size_t listen_fds;
+	const char *listen_names;
 	uint64_t own_memory_max;
 	uint64_t own_cpu_quota_us, own_cpu_period_us;
 };

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -55,9 +56,25 @@ func main() {
 	graceful := flag.Bool("graceful", false, "shut down cleanly on SIGTERM and exit 0")
 	once := flag.Bool("once", false, "exit 0 right after the listener is up")
 	self := flag.Bool("selftest", false, "serve, GET /health, report the sandbox, exit")
+	inherited := flag.Bool("listen-fd", false, "serve on fd 3, passed with LISTEN_FDS (socket activation)")
 	flag.Parse()
 
-	ln, err := net.Listen("tcp", *addr)
+	var ln net.Listener
+	var err error
+	if *inherited {
+		// The systemd protocol: LISTEN_PID names this process, the fds
+		// start at 3.
+		if os.Getenv("LISTEN_PID") != strconv.Itoa(os.Getpid()) || os.Getenv("LISTEN_FDS") == "" {
+			fmt.Fprintf(os.Stderr, "no socket passed: LISTEN_PID=%q LISTEN_FDS=%q pid %d\n",
+				os.Getenv("LISTEN_PID"), os.Getenv("LISTEN_FDS"), os.Getpid())
+			os.Exit(3)
+		}
+		ln, err = net.FileListener(os.NewFile(3, os.Getenv("LISTEN_FDNAMES")))
+		fmt.Printf("inherited fd 3 (LISTEN_FDS=%s LISTEN_FDNAMES=%s)\n", os.Getenv("LISTEN_FDS"),
+			os.Getenv("LISTEN_FDNAMES"))
+	} else {
+		ln, err = net.Listen("tcp", *addr)
+	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "listen %s: %v\n", *addr, err)
 		os.Exit(3)

@@ -1,0 +1,114 @@
+# Reaching a service in its private network namespace: --listen hands it a
+# socket bound outside (the systemd protocol), and root-started husk can
+# join a named network namespace (--net ns:PATH). Loopback only, or a
+# namespace the test makes. Sourced by test-user.sh and test-root.sh.
+
+if [ "$(id -u)" = 0 ]; then NP=18591; else NP=18581; fi
+
+begin "net ($PHASE): --listen: the Go service serves on the socket it was given, its network namespace private"
+"$HUSK_BIN" run --listen "127.0.0.1:$NP" --rootfs "$ROOTFS" -- /app -listen-fd >"$WORK/listen.$PHASE.out" 2>&1 &
+BG=$!
+lready() { curl -sf "http://127.0.0.1:$NP/health" >/dev/null; }
+wait_for lready
+got=$(curl -sf "http://127.0.0.1:$NP/health")
+kill -TERM "$BG"
+wait "$BG"
+OUT=$(cat "$WORK/listen.$PHASE.out")
+if [ "$got" != ok ]; then
+	fail "GET /health gave '$got'"
+elif ! grep -q "^inherited fd 3 (LISTEN_FDS=1 LISTEN_FDNAMES=tcp-$NP)$" <<<"$OUT"; then
+	fail "the service did not get the socket"
+else
+	# Still its own network namespace: nothing there listens on the port,
+	# and only lo exists.
+	sandbox_sh 'cat /proc/net/dev | tail -n +3 | cut -d: -f1 | tr -d " "' --listen "127.0.0.1:$NP"
+	[ "$OUT" = lo ] && pass || fail "interfaces in the sandbox: $OUT"
+fi
+
+begin "net ($PHASE): --listen passes LISTEN_PID (the service's own), LISTEN_FDS and the fds 3.., and nothing else"
+sandbox_sh 'echo pid=$$ env=$LISTEN_PID/$LISTEN_FDS/$LISTEN_FDNAMES; ls /proc/$$/fd | tr "\n" " "' \
+	--listen "127.0.0.1:$NP" --listen "[::1]:$NP/udp"
+# The shell is the service: LISTEN_PID is its pid in the sandbox.
+if expect_rc 0 && expect_out "^pid=([0-9]+) env=\\1/2/tcp-$NP:udp-$NP\$"; then
+	grep -qE '^0 1 2 3 4 ' <<<"$(tail -n1 <<<"$OUT")" && pass || fail "fds: $OUT"
+fi
+
+begin "net ($PHASE): without --listen the service gets no socket and no LISTEN_* variable"
+sandbox_sh 'ls /proc/$$/fd | tr "\n" " "; env | grep -c ^LISTEN_'
+expect_out '^0 1 2 0$' && pass
+
+begin "net ($PHASE): husk passes on the sockets it was started with (systemd's LISTEN_FDS)"
+if ! command -v python3 >/dev/null; then
+	skip "python3 is not installed to stand in for systemd"
+else
+	# A systemd-style parent: the socket at fd 3, LISTEN_PID set to husk's own
+	# pid by an exec in the same process.
+	python3 - "$HUSK_BIN" "$ROOTFS" "$NP" >"$WORK/sd.out" 2>&1 <<-'PY' &
+	import os, socket, sys
+	husk, root, port = sys.argv[1], sys.argv[2], int(sys.argv[3]) + 1
+	s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+	s.bind(("127.0.0.1", port)); s.listen(8)
+	os.dup2(s.fileno(), 3)
+	os.set_inheritable(3, True)
+	os.environ.update(LISTEN_FDS="1", LISTEN_PID=str(os.getpid()), LISTEN_FDNAMES="web")
+	os.execv(husk, [husk, "run", "--rootfs", root, "--", "/app", "-listen-fd"])
+	PY
+	BG=$!
+	sready() { curl -sf "http://127.0.0.1:$((NP + 1))/health" >/dev/null; }
+	wait_for sready
+	got=$(curl -sf "http://127.0.0.1:$((NP + 1))/health")
+	kill -TERM "$BG"
+	wait "$BG"
+	if [ "$got" = ok ] && grep -q 'LISTEN_FDNAMES=web' "$WORK/sd.out"; then
+		pass
+	else
+		fail "got '$got': $(cat "$WORK/sd.out")"
+	fi
+fi
+
+begin "net ($PHASE): bad --listen values: one line naming the value and the fix, exit 125"
+ok=1
+for v in 127.0.0.1:0 nohost:80 127.0.0.1:80/sctp '[::1]80'; do
+	run_husk run --listen "$v" --rootfs "$ROOTFS" -- /bin/true
+	[ "$RC" = 125 ] && expect_one_error_line || { ok=0; break; }
+done
+if [ "$ok" = 1 ]; then
+	# A port in use: held by another husk's --listen.
+	"$HUSK_BIN" run --listen "127.0.0.1:$((NP + 2))" --rootfs "$ROOTFS" -- /bin/sleep 5 &
+	HOLD=$!
+	sleep 0.5
+	run_husk run --listen "127.0.0.1:$((NP + 2))" --rootfs "$ROOTFS" -- /bin/true
+	kill "$HOLD" 2>/dev/null
+	wait "$HOLD" 2>/dev/null
+	if expect_rc 125 && expect_one_error_line && expect_err 'the port is in use'; then
+		if [ "$(id -u)" = 0 ]; then
+			pass
+		else
+			run_husk run --listen 127.0.0.1:81 --rootfs "$ROOTFS" -- /bin/true
+			expect_rc 125 && expect_err 'need root: choose a higher one' && pass
+		fi
+	fi
+fi
+
+if [ "$(id -u)" = 0 ]; then
+	begin "net (root-started): --net ns:PATH joins a network namespace made with ip netns"
+	NS=husk-test-$$
+	if ! ip netns add "$NS" 2>/dev/null; then
+		skip "ip netns add is refused here"
+	else
+		ip netns exec "$NS" ip link set lo up
+		ip netns exec "$NS" ip addr add 10.231.0.1/32 dev lo
+		sandbox_sh 'grep -c 10.231.0.1 /proc/net/fib_trie' --net "ns:/run/netns/$NS"
+		if expect_rc 0 && [ "${OUT:-0}" -ge 1 ]; then
+			run_husk run --net ns:/etc --rootfs "$ROOTFS" -- /bin/true
+			expect_rc 125 && expect_one_error_line && expect_err 'not a network namespace' && pass
+		else
+			fail "the address of the joined namespace is not seen: '$OUT'"
+		fi
+		ip netns del "$NS"
+	fi
+else
+	begin "net (unprivileged): --net ns:PATH is root-started only, and says so"
+	run_husk run --net ns:/run/netns/x --rootfs "$ROOTFS" -- /bin/true
+	expect_rc 125 && expect_one_error_line && expect_err 'needs root-started husk' && pass
+fi
