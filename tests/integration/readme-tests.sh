@@ -30,7 +30,7 @@ for b in "$R"/blocks/block*.sh; do
 	# The image workflow needs its tools (tests/install-deps has them;
 	# the VM's minimal system does not).
 	missing=""
-	for t in umoci skopeo jq; do
+	for t in umoci skopeo jq curl; do
 		grep -qE "^$t |\| *$t |^ *$t " "$b" && ! command -v "$t" >/dev/null && missing="$missing $t"
 	done
 	if [ -n "$missing" ]; then
