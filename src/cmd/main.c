@@ -230,6 +230,8 @@ static int cmd_run_or_check(int argc, char *argv[], bool check, const struct lea
 		c.listen_fds = nfds;
 		c.listen_names = getenv("LISTEN_FDNAMES");
 	}
+	c.notify_socket = getenv("NOTIFY_SOCKET");
+	c.pid = getpid();
 	char err[1024];
 	if (c.uid == 0 && idmap_root_ranges(&c.root_uids, &c.root_gids, err, sizeof(err)) < 0) {
 		log_error("%s: host id range: %s", argv[0], err);

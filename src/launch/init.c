@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "base/log.h"
+#include "launch/sdnotify.h"
 
 static const int forwarded[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
 
@@ -65,7 +66,8 @@ static bool reap(pid_t child, bool reap_all, int *status)
 /* Waits for one of the blocked signals, or (with a denial channel) a
  * notification, until the deadline; like sigtimedwait, -1 with EAGAIN at
  * the deadline, and 0 after a notification was handled. */
-static int wait_event(const sigset_t *set, int sigfd, struct sc_notify *nt, int64_t deadline)
+static int wait_event(const sigset_t *set, int sigfd, struct sc_notify *nt,
+		      const struct supervise_opts *o, int64_t deadline)
 {
 	if (sigfd < 0) {
 		struct timespec ts, *tsp = NULL;
@@ -80,26 +82,31 @@ static int wait_event(const sigset_t *set, int sigfd, struct sc_notify *nt, int6
 		siginfo_t si;
 		return sigtimedwait(set, &si, tsp);
 	}
-	struct pollfd pfd[2] = { { .fd = sigfd, .events = POLLIN },
-				 { .fd = nt->fd, .events = POLLIN } };
+	int nfd = nt ? nt->fd : -1;
+	struct pollfd pfd[3] = { { .fd = sigfd, .events = POLLIN },
+				 { .fd = nfd, .events = POLLIN },
+				 { .fd = o->relay_to ? o->relay_fd : -1, .events = POLLIN } };
 	int timeout = -1;
 	if (deadline >= 0) {
 		int64_t left = deadline - now_ms();
 		timeout = left < 0 ? 0 : (int)left;
 	}
-	int n = poll(pfd, nt->fd >= 0 ? 2 : 1, timeout);
+	/* A negative fd is skipped by poll. */
+	int n = poll(pfd, 3, timeout);
 	if (n == 0) {
 		errno = EAGAIN;
 		return -1;
 	}
 	if (n < 0)
 		return -1;
+	if (pfd[2].fd >= 0 && (pfd[2].revents & POLLIN))
+		sdnotify_relay(o->relay_fd, o->relay_to);
 	/* A channel that is done is closed: should a task of the filter be
 	 * left, its later denials get the kernel's ENOSYS instead of waiting
 	 * for an answer. */
-	if (nt->fd >= 0 && (((pfd[1].revents & POLLIN) && sc_notify_handle(nt) < 0) ||
-			    (!(pfd[1].revents & POLLIN) &&
-			     (pfd[1].revents & (POLLHUP | POLLERR | POLLNVAL))))) {
+	if (nt && nt->fd >= 0 &&
+	    (((pfd[1].revents & POLLIN) && sc_notify_handle(nt) < 0) ||
+	     (!(pfd[1].revents & POLLIN) && (pfd[1].revents & (POLLHUP | POLLERR | POLLNVAL))))) {
 		close(nt->fd);
 		nt->fd = -1;
 	}
@@ -120,7 +127,8 @@ int supervise(pid_t child, const struct supervise_opts *o)
 	/* With a denial channel the signals come through a signalfd, so one
 	 * poll waits for both. */
 	struct sc_notify *nt = o->notify && o->notify->fd >= 0 ? o->notify : NULL;
-	int sigfd = nt ? signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK) : -1;
+	bool relay = o->relay_fd >= 0 && o->relay_to;
+	int sigfd = nt || relay ? signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK) : -1;
 	if (nt && sigfd < 0) {
 		/* No way to wait for both: the kernel answers ENOSYS once the
 		 * listener is gone, so nothing waits for us. */
@@ -135,7 +143,7 @@ int supervise(pid_t child, const struct supervise_opts *o)
 				close(sigfd);
 			return exit_code_from_status(status);
 		}
-		int sig = wait_event(&set, sigfd, nt, deadline);
+		int sig = wait_event(&set, sigfd, nt, o, deadline);
 		if (sig == 0)
 			continue;
 		if (sig < 0) {

@@ -30,6 +30,10 @@ struct supervise_opts {
 	/* The denial channel (seccomp_notify.h): answered here as they come,
 	 * between signals. NULL or fd -1: none. */
 	struct sc_notify *notify;
+	/* Type=notify: the service's sd_notify socket, relayed to relay_to
+	 * as messages come (sdnotify.h); only with relay_to set. */
+	int relay_fd;
+	const char *relay_to;
 };
 
 /* Call with the supervise_sigset() signals and SIGCHLD blocked. Returns the

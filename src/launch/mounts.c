@@ -16,6 +16,7 @@
 
 #include "base/log.h"
 #include "base/sys.h"
+#include "launch/sdnotify.h"
 #include "launch/view.h"
 
 const char *const mounts_proc_masked[] = {
@@ -477,7 +478,16 @@ static int mount_devpts(int rootfd)
 	return mount_fs_at(rootfd, &pts, true);
 }
 
-static int mount_dev_at(int rootfd, const struct mount_entry *m)
+static int notify_fd = -1;
+
+int mounts_take_notify_fd(void)
+{
+	int fd = notify_fd;
+	notify_fd = -1;
+	return fd;
+}
+
+static int mount_dev_at(int rootfd, const struct mount_entry *m, bool notify)
 {
 	_cleanup_close_ int target = open_strict_mountpoint(rootfd, "dev", m->dst);
 	if (target < 0)
@@ -524,6 +534,9 @@ static int mount_dev_at(int rootfd, const struct mount_entry *m)
 	}
 	if ((r = dev_symlinks(devfd)) < 0)
 		return r;
+	/* Before /dev goes read-only: the service's sd_notify socket. */
+	if (notify && (notify_fd = sdnotify_bind_at(devfd, SDNOTIFY_NAME)) < 0)
+		return log_errno(notify_fd, "mount dev: the sd_notify socket " SDNOTIFY_PATH);
 	/* An OCI config mounts its own devpts and shm (or does without). */
 	if (m->dev_bare)
 		return 0;
@@ -849,7 +862,8 @@ int mounts_setup(const struct husk_policy *p, bool cgroup2, int (*before_pivot)(
 				r = mount_fs_at(rootfd, m, !(p->ns_shared & CLONE_NEWCGROUP));
 				break;
 			case MOUNT_DEV:
-				r = mount_dev_at(rootfd, m);
+				r = mount_dev_at(rootfd, m,
+						 p->notify_socket && strcmp(m->dst, "/dev") == 0);
 				break;
 			case MOUNT_TMPFS:
 				r = mount_tmpfs_at(rootfd, m);

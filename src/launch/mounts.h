@@ -27,3 +27,8 @@ const char *mounts_attrs_str(uint64_t attrs, char *buf, size_t len);
  * place and before pivot_root (the OCI hooks' point); its failure fails
  * the setup. */
 int mounts_setup(const struct husk_policy *p, bool cgroup2, int (*before_pivot)(void *), void *arg);
+
+/* The sd_notify socket mounts_setup made in the sandbox's /dev for a
+ * policy with a NOTIFY_SOCKET to relay to (launch/sdnotify.h), handed to
+ * the caller once; -1 when there is none. */
+int mounts_take_notify_fd(void);

@@ -24,6 +24,7 @@
 #include "base/log.h"
 #include "launch/mounts.h"
 #include "launch/net.h"
+#include "launch/sdnotify.h"
 #include "limits/rlimits.h"
 #include "seccomp/seccomp_filter.h"
 #include "seccomp/seccomp_notify.h"
@@ -75,55 +76,66 @@ static int sync_write(int fd, char c)
 	return write(fd, &c, 1) == 1 ? 0 : -EPIPE;
 }
 
-/* 'n', with the denial channel's fd when there is one (SCM_RIGHTS); init's
- * copy is closed once sent. */
-static int send_listener(int sock, int fd)
+/* 'n', then which fds follow (1: the denial channel's, 2: the sd_notify
+ * socket), passed with SCM_RIGHTS; init's copies are closed once sent. */
+static int send_fds(int sock, int listener, int relay)
 {
-	char byte = 'n';
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	char msg[2] = { 'n', (char)((listener >= 0 ? 1 : 0) | (relay >= 0 ? 2 : 0)) };
+	int fds[2], n = 0;
+	if (listener >= 0)
+		fds[n++] = listener;
+	if (relay >= 0)
+		fds[n++] = relay;
+	struct iovec iov = { .iov_base = msg, .iov_len = 2 };
 	union {
-		char buf[CMSG_SPACE(sizeof(int))];
+		char buf[CMSG_SPACE(2 * sizeof(int))];
 		struct cmsghdr align;
 	} u = { 0 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-	if (fd >= 0) {
-		msg.msg_control = u.buf;
-		msg.msg_controllen = sizeof(u.buf);
-		struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	if (n) {
+		mh.msg_control = u.buf;
+		mh.msg_controllen = CMSG_SPACE((size_t)n * sizeof(int));
+		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
 		c->cmsg_level = SOL_SOCKET;
 		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+		c->cmsg_len = CMSG_LEN((size_t)n * sizeof(int));
+		memcpy(CMSG_DATA(c), fds, (size_t)n * sizeof(int));
 	}
-	ssize_t n = sendmsg(sock, &msg, MSG_NOSIGNAL);
-	if (fd >= 0)
-		close(fd);
-	return n == 1 ? 0 : -EPIPE;
+	ssize_t r = sendmsg(sock, &mh, MSG_NOSIGNAL);
+	for (int i = 0; i < n; i++)
+		close(fds[i]);
+	return r == 2 ? 0 : -EPIPE;
 }
 
-/* The monitor's side: the fd, -1 when the service made none, or -EPIPE
- * when init died first. */
-static int recv_listener(int sock)
+/* The monitor's side: each fd, or -1 where init sent none; -EPIPE when
+ * init died first. */
+static int recv_fds(int sock, int *listener, int *relay)
 {
-	char byte;
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	char msg[2];
+	struct iovec iov = { .iov_base = msg, .iov_len = 2 };
 	union {
-		char buf[CMSG_SPACE(sizeof(int))];
+		char buf[CMSG_SPACE(2 * sizeof(int))];
 		struct cmsghdr align;
 	} u;
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-			      .msg_controllen = sizeof(u.buf) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+			     .msg_controllen = sizeof(u.buf) };
+	*listener = *relay = -1;
 	ssize_t n;
 	do
-		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
 	while (n < 0 && errno == EINTR);
-	if (n != 1 || byte != 'n')
+	if (n != 2 || msg[0] != 'n')
 		return -EPIPE;
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-	int fd = -1;
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+	int fds[2] = { -1, -1 };
 	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-		memcpy(&fd, CMSG_DATA(c), sizeof(int));
-	return fd;
+		memcpy(fds, CMSG_DATA(c), c->cmsg_len - CMSG_LEN(0));
+	int k = 0;
+	if (msg[1] & 1)
+		*listener = fds[k++];
+	if (msg[1] & 2)
+		*relay = fds[k];
+	return 0;
 }
 
 /* The hooks' stage, run here, with the state at status; pid as the
@@ -327,6 +339,11 @@ static _Noreturn void sandbox_child(const struct husk_policy *p, const struct sc
 		listener = page;
 		*listener = -1;
 	}
+	/* Type=notify: the service's NOTIFY_SOCKET, made in /dev with the
+	 * mounts, read by the monitor. */
+	int relay = mounts_take_notify_fd();
+	if (p->notify_socket && relay < 0)
+		die("init: no sd_notify socket at " SDNOTIFY_PATH " (a --rootfs without /dev?)");
 	/* --listen's sockets at 3, 4, ... for the service. */
 	int pr = net_listen_place(listen_fds, p->n_listens, &sync_fd);
 	if (pr < 0)
@@ -335,8 +352,9 @@ static _Noreturn void sandbox_child(const struct husk_policy *p, const struct sc
 	if (svc < 0)
 		die_errno(errno, "init: start the service");
 	/* The service has exec'd (or died): its listener, if it made one,
-	 * goes to the monitor, which answers the denials from outside. */
-	if (listener && send_listener(sync_fd, *listener) < 0) {
+	 * goes to the monitor, which answers the denials from outside, and
+	 * so does the sd_notify socket it relays. */
+	if ((listener || relay >= 0) && send_fds(sync_fd, listener ? *listener : -1, relay) < 0) {
 		kill(svc, SIGKILL);
 		_exit(HUSK_EXIT_LAUNCH);
 	}
@@ -390,6 +408,7 @@ static int run_in_place(struct husk_policy *p, struct cgroup *cg, const int *lis
 	int pipefd[2];
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return log_errno(-errno, "pipe"), HUSK_EXIT_LAUNCH;
+	int relay = -1; /* in place the service has systemd's own socket */
 	pid_t pid = fork();
 	if (pid < 0) {
 		int e = errno;
@@ -427,7 +446,9 @@ static int run_in_place(struct husk_policy *p, struct cgroup *cg, const int *lis
 	timing_mark(T_RELEASED);
 	struct supervise_opts o = { .reap_all = true,
 				    .stop_timeout = p->stop_timeout,
-				    .group = pid1 ? 0 : pid };
+				    .group = pid1 ? 0 : pid,
+				    .relay_fd = relay,
+				    .relay_to = relay >= 0 ? p->notify_socket : NULL };
 	int code = supervise(pid, &o);
 	timing_mark(T_EXITED);
 	/* Open until the service has run: until it has exec'd, its closing
@@ -562,7 +583,7 @@ int sandbox_run(struct husk_policy *p)
 	 * auto the child also answers through it once the sandbox is up. */
 	int pipefd[2];
 	bool hooked = has_hooks(p);
-	bool report = p->seccomp_report && !p->seccomp_unconfined;
+	bool report = (p->seccomp_report && !p->seccomp_unconfined) || p->notify_socket;
 	int pr = p->namespaces == NS_AUTO || hooked || report
 			 ? socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pipefd)
 			 : pipe2(pipefd, O_CLOEXEC);
@@ -675,16 +696,16 @@ int sandbox_run(struct husk_policy *p)
 	char up;
 	bool down = r == 0 && p->namespaces == NS_AUTO && read(pipefd[1], &up, 1) != 1;
 	/* The denial channel, once the service has exec'd. */
-	int listener = -1;
-	if (r == 0 && !down && report && (listener = recv_listener(pipefd[1])) == -EPIPE) {
-		listener = -1;
+	int listener = -1, relay = -1;
+	if (r == 0 && !down && report && recv_fds(pipefd[1], &listener, &relay) < 0)
 		r = -EPIPE;
-	}
 	if (r == 0 && hooked && sync_read(pipefd[1], 's') < 0)
 		r = -EPIPE;
 	if (r < 0 || down) {
 		if (listener >= 0)
 			close(listener);
+		if (relay >= 0)
+			close(relay);
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		close(pipefd[1]);
@@ -707,9 +728,14 @@ int sandbox_run(struct husk_policy *p)
 		       p->seccomp_name ? p->seccomp_name : HUSK_DEFAULT_SECCOMP, p->seccomp_search,
 		       p->cap_add);
 	nt->learn = p->learn != NULL;
-	struct supervise_opts o = { .reap_all = false, .notify = nt };
+	struct supervise_opts o = { .reap_all = false,
+				    .notify = nt,
+				    .relay_fd = relay,
+				    .relay_to = relay >= 0 ? p->notify_socket : NULL };
 	int code = supervise(pid, &o);
 	timing_mark(T_EXITED);
+	if (relay >= 0)
+		close(relay);
 	if (nt->fd >= 0)
 		close(nt->fd);
 	sc_notify_finish(nt);

@@ -54,6 +54,7 @@ void policy_free(struct husk_policy *p)
 	free(p->cwd);
 	free(p->hostname);
 	free(p->net_path);
+	free(p->notify_socket);
 	free(p->cgroup_parent);
 	free(p->seccomp_name);
 	free(p->seccomp_json);
@@ -573,6 +574,18 @@ int policy_in_place(struct husk_policy *p, char *err, size_t errlen)
 	/* The service is husk's own child there, without the sandbox's init
 	 * to hand the listener over: denials are answered in the kernel. */
 	p->seccomp_report = false;
+	/* Nor a /dev of the sandbox's for the sd_notify relay: the service
+	 * gets systemd's own socket, which takes it only with NotifyAccess=all
+	 * (it is not the unit's main process). */
+	if (p->notify_socket) {
+		char kv[4200];
+		snprintf(kv, sizeof(kv), "NOTIFY_SOCKET=%s", p->notify_socket);
+		env_put(&p->env, kv);
+		free(p->notify_socket);
+		p->notify_socket = NULL;
+		strv_push(&p->warnings, "in place: NOTIFY_SOCKET is systemd's own: set "
+					"NotifyAccess=all in the unit");
+	}
 	p->host_uid = p->uid;
 	p->host_gid = p->gid;
 	p->host_ids_from = HOST_IDS_SAME;
@@ -797,6 +810,12 @@ mounts_done:
 		return r;
 	if ((r = resolve_env(p, c)) < 0)
 		return errf(err, errlen, r, "environment: out of memory");
+	/* Type=notify: the service's messages go to husk, which relays them. */
+	if (c->notify_socket && *c->notify_socket) {
+		p->notify_socket = xstrdup(c->notify_socket);
+		if ((r = env_put(&p->env, "NOTIFY_SOCKET=/dev/husk-notify")) < 0)
+			return errf(err, errlen, r, "environment: out of memory");
+	}
 	if ((r = resolve_rlimits(p, c, err, errlen)) < 0)
 		return r;
 	if ((r = resolve_cgroup(p, c, err, errlen)) < 0)

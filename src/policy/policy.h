@@ -206,6 +206,9 @@ struct husk_policy {
 	enum net_mode net;
 	size_t n_listens;
 	struct listen_spec listens[HUSK_MAX_LISTEN];
+	/* Type=notify: the NOTIFY_SOCKET husk was given (systemd's); the
+	 * service's is /dev/husk-notify, relayed (launch/sdnotify.h). */
+	char *notify_socket;
 	char *net_path; /* NET_JOIN: the namespace's file (/run/netns/NAME) */
 	enum userns_mode userns;
 	enum ns_mode namespaces;
@@ -279,6 +282,8 @@ struct caller {
 	 * fds 3 .. 3 + n - 1, with their names. */
 	size_t listen_fds;
 	const char *listen_names;
+	const char *notify_socket; /* husk's NOTIFY_SOCKET */
+	pid_t pid;		   /* husk's, for names that must not clash */
 	uint64_t own_memory_max;
 	uint64_t own_cpu_quota_us, own_cpu_period_us;
 };

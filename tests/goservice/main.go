@@ -57,6 +57,7 @@ func main() {
 	once := flag.Bool("once", false, "exit 0 right after the listener is up")
 	self := flag.Bool("selftest", false, "serve, GET /health, report the sandbox, exit")
 	inherited := flag.Bool("listen-fd", false, "serve on fd 3, passed with LISTEN_FDS (socket activation)")
+	notify := flag.Bool("notify", false, "tell $NOTIFY_SOCKET READY=1 once serving (Type=notify)")
 	flag.Parse()
 
 	var ln net.Listener
@@ -80,6 +81,16 @@ func main() {
 		os.Exit(3)
 	}
 	fmt.Printf("listening on %s uid=%d gid=%d\n", ln.Addr(), os.Getuid(), os.Getgid())
+	if *notify {
+		// The sd_notify protocol: one datagram; a leading '@' is an
+		// abstract socket, which Go's net package understands.
+		c, err := net.Dial("unixgram", os.Getenv("NOTIFY_SOCKET"))
+		if err == nil {
+			_, err = c.Write([]byte("READY=1\nSTATUS=serving\nMAINPID=2\n"))
+			c.Close()
+		}
+		fmt.Printf("notify %s: %v\n", os.Getenv("NOTIFY_SOCKET"), err)
+	}
 	if *once {
 		os.Exit(0)
 	}

@@ -112,3 +112,30 @@ else
 	run_husk run --net ns:/run/netns/x --rootfs "$ROOTFS" -- /bin/true
 	expect_rc 125 && expect_one_error_line && expect_err 'needs root-started husk' && pass
 fi
+
+begin "net ($PHASE): Type=notify: the service's READY=1 and STATUS= reach husk's NOTIFY_SOCKET, MAINPID does not"
+if ! command -v python3 >/dev/null; then
+	skip "python3 is not installed to stand in for systemd"
+else
+	# A systemd stand-in: a datagram socket husk is told of in
+	# NOTIFY_SOCKET, as a Type=notify unit would have it.
+	python3 - "$HUSK_BIN" "$ROOTFS" "$WORK/notify.$PHASE" "$NP" >"$WORK/notify.$PHASE.out" 2>&1 <<-'PY'
+	import os, socket, subprocess, sys
+	husk, root, sock, port = sys.argv[1:5]
+	s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+	s.bind(sock)
+	env = dict(os.environ, NOTIFY_SOCKET=sock)
+	p = subprocess.Popen([husk, "run", "--rootfs", root, "--", "/app", "-addr",
+			      "127.0.0.1:%d" % (int(port) + 3), "-notify"], env=env)
+	s.settimeout(20)
+	try:
+	    print("got:" + s.recv(4096).decode().replace("\n", "|"))
+	except Exception as e:
+	    print("got nothing: %s" % e)
+	p.terminate()
+	p.wait()
+	PY
+	OUT=$(cat "$WORK/notify.$PHASE.out")
+	rm -f "$WORK/notify.$PHASE"
+	expect_out '^got:READY=1\|STATUS=serving\|$' && pass
+fi
