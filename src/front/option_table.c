@@ -241,10 +241,8 @@ static int opt_net(struct husk_policy *p, const char *arg, char *err, size_t err
 }
 
 /* [IP:]PORT[/tcp|/udp]; an IPv6 address in brackets. */
-static int opt_listen(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+static int parse_listen(const char *arg, struct listen_spec *out, char *err, size_t errlen)
 {
-	if (p->n_listens == HUSK_MAX_LISTEN)
-		return errf(err, errlen, -E2BIG, "at most %d sockets", HUSK_MAX_LISTEN);
 	struct listen_spec l = { .family = AF_INET, .type = SOCK_STREAM, .inherited = -1 };
 	char buf[128];
 	if (strlen(arg) >= sizeof(buf))
@@ -285,7 +283,46 @@ static int opt_listen(struct husk_policy *p, const char *arg, char *err, size_t 
 	memcpy(l.addr, host, strlen(host) + 1);
 	l.port = (uint16_t)v;
 	snprintf(l.name, sizeof(l.name), "%s-%u", l.type == SOCK_DGRAM ? "udp" : "tcp", v);
-	p->listens[p->n_listens++] = l;
+	*out = l;
+	return 0;
+}
+
+static int opt_listen(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	if (p->n_listens == HUSK_MAX_LISTEN)
+		return errf(err, errlen, -E2BIG, "at most %d sockets", HUSK_MAX_LISTEN);
+	int r = parse_listen(arg, &p->listens[p->n_listens], err, errlen);
+	if (r == 0)
+		p->n_listens++;
+	return r;
+}
+
+/* [IP:]HOSTPORT:PORT[/tcp]: the host's side as --listen takes it. */
+static int opt_publish(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	if (p->n_publish == HUSK_MAX_LISTEN)
+		return errf(err, errlen, -E2BIG, "at most %d ports", HUSK_MAX_LISTEN);
+	char buf[160];
+	if (strlen(arg) >= sizeof(buf))
+		return errf(err, errlen, -EINVAL, "too long");
+	strcpy(buf, arg);
+	char *proto = strchr(buf, '/');
+	if (proto && strcmp(proto, "/tcp") != 0)
+		return errf(err, errlen, -EINVAL,
+			    "%s: only tcp is forwarded; a UDP service takes its socket with --listen",
+			    proto);
+	if (proto)
+		*proto = '\0';
+	char *colon = strrchr(buf, ':');
+	uint32_t inner;
+	if (!colon || parse_u32(colon + 1, &inner) < 0 || inner == 0 || inner > 65535)
+		return errf(err, errlen, -EINVAL,
+			    "expected [IP:]HOSTPORT:PORT, PORT being the service's inside (1-65535)");
+	*colon = '\0';
+	int r = parse_listen(buf, &p->publish[p->n_publish], err, errlen);
+	if (r < 0)
+		return r;
+	p->publish_port[p->n_publish++] = (uint16_t)inner;
 	return 0;
 }
 
@@ -587,6 +624,10 @@ const struct husk_option husk_run_options[] = {
 	  "bind the socket here, as the caller, and pass it to the service as fd 3, 4, ... "
 	  "(LISTEN_FDS); its network namespace stays private",
 	  true, opt_listen, OPT_PATH_NONE },
+	{ "publish", "[IP:]HOSTPORT:PORT",
+	  "forward HOSTPORT of your network to PORT on the sandbox's own lo (tcp), for a "
+	  "service that binds its own port",
+	  true, opt_publish, OPT_PATH_NONE },
 	{ "net", "none|host|ns:PATH",
 	  "none: private netns with lo only (default); host: share it; ns:PATH: join that one "
 	  "(root-started)",
@@ -689,7 +730,7 @@ static const struct {
 	{ "Identity and privileges", { "user", "host-user", "userns", "cap-add", "cap-drop" } },
 	{ "Environment", { "env", "env-keep", "env-drop", "env-clear", "no-go-env" } },
 	{ "Network and host name",
-	  { "net", "listen", "hostname", "allow-tcp-bind", "allow-tcp-connect" } },
+	  { "net", "listen", "publish", "hostname", "allow-tcp-bind", "allow-tcp-connect" } },
 	{ "Resource limits",
 	  { "rlimit", "memory", "memory-high", "memory-swap", "pids", "cpus", "cpu-weight",
 	    "io-weight", "cgroup", "cgroup-parent" } },

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "base/log.h"
+#include "base/util.h"
 #include "launch/sdnotify.h"
 
 static const int forwarded[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
@@ -83,16 +84,17 @@ static int wait_event(const sigset_t *set, int sigfd, struct sc_notify *nt,
 		return sigtimedwait(set, &si, tsp);
 	}
 	int nfd = nt ? nt->fd : -1;
-	struct pollfd pfd[3] = { { .fd = sigfd, .events = POLLIN },
-				 { .fd = nfd, .events = POLLIN },
-				 { .fd = o->relay_to ? o->relay_fd : -1, .events = POLLIN } };
+	struct pollfd pfd[3 + 2 * 160] = { { .fd = sigfd, .events = POLLIN },
+					   { .fd = nfd, .events = POLLIN },
+					   { .fd = o->relay_to ? o->relay_fd : -1, .events = POLLIN } };
+	size_t nio = o->io ? o->io->fill(o->io->arg, pfd + 3, ARRAY_SIZE(pfd) - 3) : 0;
 	int timeout = -1;
 	if (deadline >= 0) {
 		int64_t left = deadline - now_ms();
 		timeout = left < 0 ? 0 : (int)left;
 	}
 	/* A negative fd is skipped by poll. */
-	int n = poll(pfd, 3, timeout);
+	int n = poll(pfd, 3 + nio, timeout);
 	if (n == 0) {
 		errno = EAGAIN;
 		return -1;
@@ -101,6 +103,8 @@ static int wait_event(const sigset_t *set, int sigfd, struct sc_notify *nt,
 		return -1;
 	if (pfd[2].fd >= 0 && (pfd[2].revents & POLLIN))
 		sdnotify_relay(o->relay_fd, o->relay_to);
+	if (nio)
+		o->io->handle(o->io->arg, pfd + 3, nio);
 	/* A channel that is done is closed: should a task of the filter be
 	 * left, its later denials get the kernel's ENOSYS instead of waiting
 	 * for an answer. */
@@ -127,7 +131,7 @@ int supervise(pid_t child, const struct supervise_opts *o)
 	/* With a denial channel the signals come through a signalfd, so one
 	 * poll waits for both. */
 	struct sc_notify *nt = o->notify && o->notify->fd >= 0 ? o->notify : NULL;
-	bool relay = o->relay_fd >= 0 && o->relay_to;
+	bool relay = (o->relay_fd >= 0 && o->relay_to) || o->io;
 	int sigfd = nt || relay ? signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK) : -1;
 	if (nt && sigfd < 0) {
 		/* No way to wait for both: the kernel answers ENOSYS once the

@@ -3,6 +3,7 @@
  * reap. */
 #pragma once
 
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -15,6 +16,14 @@ void supervise_sigset(sigset_t *set);
 
 /* Exit status husk reports for a wait status: the code, or 128+signal. */
 int exit_code_from_status(int wstatus);
+
+/* Fds the loop watches besides (the --publish forwarder's): fill adds
+ * pollfds, at most max; handle gets them back with their revents. */
+struct supervise_io {
+	size_t (*fill)(void *arg, struct pollfd *pfd, size_t max);
+	void (*handle)(void *arg, const struct pollfd *pfd, size_t n);
+	void *arg;
+};
 
 struct supervise_opts {
 	/* pid 1 inside: reap every zombie (orphans are reparented to us). */
@@ -34,6 +43,7 @@ struct supervise_opts {
 	 * as messages come (sdnotify.h); only with relay_to set. */
 	int relay_fd;
 	const char *relay_to;
+	const struct supervise_io *io;
 };
 
 /* Call with the supervise_sigset() signals and SIGCHLD blocked. Returns the

@@ -51,12 +51,12 @@ int net_loopback_up(void)
 	return 0;
 }
 
-int net_listen_open(const struct husk_policy *p, int *fds, char *err, size_t errlen)
+int net_listen_open(const struct listen_spec *specs, size_t n, int *fds, char *err, size_t errlen)
 {
-	for (size_t i = 0; i < p->n_listens; i++)
+	for (size_t i = 0; i < n; i++)
 		fds[i] = -1;
-	for (size_t i = 0; i < p->n_listens; i++) {
-		const struct listen_spec *l = &p->listens[i];
+	for (size_t i = 0; i < n; i++) {
+		const struct listen_spec *l = &specs[i];
 		if (l->inherited >= 0) {
 			fds[i] = fcntl(l->inherited, F_DUPFD_CLOEXEC, 3);
 			if (fds[i] < 0)
@@ -103,7 +103,7 @@ fail_errno:;
 	int e = errno;
 	errf(err, errlen, -e, "--listen: socket: %s", strerror(e));
 fail:
-	for (size_t i = 0; i < p->n_listens; i++)
+	for (size_t i = 0; i < n; i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
 	return -EINVAL;

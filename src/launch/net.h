@@ -15,7 +15,7 @@ int net_loopback_up(void);
  * gets ports above the unprivileged floor); inherited ones are passed as
  * they are. fds gets one per spec (O_CLOEXEC). On error, one line in err
  * naming the socket and the fix, everything opened closed again. */
-int net_listen_open(const struct husk_policy *p, int *fds, char *err, size_t errlen);
+int net_listen_open(const struct listen_spec *specs, size_t n, int *fds, char *err, size_t errlen);
 
 /* Service side of the fd table, before the service starts: the n sockets
  * at 3 .. 3 + n - 1 (not close-on-exec), whatever held those numbers

@@ -24,6 +24,7 @@
 #include "base/log.h"
 #include "launch/mounts.h"
 #include "launch/net.h"
+#include "launch/publish.h"
 #include "launch/sdnotify.h"
 #include "limits/rlimits.h"
 #include "seccomp/seccomp_filter.h"
@@ -380,7 +381,12 @@ static _Noreturn void sandbox_child(const struct husk_policy *p, const struct sc
 	}
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		die_errno(errno, "init: prctl PR_SET_DUMPABLE");
-	struct supervise_opts o = { .reap_all = true, .stop_timeout = p->stop_timeout };
+	/* --publish: init makes the inside connections, on request. */
+	int ctl = sync_fd;
+	struct supervise_io pio = { publish_init_fill, publish_init_handle, &ctl };
+	struct supervise_opts o = { .reap_all = true,
+				    .stop_timeout = p->stop_timeout,
+				    .io = p->n_publish ? &pio : NULL };
 	_exit(supervise(svc, &o));
 }
 
@@ -564,9 +570,14 @@ int sandbox_run(struct husk_policy *p)
 	 * with the caller's rights, before anything joins another. */
 	__attribute__((cleanup(listen_close))) struct listen_fds ls = { .n = 0 };
 	char lerr[512];
-	if (net_listen_open(p, ls.fd, lerr, sizeof(lerr)) < 0)
+	if (net_listen_open(p->listens, p->n_listens, ls.fd, lerr, sizeof(lerr)) < 0)
 		return log_error("%s", lerr), HUSK_EXIT_LAUNCH;
 	ls.n = p->n_listens;
+	/* --publish's host sides, likewise; the monitor keeps them. */
+	__attribute__((cleanup(listen_close))) struct listen_fds pubs = { .n = 0 };
+	if (net_listen_open(p->publish, p->n_publish, pubs.fd, lerr, sizeof(lerr)) < 0)
+		return log_error("%s", lerr), HUSK_EXIT_LAUNCH;
+	pubs.n = p->n_publish;
 	const int *listen_fds = ls.fd;
 	if (p->in_place)
 		return run_in_place(p, &cg, listen_fds);
@@ -584,7 +595,7 @@ int sandbox_run(struct husk_policy *p)
 	int pipefd[2];
 	bool hooked = has_hooks(p);
 	bool report = (p->seccomp_report && !p->seccomp_unconfined) || p->notify_socket;
-	int pr = p->namespaces == NS_AUTO || hooked || report
+	int pr = p->namespaces == NS_AUTO || hooked || report || p->n_publish
 			 ? socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pipefd)
 			 : pipe2(pipefd, O_CLOEXEC);
 	if (pr < 0)
@@ -728,14 +739,28 @@ int sandbox_run(struct husk_policy *p)
 		       p->seccomp_name ? p->seccomp_name : HUSK_DEFAULT_SECCOMP, p->seccomp_search,
 		       p->cap_add);
 	nt->learn = p->learn != NULL;
+	/* --publish: the forwarder runs in this loop, the sandbox's init
+	 * making the inside connections (publish.h). */
+	struct publisher *pb = NULL;
+	struct supervise_io pio = { publish_fill, publish_handle, NULL };
+	if (p->n_publish) {
+		pb = xcalloc(1, sizeof(*pb));
+		publish_init(pb, pipefd[1], p, pubs.fd);
+		pio.arg = pb;
+	}
 	struct supervise_opts o = { .reap_all = false,
 				    .notify = nt,
 				    .relay_fd = relay,
-				    .relay_to = relay >= 0 ? p->notify_socket : NULL };
+				    .relay_to = relay >= 0 ? p->notify_socket : NULL,
+				    .io = pb ? &pio : NULL };
 	int code = supervise(pid, &o);
 	timing_mark(T_EXITED);
 	if (relay >= 0)
 		close(relay);
+	if (pb) {
+		publish_close(pb);
+		free(pb);
+	}
 	if (nt->fd >= 0)
 		close(nt->fd);
 	sc_notify_finish(nt);

@@ -539,6 +539,10 @@ int policy_in_place(struct husk_policy *p, char *err, size_t errlen)
 		return errf(err, errlen, -EINVAL,
 			    "seccomp learn: the calls are handed over by the sandbox's init, and in "
 			    "place there is none; allow namespaces while learning");
+	if (p->n_publish)
+		return errf(err, errlen, -EINVAL,
+			    "--publish: in place the service shares the container's network, so "
+			    "its port is there already; publish it with the engine (docker -p)");
 	/* An OCI config's hooks, joined namespaces and sysctls are defined on
 	 * the sandbox's namespaces: in place there are none to honour them. */
 	for (int s = 0; s < HOOK_NSTAGES; s++)
@@ -737,6 +741,10 @@ int policy_finalize(struct husk_policy *p, const struct caller *c, char *err, si
 	devpts_unmapped_gid(p);
 	/* An OCI config asked for it (runc spec --rootless keeps
 	 * NET_BIND_SERVICE without a network namespace): said, not refused. */
+	if (p->n_publish && p->net != NET_NONE)
+		return errf(err, errlen, -EINVAL,
+			    "--publish: the service shares a network with the host here, so its "
+			    "port is there already; --publish goes with --net none");
 	if (p->net == NET_JOIN && c->uid != 0)
 		return errf(err, errlen, -EPERM,
 			    "--net ns:%s: joining a network namespace needs root-started husk "

@@ -206,6 +206,11 @@ struct husk_policy {
 	enum net_mode net;
 	size_t n_listens;
 	struct listen_spec listens[HUSK_MAX_LISTEN];
+	/* --publish: the host's side (bound as --listen's are) and the port
+	 * inside the sandbox's network namespace it is forwarded to. */
+	size_t n_publish;
+	struct listen_spec publish[HUSK_MAX_LISTEN];
+	uint16_t publish_port[HUSK_MAX_LISTEN];
 	/* Type=notify: the NOTIFY_SOCKET husk was given (systemd's); the
 	 * service's is /dev/husk-notify, relayed (launch/sdnotify.h). */
 	char *notify_socket;
