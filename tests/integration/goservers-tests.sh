@@ -43,7 +43,10 @@ gs_stop() {
 	return 1
 }
 
-gs_have() { [ -x "$WORK/gs-$1$2" ] || { skip "$1 could not be fetched (apt-get download $1)"; return 1; }; }
+gs_have() {
+	command -v curl >/dev/null || { skip "curl is not installed (tests/install-deps installs it)"; return 1; }
+	[ -x "$WORK/gs-$1$2" ] || { skip "$1 could not be fetched (apt-get download $1)"; return 1; }
+}
 gs_go() { go version "$WORK/gs-$1$2" 2>/dev/null | awk '{ print $NF }'; }
 # Up to 30 s: a server's first start on a slow VM.
 gs_wait() { wait_for "$@" || wait_for "$@" || wait_for "$@" || true; }
@@ -157,7 +160,9 @@ if gs_have nats-server /usr/sbin/nats-server; then
 fi
 
 begin "go servers: caddy serves under the same rules: nothing denied (the channel, not the kernel log)"
-if [ -x "$WORK/caddy-rootfs/usr/bin/caddy" ]; then
+if ! command -v curl >/dev/null; then
+	skip "curl is not installed (tests/install-deps installs it)"
+elif [ -x "$WORK/caddy-rootfs/usr/bin/caddy" ]; then
 	gs_run caddy "$WORK/caddy-rootfs" --env XDG_CONFIG_HOME=/data --env XDG_DATA_HOME=/data -- \
 		/usr/bin/caddy respond --listen 127.0.0.1:18183 --body husk-ok
 	cup() { curl -sf http://127.0.0.1:18183/ >/dev/null; }
@@ -182,7 +187,9 @@ elif ! command -v go >/dev/null; then skip "go not installed to read the build i
 else pass; fi
 
 begin "go servers: a profile learned from caddy (husk seccomp learn) serves it again with nothing denied"
-if [ -x "$WORK/caddy-rootfs/usr/bin/caddy" ]; then
+if ! command -v curl >/dev/null; then
+	skip "curl is not installed (tests/install-deps installs it)"
+elif [ -x "$WORK/caddy-rootfs/usr/bin/caddy" ]; then
 	rm -f "$WORK/caddy-learned.policy"
 	"$HUSK_BIN" seccomp learn -o "$WORK/caddy-learned.policy" --rootfs "$WORK/caddy-rootfs" --net host \
 		--env HOME=/tmp --env XDG_CONFIG_HOME=/tmp --env XDG_DATA_HOME=/tmp -- \

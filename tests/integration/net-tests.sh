@@ -4,8 +4,12 @@
 # namespace the test makes. Sourced by test-user.sh and test-root.sh.
 
 if [ "$(id -u)" = 0 ]; then NP=18591; else NP=18581; fi
+# The host's side speaks HTTP with curl (tests/install-deps has it; the
+# VM's minimal system does not: the tests that need it skip there).
+have_curl() { command -v curl >/dev/null || { skip "curl is not installed (tests/install-deps installs it)"; return 1; }; }
 
 begin "net ($PHASE): --listen: the Go service serves on the socket it was given, its network namespace private"
+if have_curl; then
 "$HUSK_BIN" run --listen "127.0.0.1:$NP" --rootfs "$ROOTFS" -- /app -listen-fd >"$WORK/listen.$PHASE.out" 2>&1 &
 BG=$!
 lready() { curl -sf "http://127.0.0.1:$NP/health" >/dev/null; }
@@ -23,6 +27,7 @@ else
 	# and only lo exists.
 	sandbox_sh 'cat /proc/net/dev | tail -n +3 | cut -d: -f1 | tr -d " "' --listen "127.0.0.1:$NP"
 	[ "$OUT" = lo ] && pass || fail "interfaces in the sandbox: $OUT"
+fi
 fi
 
 begin "net ($PHASE): --listen passes LISTEN_PID (the service's own), LISTEN_FDS and the fds 3.., and nothing else"
@@ -42,7 +47,7 @@ expect_out '^0 1 2 3$' && expect_out '^0$' && pass
 begin "net ($PHASE): husk passes on the sockets it was started with (systemd's LISTEN_FDS)"
 if ! command -v python3 >/dev/null; then
 	skip "python3 is not installed to stand in for systemd"
-else
+elif have_curl; then
 	# A systemd-style parent: the socket at fd 3, LISTEN_PID set to husk's own
 	# pid by an exec in the same process.
 	python3 - "$HUSK_BIN" "$ROOTFS" "$NP" >"$WORK/sd.out" 2>&1 <<-'PY' &
@@ -143,6 +148,7 @@ else
 fi
 
 begin "net ($PHASE): --publish forwards a host port to the service's own port in its private network"
+if have_curl; then
 "$HUSK_BIN" run --publish "127.0.0.1:$((NP + 4)):8080" --rootfs "$ROOTFS" -- /app -addr 127.0.0.1:8080 \
 	>"$WORK/publish.$PHASE.out" 2>&1 &
 BG=$!
@@ -164,6 +170,7 @@ if [ "$got" != okokokokok ]; then fail "five requests gave '$got'"
 elif [ "$many" != 8 ]; then fail "$many of 8 concurrent requests answered"
 elif [ "$left" != 000 ]; then fail "the port still answers after the sandbox ended ($left)"
 else pass; fi
+fi
 
 begin "net ($PHASE): --publish refuses what it cannot do: a shared network, udp, a bad port"
 ok=1
