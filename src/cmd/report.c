@@ -399,6 +399,14 @@ json_object *report_build(const struct husk_policy *p, const struct caller *c,
 				 l->addr, l->family == AF_INET6 ? "]" : "", l->port);
 		strv_push(&ls, b);
 	}
+	for (size_t i = 0; i < p->n_publish; i++) {
+		const struct listen_spec *l = &p->publish[i];
+		char b[160];
+		snprintf(b, sizeof(b), "publish %s%s%s:%u -> sandbox's 127.0.0.1:%u",
+			 l->family == AF_INET6 ? "[" : "", l->addr, l->family == AF_INET6 ? "]" : "",
+			 l->port, p->publish_port[i]);
+		strv_push(&ls, b);
+	}
 	if (ls.n)
 		put(o, "listen", strv_json((const char *const *)ls.v, ls.n));
 	strv_free(&ls);

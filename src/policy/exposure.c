@@ -208,8 +208,9 @@ static void check_network(struct ctx *c)
 	 * the host's own business. */
 	char open_to[256] = "";
 	size_t at = 0;
-	for (size_t i = 0; i < p->n_listens && at < sizeof(open_to); i++) {
-		const struct listen_spec *l = &p->listens[i];
+	for (size_t i = 0; i < p->n_listens + p->n_publish && at < sizeof(open_to); i++) {
+		const struct listen_spec *l = i < p->n_listens ? &p->listens[i]
+							       : &p->publish[i - p->n_listens];
 		bool loop = l->inherited < 0 && (str_has_prefix(l->addr, "127.") ||
 						 strcmp(l->addr, "::1") == 0);
 		if (!loop)
@@ -218,12 +219,12 @@ static void check_network(struct ctx *c)
 	}
 	/* Only a policy with sockets has the check: the others' scores stay
 	 * what they were. */
-	if (p->n_listens)
+	if (p->n_listens || p->n_publish)
 		add(c, "IPIngress", "network", 1000, 1, open_to[0] != '\0',
 	    open_to[0] ? say(c, "sockets reachable from the host's network:%s", open_to)
-	    : p->n_listens ? "listens on loopback only"
+	    : p->n_listens || p->n_publish ? "listens on loopback only"
 			   : "no socket from the host's network",
-	    "bind --listen to 127.0.0.1, or to the one address that needs it");
+	    "bind --listen and --publish to 127.0.0.1, or to the one address that needs it");
 
 	bool inet = allows(c->prof, "socket", AF_INET, 0) || allows(c->prof, "socket", AF_INET6, 0);
 	add(c, "RestrictAddressFamilies=~AF_INET|AF_INET6", "network", 1500, 1, host && inet,
