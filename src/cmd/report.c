@@ -1,5 +1,6 @@
 #include "cmd/report.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <sched.h>
 #include <limits.h>
@@ -58,6 +59,16 @@ static json_object *namespaces(const struct husk_policy *p)
 				joined = p->ns_joins[k].path;
 		if (ns[i].flag == CLONE_NEWNET && p->net == NET_JOIN)
 			joined = p->net_path;
+		char veth[96];
+		if (ns[i].flag == CLONE_NEWNET && p->net == NET_VETH) {
+			char va[16], h[16];
+			inet_ntop(AF_INET, &p->veth.addr, va, sizeof(va));
+			inet_ntop(AF_INET, &p->veth.host_addr, h, sizeof(h));
+			snprintf(veth, sizeof(veth), "veth eth0 %s/%d, host %s %s", va, p->veth.prefix,
+				 p->veth.bridge[0] ? "bridge" : p->veth.host_if,
+				 p->veth.bridge[0] ? p->veth.bridge : h);
+			joined = veth;
+		}
 		char b[300];
 		snprintf(b, sizeof(b), "%s%s%s", ns[i].name, joined ? "=" : "", joined ? joined : "");
 		json_object_array_add(a, str(b));

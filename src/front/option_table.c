@@ -234,6 +234,45 @@ static int opt_net(struct husk_policy *p, const char *arg, char *err, size_t err
 		p->net = NET_JOIN;
 		return 0;
 	}
+	/* veth[:ADDR/PREFIX][,gw=IP][,host=IP][,bridge=NAME] */
+	if (strcmp(arg, "veth") == 0 || str_has_prefix(arg, "veth:")) {
+		struct veth_spec v = { .prefix = 30 };
+		char buf[160];
+		snprintf(buf, sizeof(buf), "%s", arg[4] ? arg + 5 : "");
+		char *save = NULL;
+		for (char *o = strtok_r(buf, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
+			struct in_addr a;
+			if (str_has_prefix(o, "gw=") || str_has_prefix(o, "host=")) {
+				bool gw = o[0] == 'g';
+				if (inet_pton(AF_INET, strchr(o, '=') + 1, &a) != 1)
+					return errf(err, errlen, -EINVAL, "%s: not an IPv4 address", o);
+				*(gw ? &v.gw : &v.host_addr) = a.s_addr;
+				*(gw ? &v.gw_set : &v.host_set) = true;
+			} else if (str_has_prefix(o, "bridge=")) {
+				if (strlen(o + 7) == 0 || strlen(o + 7) >= sizeof(v.bridge))
+					return errf(err, errlen, -EINVAL, "%s: not an interface name", o);
+				strcpy(v.bridge, o + 7);
+			} else {
+				char *slash = strchr(o, '/');
+				uint32_t pre = 30;
+				if (slash) {
+					*slash = '\0';
+					if (parse_u32(slash + 1, &pre) < 0 || pre < 8 || pre > 30)
+						return errf(err, errlen, -EINVAL,
+							    "/%s: a prefix from 8 to 30", slash + 1);
+				}
+				if (inet_pton(AF_INET, o, &a) != 1)
+					return errf(err, errlen, -EINVAL,
+						    "%s: expected ADDR/PREFIX, gw=, host= or bridge=", o);
+				v.addr = a.s_addr;
+				v.prefix = (int)pre;
+				v.addr_set = true;
+			}
+		}
+		p->veth = v;
+		p->net = NET_VETH;
+		return 0;
+	}
 	int k = KEYWORD(arg, err, errlen, [NET_NONE] = "none", [NET_HOST] = "host");
 	if (k >= 0)
 		p->net = (enum net_mode)k;
@@ -628,9 +667,9 @@ const struct husk_option husk_run_options[] = {
 	  "forward HOSTPORT of your network to PORT on the sandbox's own lo (tcp), for a "
 	  "service that binds its own port",
 	  true, opt_publish, OPT_PATH_NONE },
-	{ "net", "none|host|ns:PATH",
-	  "none: private netns with lo only (default); host: share it; ns:PATH: join that one "
-	  "(root-started)",
+	{ "net", "none|host|ns:PATH|veth[:OPTIONS]",
+	  "none: private netns with lo only (default); host: share it; ns:PATH: join that one; "
+	  "veth: a private one linked to the host's (both root-started)",
 	  false,
 	  opt_net, OPT_PATH_NONE },
 	{ "namespaces", "required|auto|none",

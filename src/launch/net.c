@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <arpa/inet.h>
 #include <libmnl/libmnl.h>
+#include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <stdlib.h>
@@ -18,6 +19,137 @@ static void nlp_close(struct mnl_socket **nl)
 {
 	if (*nl)
 		mnl_socket_close(*nl);
+}
+
+/* One request, its ACK read and checked: 0 or the kernel's negative errno. */
+static int rtnl_talk(struct nlmsghdr *nlh)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	__attribute__((cleanup(nlp_close))) struct mnl_socket *nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
+		return -errno;
+	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = (uint32_t)time(NULL);
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+	if (n < 0)
+		return -errno;
+	if (mnl_cb_run(buf, (size_t)n, nlh->nlmsg_seq, mnl_socket_get_portid(nl), NULL, NULL) < 0)
+		return -errno;
+	return 0;
+}
+
+static int link_up(int index, int master)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_NEWLINK;
+	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+	ifm->ifi_family = AF_UNSPEC;
+	ifm->ifi_index = index;
+	ifm->ifi_change = IFF_UP;
+	ifm->ifi_flags = IFF_UP;
+	if (master > 0)
+		mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master);
+	return rtnl_talk(nlh);
+}
+
+static int addr_add(int index, uint32_t addr, int prefix)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_NEWADDR;
+	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = AF_INET;
+	ifa->ifa_prefixlen = (unsigned char)prefix;
+	ifa->ifa_index = (unsigned)index;
+	mnl_attr_put_u32(nlh, IFA_LOCAL, addr);
+	mnl_attr_put_u32(nlh, IFA_ADDRESS, addr);
+	return rtnl_talk(nlh);
+}
+
+static int route_default(uint32_t gw)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_NEWROUTE;
+	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+	struct rtmsg *rt = mnl_nlmsg_put_extra_header(nlh, sizeof(*rt));
+	rt->rtm_family = AF_INET;
+	rt->rtm_table = RT_TABLE_MAIN;
+	rt->rtm_protocol = RTPROT_BOOT;
+	rt->rtm_scope = RT_SCOPE_UNIVERSE;
+	rt->rtm_type = RTN_UNICAST;
+	mnl_attr_put_u32(nlh, RTA_GATEWAY, gw);
+	return rtnl_talk(nlh);
+}
+
+int net_veth_create(const struct husk_policy *p, pid_t child, char *err, size_t errlen)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_NEWLINK;
+	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+	ifm->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, p->veth.host_if);
+	struct nlattr *info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
+	struct nlattr *data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	struct nlattr *peer = mnl_attr_nest_start(nlh, 1 /* VETH_INFO_PEER */);
+	struct ifinfomsg *pifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*pifm));
+	pifm->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, "eth0");
+	/* The peer is born in the sandbox's network namespace. */
+	mnl_attr_put_u32(nlh, IFLA_NET_NS_PID, (uint32_t)child);
+	mnl_attr_nest_end(nlh, peer);
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, info);
+	int r = rtnl_talk(nlh);
+	if (r < 0)
+		return errf(err, errlen, r, "--net veth: create %s: %s%s", p->veth.host_if,
+			    strerror(-r), r == -EEXIST ? " (a sandbox with this name is running)" : "");
+	int index = (int)if_nametoindex(p->veth.host_if);
+	int master = p->veth.bridge[0] ? (int)if_nametoindex(p->veth.bridge) : 0;
+	if (p->veth.bridge[0] && !master)
+		return errf(err, errlen, -ENODEV, "--net veth: bridge %s: no such interface",
+			    p->veth.bridge);
+	if (!master && (r = addr_add(index, p->veth.host_addr, p->veth.prefix)) < 0)
+		return errf(err, errlen, r, "--net veth: address on %s: %s", p->veth.host_if,
+			    strerror(-r));
+	if ((r = link_up(index, master)) < 0)
+		return errf(err, errlen, r, "--net veth: bring %s up: %s", p->veth.host_if,
+			    strerror(-r));
+	return 0;
+}
+
+void net_veth_remove(const struct husk_policy *p)
+{
+	int index = (int)if_nametoindex(p->veth.host_if);
+	if (!index)
+		return; /* gone with the sandbox's namespace already */
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_DELLINK;
+	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+	ifm->ifi_family = AF_UNSPEC;
+	ifm->ifi_index = index;
+	rtnl_talk(nlh);
+}
+
+int net_veth_inside(const struct husk_policy *p)
+{
+	int index = (int)if_nametoindex("eth0");
+	if (!index)
+		return -ENODEV;
+	int r = addr_add(index, p->veth.addr, p->veth.prefix);
+	if (r == 0)
+		r = link_up(index, 0);
+	if (r == 0 && p->veth.gw)
+		r = route_default(p->veth.gw);
+	return r;
 }
 
 int net_loopback_up(void)

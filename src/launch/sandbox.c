@@ -40,7 +40,7 @@ static uint64_t clone_flags(const struct husk_policy *p, bool late_cgroupns)
 		f |= CLONE_NEWCGROUP;
 	if (p->userns == USERNS_PRIVATE)
 		f |= CLONE_NEWUSER;
-	if (p->net == NET_NONE)
+	if (p->net == NET_NONE || p->net == NET_VETH)
 		f |= CLONE_NEWNET;
 	/* An OCI config's shared and joined namespaces are not made. */
 	f &= ~p->ns_shared;
@@ -294,7 +294,7 @@ static _Noreturn void sandbox_child(const struct husk_policy *p, const struct sc
 	if (p->hostname && !joins(p, CLONE_NEWUTS) &&
 	    sethostname(p->hostname, strlen(p->hostname)) < 0)
 		die_errno(errno, "uts namespace: sethostname %s", p->hostname);
-	if (p->net == NET_NONE && !joins(p, CLONE_NEWNET)) {
+	if ((p->net == NET_NONE || p->net == NET_VETH) && !joins(p, CLONE_NEWNET)) {
 		int r = net_loopback_up();
 		if (r < 0)
 			die_errno(r, "network namespace: bring up lo");
@@ -304,6 +304,12 @@ static _Noreturn void sandbox_child(const struct husk_policy *p, const struct sc
 	char go;
 	if (read(sync_fd, &go, 1) != 1)
 		_exit(HUSK_EXIT_LAUNCH); /* the monitor failed and said why */
+	/* --net veth: the monitor has made eth0 here; its address and route. */
+	if (p->net == NET_VETH) {
+		int r = net_veth_inside(p);
+		if (r < 0)
+			die_errno(r, "--net veth: set up eth0");
+	}
 	/* The monitor has moved us into the sandbox's cgroup by now; a cgroup
 	 * namespace made here has that group as its root, so the service
 	 * sees itself at "/" and nothing of the host's tree. */
@@ -676,6 +682,12 @@ int sandbox_run(struct husk_policy *p)
 		log_error("cgroup: %s", cgerr);
 	if (r == 0)
 		r = rlimits_raise(pid, p->rlimits);
+	/* --net veth: the pair, its far end born in the child's namespace. */
+	if (r == 0 && p->net == NET_VETH) {
+		char verr[512];
+		if ((r = net_veth_create(p, pid, verr, sizeof(verr))) < 0)
+			log_error("%s", verr);
+	}
 	int maps = 0;
 	if (r == 0 && p->userns == USERNS_PRIVATE && p->n_uid_maps)
 		r = maps = idmap_write_maps(pid, p->uid_maps, p->n_uid_maps, p->gid_maps,
@@ -761,6 +773,8 @@ int sandbox_run(struct husk_policy *p)
 		publish_close(pb);
 		free(pb);
 	}
+	if (p->net == NET_VETH)
+		net_veth_remove(p);
 	if (nt->fd >= 0)
 		close(nt->fd);
 	sc_notify_finish(nt);

@@ -1,5 +1,6 @@
 #include "policy/policy.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <sched.h>
 #include <linux/capability.h>
@@ -745,6 +746,32 @@ int policy_finalize(struct husk_policy *p, const struct caller *c, char *err, si
 		return errf(err, errlen, -EINVAL,
 			    "--publish: the service shares a network with the host here, so its "
 			    "port is there already; --publish goes with --net none");
+	if (p->net == NET_VETH && (c->uid != 0 || p->namespaces != NS_REQUIRED))
+		return errf(err, errlen, -EPERM,
+			    "--net veth: %s; as a normal user, reach the service with --listen or "
+			    "--publish",
+			    c->uid != 0 ? "making interfaces in the host's network needs root-started "
+					  "husk"
+					: "in place there is no network namespace of the service's own");
+	if (p->net == NET_VETH) {
+		/* Left out: a /30 of 10.250.0.0/16 picked by husk's pid (the host's
+		 * end .1, the sandbox .2, the route through the host's end). */
+		struct veth_spec *v = &p->veth;
+		uint32_t off = ((uint32_t)c->pid % 16384u) * 4u;
+		if (!v->addr_set) {
+			v->addr = htonl(0x0afa0000u + off + 2);
+			v->prefix = 30;
+		}
+		uint32_t mask = htonl(~0u << (32 - v->prefix));
+		if (!v->host_set && !v->bridge[0])
+			v->host_addr = v->addr_set ? (v->addr & mask) | htonl(1) : htonl(0x0afa0000u + off + 1);
+		if (!v->gw_set && !v->bridge[0])
+			v->gw = v->host_addr;
+		if (v->host_addr == v->addr && !v->bridge[0])
+			return errf(err, errlen, -EINVAL, "--net veth: the host's end and the sandbox "
+							  "have the same address; give host=");
+		snprintf(v->host_if, sizeof(v->host_if), "husk%d", (int)(c->pid % 10000000));
+	}
 	if (p->net == NET_JOIN && c->uid != 0)
 		return errf(err, errlen, -EPERM,
 			    "--net ns:%s: joining a network namespace needs root-started husk "

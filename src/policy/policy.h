@@ -22,6 +22,16 @@ enum net_mode {
 	NET_NONE = 0, /* a new network namespace holding only lo, up */
 	NET_HOST,     /* the caller's network namespace */
 	NET_JOIN,     /* --net ns:PATH: an existing one (root-started), net_path */
+	NET_VETH,     /* --net veth: a new one with a veth pair to the host's (root-started) */
+};
+
+/* --net veth: addresses in network byte order. */
+struct veth_spec {
+	uint32_t addr, host_addr, gw; /* the sandbox's eth0, the host's end, the route */
+	int prefix;
+	bool addr_set, host_set, gw_set;
+	char host_if[16]; /* husk<pid> */
+	char bridge[16];  /* the host's end joins it instead of taking an address */
 };
 
 enum userns_mode {
@@ -215,6 +225,7 @@ struct husk_policy {
 	 * service's is /dev/husk-notify, relayed (launch/sdnotify.h). */
 	char *notify_socket;
 	char *net_path; /* NET_JOIN: the namespace's file (/run/netns/NAME) */
+	struct veth_spec veth; /* NET_VETH */
 	enum userns_mode userns;
 	enum ns_mode namespaces;
 	/* The service runs in place (no namespace of its own): --namespaces

@@ -114,7 +114,51 @@ if [ "$(id -u)" = 0 ]; then
 		fi
 		ip netns del "$NS"
 	fi
+
+	# Both ends of the veth live in namespaces the test makes: husk runs
+	# in one (its host end lands there), the sandbox makes the other.
+	begin "net (root-started): --net veth: a service reached on its own address from the host's side, the pair gone after"
+	NS=husk-veth-$$
+	if ! have_curl; then
+		:
+	elif ! ip netns add "$NS" 2>/dev/null; then
+		skip "ip netns add is refused here"
+	else
+		ip netns exec "$NS" ip link set lo up
+		ip netns exec "$NS" "$HUSK_BIN" run --net veth:10.251.7.2/30 --rootfs "$ROOTFS" -- \
+			/app -addr 0.0.0.0:8080 >"$WORK/veth.out" 2>&1 &
+		BG=$!
+		vready() { ip netns exec "$NS" curl -sf -m 2 http://10.251.7.2:8080/health >/dev/null; }
+		wait_for vready
+		got=$(ip netns exec "$NS" curl -sf -m 2 http://10.251.7.2:8080/health)
+		during=$(ip -n "$NS" -o link | grep -c ': husk[0-9]*@')
+		kill -TERM "$BG"
+		wait "$BG"
+		gone() { [ "$(ip -n "$NS" -o link | grep -c ': husk')" = 0 ]; }
+		wait_for gone
+		after=$(ip -n "$NS" -o link | grep -c ': husk')
+		# After a SIGKILL of husk the kernel takes the pair with the
+		# sandbox's namespace.
+		ip netns exec "$NS" "$HUSK_BIN" run --net veth:10.251.8.2/30 --rootfs "$ROOTFS" -- \
+			/bin/sleep 30 >/dev/null 2>&1 &
+		BG=$!
+		up() { [ "$(ip -n "$NS" -o link | grep -c ': husk')" = 1 ]; }
+		wait_for up
+		kill -KILL "$BG"
+		wait "$BG" 2>/dev/null
+		wait_for gone
+		killed=$(ip -n "$NS" -o link | grep -c ': husk')
+		ip netns del "$NS"
+		if [ "$got" != ok ]; then fail "GET /health on 10.251.7.2 gave '$got': $(cat "$WORK/veth.out")"
+		elif [ "$during" != 1 ] || [ "$after" != 0 ] || [ "$killed" != 0 ]; then
+			fail "host ends: $during while running, $after after, $killed after a SIGKILL"
+		else pass; fi
+	fi
 else
+	begin "net (unprivileged): --net veth is root-started only, and says so"
+	run_husk run --net veth --rootfs "$ROOTFS" -- /bin/true
+	expect_rc 125 && expect_one_error_line && expect_err 'needs root-started husk' && pass
+
 	begin "net (unprivileged): --net ns:PATH is root-started only, and says so"
 	run_husk run --net ns:/run/netns/x --rootfs "$ROOTFS" -- /bin/true
 	expect_rc 125 && expect_one_error_line && expect_err 'needs root-started husk' && pass
