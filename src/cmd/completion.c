@@ -21,8 +21,8 @@ static bool choices(const char *arg, char *out, size_t len)
 				return false;
 			out[n++] = ' ';
 			in_value = word = false;
-		} else if (isupper((unsigned char)*c)) {
-			in_value = true;
+		} else if (isupper((unsigned char)*c) || *c == '[') {
+			in_value = true; /* "ns:PATH", "veth[:OPTIONS]" */
 		} else if (!in_value) {
 			out[n++] = *c;
 			word = true;

@@ -766,7 +766,7 @@ static void test_completion_from_table(void **state)
 				fail_msg("%s completion lacks %s", sh ? "zsh" : "bash", want);
 		}
 		/* Choices from the placeholder, directories for --rootfs. */
-		assert_non_null(strstr(buf, sh ? "(none host ns:)" : "--net) COMPREPLY=($(compgen -W 'none host ns:'"));
+		assert_non_null(strstr(buf, sh ? "(none host ns: veth)" : "--net) COMPREPLY=($(compgen -W 'none host ns: veth'"));
 		assert_non_null(strstr(buf, sh ? ":DIR:_files -/" : "--rootfs) COMPREPLY=($(compgen -d"));
 		free(buf);
 	}
