@@ -19,9 +19,28 @@ int sc_learn_key_arg(const char *name)
 	return -1;
 }
 
+/* Calls a runtime makes whenever its garbage collector, scheduler or
+ * signal handling happens to run (Go's: madvise to return memory,
+ * sched_yield while spinning, ...): one run shows them or not by timing,
+ * so a learned profile allows them always (all harmless: memory,
+ * scheduling, time, signal return). Every other call is one the run made. */
+static const char *const asynchronous[] = {
+	"madvise", "sched_yield", "nanosleep", "futex",	       "tgkill",	 "getpid",
+	"gettid",  "mmap",	  "munmap",    "mprotect",     "rt_sigreturn", "sigaltstack",
+	"clock_gettime", "restart_syscall", "exit", "exit_group", NULL,
+};
+
 static char *name_of(int nr)
 {
 	return seccomp_syscall_resolve_num_arch(seccomp_arch_native(), nr);
+}
+
+static bool is_async(const char *name)
+{
+	for (const char *const *a = asynchronous; *a; a++)
+		if (strcmp(*a, name) == 0)
+			return true;
+	return false;
 }
 
 static bool in_group(const struct sc_group *g, const char *name)
@@ -67,8 +86,12 @@ int sc_learn_write(FILE *out, const struct sc_seen *seen, size_t n, const char *
 		     "# --merge. See husk-seccomp(5).\n\n"
 		     "default errno ENOSYS\n"
 		     "clone3 => errno ENOSYS quiet    # libc and Go fall back to clone\n"
-		     "execve\n",
+		     "execve\n"
+		     "\n# What a runtime calls whenever its collector or scheduler runs, seen in\n"
+		     "# a run or not by timing alone: always allowed.\n",
 		 about);
+	for (const char *const *a = asynchronous; *a; a++)
+		fprintf(out, "?%s\n", *a);
 	/* Distinct allowed calls, each once. */
 	int *nrs = xcalloc(n + 1, sizeof(int));
 	size_t k = 0;
@@ -86,7 +109,8 @@ int sc_learn_write(FILE *out, const struct sc_seen *seen, size_t n, const char *
 		bool header = false;
 		for (size_t j = 0; j < k; j++) {
 			char *name = name_of(nrs[j]);
-			if (!done[j] && name && strcmp(name, "execve") != 0 && in_group(g, name)) {
+			if (!done[j] && name && strcmp(name, "execve") != 0 && !is_async(name) &&
+			    in_group(g, name)) {
 				if (!header)
 					fprintf(out, "\n# @%s\n", g->name);
 				header = true;
@@ -99,7 +123,7 @@ int sc_learn_write(FILE *out, const struct sc_seen *seen, size_t n, const char *
 	bool header = false;
 	for (size_t j = 0; j < k; j++) {
 		char *name = name_of(nrs[j]);
-		if (!done[j] && name && strcmp(name, "execve") != 0) {
+		if (!done[j] && name && strcmp(name, "execve") != 0 && !is_async(name)) {
 			if (!header)
 				fprintf(out, "\n# in no @group\n");
 			header = true;

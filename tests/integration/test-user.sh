@@ -435,7 +435,7 @@ if expect_rc 0; then
 		COMP_WORDS=(husk run --net ""); COMP_CWORD=3; _husk; echo "net: ${COMPREPLY[*]}"
 		COMP_WORDS=(husk check --thr); COMP_CWORD=2; _husk; echo "check: ${COMPREPLY[*]}"
 		COMP_WORDS=(husk se); COMP_CWORD=1; _husk; echo "cmd: ${COMPREPLY[*]}"' _ "$OUT")
-	grep -q '^opts: --ro-bind$' <<<"$comp" && grep -q '^net: none host$' <<<"$comp" &&
+	grep -q '^opts: --ro-bind$' <<<"$comp" && grep -q '^net: none host ns: veth$' <<<"$comp" &&
 		grep -q '^check: --threshold$' <<<"$comp" && grep -q '^cmd: seccomp$' <<<"$comp" && pass ||
 		fail "completions: $comp"
 fi

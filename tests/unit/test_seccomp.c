@@ -629,9 +629,9 @@ static void test_learn_file(void **state)
 	assert_true(sc_profile_fallback(&p, sc_profile_find(&p, "clone3")).quiet);
 	sc_profile_free(&p);
 
-	struct sc_seen back[16];
+	struct sc_seen back[64];
 	size_t n = 0;
-	assert_int_equal(sc_learn_read(path, back, &n, 16, err, sizeof(err)), 0);
+	assert_int_equal(sc_learn_read(path, back, &n, 64, err, sizeof(err)), 0);
 	bool inet = false, ioctl_key = false, unshare = false;
 	for (size_t i = 0; i < n; i++) {
 		inet |= back[i].nr == SCMP_SYS(socket) && back[i].key == AF_INET && !back[i].any;
