@@ -216,6 +216,30 @@ elif [ "$left" != 000 ]; then fail "the port still answers after the sandbox end
 else pass; fi
 fi
 
+begin "net ($PHASE): after a SIGKILL of husk, nothing listens on its --listen and --publish ports"
+if have_curl; then
+# One sandbox holds both: the --listen socket (fd 3, which the service
+# keeps open but ignores) and the --publish forwarder's.
+"$HUSK_BIN" run --listen "127.0.0.1:$((NP + 5))" --publish "127.0.0.1:$((NP + 6)):8080" --rootfs "$ROOTFS" \
+	-- /app -addr 127.0.0.1:8080 >"$WORK/pkill.$PHASE.out" 2>&1 &
+BG=$!
+kready() { curl -sf "http://127.0.0.1:$((NP + 6))/health" >/dev/null; }
+# A port in the host's namespace in LISTEN state (0A) in /proc/net/tcp.
+listening() { awk -v p="$(printf ':%04X' "$1")" '$2 ~ p"$" && $4 == "0A"' /proc/net/tcp | grep -q .; }
+if ! wait_for kready; then
+	kill -KILL "$BG"; wait "$BG" 2>/dev/null; fail "did not start: $(cat "$WORK/pkill.$PHASE.out")"
+else
+	before="$(listening $((NP + 5)) && echo L)$(listening $((NP + 6)) && echo P)"
+	kill -KILL "$BG"
+	wait "$BG" 2>/dev/null
+	closed() { ! listening $((NP + 5)) && ! listening $((NP + 6)); }
+	if [ "$before" != LP ]; then fail "the ports were not found listening before the kill ($before)"
+	elif ! wait_for closed; then fail "still listening after the SIGKILL: $(grep -E "$(printf ':%04X|:%04X' $((NP + 5)) $((NP + 6)))" /proc/net/tcp)"
+	elif [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$((NP + 6))/health")" != 000 ]; then fail "the published port still answers"
+	else pass; fi
+fi
+fi
+
 begin "net ($PHASE): --publish refuses what it cannot do: a shared network, udp, a bad port"
 ok=1
 for args in "--net host --publish 18700:80" "--publish 18700:80/udp" "--publish 18700" "--publish 18700:0"; do
