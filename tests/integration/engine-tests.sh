@@ -50,31 +50,6 @@ fi
 ENG=dk
 RUNERR=$EC/run.err
 
-# drun_until PATTERN RUN-ARGS...: runs a container of engine $ENG (no
-# network) detached, until it exits or its logs match PATTERN (90 s at
-# most), and fills OUT and ERR from its logs and RC. The escape probe
-# without husk stops its own init (its ptrace probe succeeds there), so
-# that container never exits by itself.
-drun_until() {
-	local pat=$1 name="husk-t-$RANDOM$RANDOM" i
-	shift
-	"$ENG" run -d --name "$name" --network none "$@" >/dev/null 2>"$RUNERR" || {
-		RC=125 OUT="" ERR=$(cat "$RUNERR")
-		return
-	}
-	for i in $(seq 1 450); do
-		[ -n "$pat" ] && "$ENG" logs "$name" 2>/dev/null | grep -qE "$pat" && break
-		[ "$("$ENG" inspect -f '{{.State.Running}}' "$name" 2>/dev/null)" = true ] || break
-		sleep 0.2
-	done
-	RC=$("$ENG" inspect -f '{{.State.ExitCode}}' "$name" 2>/dev/null)
-	OUT=$("$ENG" logs "$name" 2>/dev/null)
-	ERR=$("$ENG" logs "$name" 2>&1 >/dev/null)
-	"$ENG" rm -f "$name" >/dev/null 2>&1
-}
-# drun RUN-ARGS...: the same, until the container exits.
-drun() { drun_until "" "$@"; }
-
 # eng_stop RUN-FLAGS...: the Go service, detached, stopped by the engine:
 # its SIGTERM status, 143.
 eng_stop() {
@@ -108,17 +83,6 @@ eng_zombies() {
 HARDENED=(--read-only --tmpfs /tmp --cap-drop ALL --cap-add NET_BIND_SERVICE
 	--security-opt no-new-privileges --user 1000:1000 --pids-limit 256 --memory 512m)
 
-# What no in-place layer can close, each with its reason (README, "As a
-# container entrypoint", has the table):
-#   A2, A3  no user namespace: the container's ids are the host's;
-#   A6      (hardened) the bounding set keeps what the engine left, since
-#           husk runs without CAP_SETPCAP there;
-#   B12,B13 the container's own mounts (husk mounts nothing; no_new_privs
-#           makes setuid inert and Landlock refuses the writes);
-#   C1      the container's /proc, masked by the engine's list;
-#   H5      no cgroup namespace (Docker 20.10 on cgroup v1 shares the host's).
-DK_UNCLOSABLE="A2 gid_map small, no host root|A2 uid_map small, no host root|A3 setgroups deny|A6 capability sets|B12 every mount nosuid|B13 writable mounts bounded|C1 masked paths|H5 cgroup paths"
-eng_fails() { grep '^FAIL ' <<<"$OUT" | cut -d: -f1 | sed 's/^FAIL //' | sort; }
 
 # eng_escape LABEL RUN-FLAGS...: the probe with the engine alone (with
 # --init, as a user would) and with husk in front; only unclosable probes
