@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include "cmd/completion.h"
+#include "cmd/gate.h"
+#include "base/json_file.h"
 #include "cmd/seccomp.h"
 #include "launch/host.h"
 #include "launch/idmap.h"
@@ -117,6 +119,60 @@ static int load_policy(struct husk_policy *p, struct caller *c, struct run_flags
 	return 0;
 }
 
+/* The gate's verdict on a bundle's config.json as its owner wrote it,
+ * against a profile, into the report as "gate". */
+static int gate_verdict(json_object *j, const char *bundle, const char *profile, size_t *unmet)
+{
+	__attribute__((cleanup(gate_profile_free))) struct gate_profile gp;
+	int r = gate_profile_load(&gp, profile, &profiles);
+	if (r)
+		return r;
+	char path[4200], err[1024];
+	snprintf(path, sizeof(path), "%s/config.json", bundle);
+	json_object *cfg = json_file_parse(path, err, sizeof(err));
+	if (!cfg) {
+		log_error("check: %s", err);
+		return HUSK_EXIT_LAUNCH;
+	}
+	struct gate_result res;
+	r = gate_judge(cfg, &gp.want, false, &res, err, sizeof(err));
+	json_object_put(cfg);
+	if (r < 0) {
+		log_error("check: gate: %s", err);
+		return HUSK_EXIT_LAUNCH;
+	}
+	json_object *g = json_object_new_object(), *list = json_object_new_array();
+	json_object_object_add(g, "profile", json_object_new_string(profile));
+	json_object_object_add(g, "meets", json_object_new_boolean(res.unmet == 0));
+	for (size_t i = 0; i < res.n; i++) {
+		json_object *x = json_object_new_object();
+		json_object_object_add(x, "rule", json_object_new_string(res.f[i].rule));
+		json_object_object_add(x, "why", json_object_new_string(res.f[i].why));
+		json_object_array_add(list, x);
+	}
+	json_object_object_add(g, "weaker", list);
+	json_object_object_add(j, "gate", g);
+	*unmet = res.unmet;
+	return 0;
+}
+
+static void gate_verdict_print(json_object *j, FILE *out)
+{
+	json_object *g, *v;
+	if (!json_object_object_get_ex(j, "gate", &g))
+		return;
+	json_object_object_get_ex(g, "weaker", &v);
+	size_t n = json_object_array_length(v);
+	fprintf(out, "\ngate (husk hook gate --profile %s): %s\n",
+		json_object_get_string(json_object_object_get(g, "profile")),
+		n ? "refused, the config as written is weaker" : "meets the profile");
+	for (size_t i = 0; i < n; i++) {
+		json_object *x = json_object_array_get_idx(v, i);
+		fprintf(out, "  %-26s %s\n", json_object_get_string(json_object_object_get(x, "rule")),
+			json_object_get_string(json_object_object_get(x, "why")));
+	}
+}
+
 /* husk check, husk run --dry-run: the report; 125 where run would refuse
  * the policy, 1 above --threshold. */
 static int report(struct husk_policy *p, const struct caller *c, const struct run_flags *f)
@@ -137,17 +193,29 @@ static int report(struct husk_policy *p, const struct caller *c, const struct ru
 		log_error("check: %s", err);
 		return HUSK_EXIT_LAUNCH;
 	}
+	/* check --bundle DIR --profile P: also the verdict husk hook gate
+	 * and husk runtime --mode gate would give the config as written. */
+	size_t unmet = 0;
+	if (f->bundle && f->profile && (r = gate_verdict(j, f->bundle, f->profile, &unmet)))
+		return json_object_put(j), r;
 	if (f->json)
 		printf("%s\n", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY |
 							       JSON_C_TO_STRING_NOSLASHESCAPE));
 	else
 		report_print_text(j, stdout);
+	if (!f->json && f->bundle && f->profile)
+		gate_verdict_print(j, stdout);
 	json_object_put(j);
 	if (fflush(stdout) != 0)
 		return HUSK_EXIT_LAUNCH;
 	if (refused) {
 		log_error("check: %s%s%s", pf.e[0].detail, pf.e[0].fix[0] ? "; " : "", pf.e[0].fix);
 		return HUSK_EXIT_LAUNCH;
+	}
+	if (unmet) {
+		log_error("check: the gate refuses this config: %zu rule%s of profile %s not met",
+			  unmet, unmet == 1 ? "" : "s", f->profile);
+		return 1;
 	}
 	/* Compared in tenths, as shown: 2.0 passes --threshold 2. */
 	if (f->threshold_set && e.score > (unsigned)(f->threshold * 10 + 0.5)) {
@@ -348,6 +416,10 @@ int main(int argc, char *argv[])
 {
 	timing_start();
 	profiles_init();
+	/* A daemon's runtime entry names a program, not arguments. */
+	const char *base = strrchr(argv[0], '/');
+	if (strcmp(base ? base + 1 : argv[0], "husk-runtime") == 0)
+		return cmd_runtime(argc, argv, &profiles);
 	if (argc < 2) {
 		options_print_usage(stderr);
 		fprintf(stderr, "Try husk --help, or husk run --help.\n");
@@ -369,6 +441,10 @@ int main(int argc, char *argv[])
 		return cmd_learn(argc - 2, argv + 2);
 	if (strcmp(argv[1], "seccomp") == 0)
 		return cmd_seccomp(argc - 1, argv + 1, &profiles);
+	if (strcmp(argv[1], "hook") == 0)
+		return cmd_hook(argc - 1, argv + 1, &profiles);
+	if (strcmp(argv[1], "runtime") == 0)
+		return cmd_runtime(argc - 1, argv + 1, &profiles);
 	log_error("unknown command '%s': use husk run [OPTIONS] -- PROGRAM, or husk --help%s",
 		  argv[1], argv[1][0] == '-' ? " (options go after the command: husk run --help)" : "");
 	return HUSK_EXIT_LAUNCH;

@@ -116,6 +116,26 @@ static int export_profile(const char *name, const struct search_path *profiles)
 							      JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(j);
 		code = fflush(stdout) == 0 ? 0 : HUSK_EXIT_LAUNCH;
+		/* husk loads a call's conditional denials as a filter of
+		 * their own; one OCI filter cannot: runc's libseccomp drops
+		 * a call's conditional rules where the call also has one with
+		 * no condition (gate/gate.h, gate_oci_view). Said, not hidden. */
+		char lost[512] = "";
+		size_t at = 0;
+		for (size_t i = 0; i < prof.n_sys && at < sizeof(lost); i++) {
+			const struct sc_syscall *sy = &prof.sys[i];
+			bool gone = false;
+			for (size_t a = 0; sy->has_fallback && a < sy->n_alts; a++)
+				gone |= !sc_action_equal(sy->alts[a].act, sy->fallback);
+			if (gone)
+				at += (size_t)snprintf(lost + at, sizeof(lost) - at, "%s%s", at ? ", " : "",
+						       sy->name);
+		}
+		if (lost[0])
+			log_warn("seccomp: export %s: conditional rules of %s are lost where the call is "
+				 "also allowed outright: runc's libseccomp keeps only the unconditional "
+				 "rule (husk run keeps both)",
+				 name, lost);
 	}
 	sc_profile_free(&prof);
 	return code;

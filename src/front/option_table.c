@@ -13,6 +13,7 @@
 #include "launch/caps.h"
 #include "base/log.h"
 #include "front/mountspec.h"
+#include "gate/gate.h"
 
 /* Host paths in the policy are absolute and symlink-free, resolved once as
  * the caller, so what the pipeline opens is what husk check showed. The
@@ -98,6 +99,23 @@ static int opt_cap_add(struct husk_policy *p, const char *arg, char *err, size_t
 					 "see capabilities(7))");
 	p->cap_add |= 1ull << c;
 	return 0;
+}
+
+/* A rule of the gate (gate/gate.h) this profile does not ask of a
+ * container another runtime starts; husk run ignores it. */
+static int opt_gate_allow(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	if (!gate_rule_known(arg)) {
+		char list[1024];
+		size_t at = 0;
+		for (const char *const *r = gate_rules; *r && at < sizeof(list); r++)
+			at += (size_t)snprintf(list + at, sizeof(list) - at, "%s%s", at ? ", " : "", *r);
+		return errf(err, errlen, -EINVAL, "not a rule of the gate (one of %s)", list);
+	}
+	for (size_t i = 0; i < p->gate_relaxed.n; i++)
+		if (strcmp(p->gate_relaxed.v[i], arg) == 0)
+			return 0;
+	return strv_push(&p->gate_relaxed, arg) < 0 ? errf(err, errlen, -ENOMEM, "out of memory") : 0;
 }
 
 /* The inverse, so a profile can take back what one it includes added:
@@ -733,6 +751,10 @@ const struct husk_option husk_run_options[] = {
 	{ "stop-timeout", "SECONDS",
 	  "after a forwarded SIGTERM, SIGKILL what is left after SECONDS (default 10)", false,
 	  opt_stop_timeout, OPT_PATH_NONE },
+	{ "gate-allow", "RULE",
+	  "husk hook gate, husk runtime: do not ask RULE of a container another runtime starts "
+	  "(husk run ignores it)",
+	  true, opt_gate_allow, OPT_PATH_NONE },
 	{ NULL, NULL, NULL, false, NULL, OPT_PATH_NONE },
 };
 
@@ -775,6 +797,7 @@ static const struct {
 	    "io-weight", "cgroup", "cgroup-parent" } },
 	{ "System calls", { "seccomp", "seccomp-log", "seccomp-quiet" } },
 	{ "Stopping", { "stop-timeout" } },
+	{ "Gating other runtimes' containers", { "gate-allow" } },
 };
 
 const char *options_help_group(const char *name)
@@ -833,6 +856,8 @@ void options_print_usage(FILE *out)
 		     "       husk check [OPTIONS] [-- PROGRAM [ARG...]]\n"
 		     "       husk run|check --bundle DIR [OPTIONS] [-- PROGRAM [ARG...]]\n"
 		     "       husk seccomp show|compile|precompile PROFILE [-o FILE]\n"
+		     "       husk hook gate [--profile NAME]\n"
+		     "       husk runtime [--profile NAME] [--mode enforce|gate] COMMAND ...\n"
 		     "       husk completion bash|zsh\n"
 		     "       husk --help | --version\n");
 }

@@ -169,6 +169,7 @@ int policy_from_argv(struct husk_policy *p, int argc, char *const argv[], struct
 		if (!o->apply) {
 			if ((r = apply_profile(p, val, f)) < 0)
 				return r;
+			f->profile = val;
 			continue;
 		}
 		err[0] = '\0';

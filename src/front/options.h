@@ -16,6 +16,7 @@ struct run_flags {
 	bool json;		 /* --json: the report as JSON */
 	bool threshold_set;	 /* --threshold X: fail when the exposure is above X */
 	const char *bundle;	 /* --bundle DIR: an OCI bundle, read before the options */
+	const char *profile;	 /* the last --profile given (check --bundle's gate verdict) */
 	double threshold;
 };
 

@@ -68,6 +68,7 @@ void policy_free(struct husk_policy *p)
 		free(p->ns_joins[i].path);
 	strv_free(&p->masked_paths);
 	strv_free(&p->readonly_paths);
+	strv_free(&p->gate_relaxed);
 	strv_free(&p->sysctls);
 	free(p->oci_id);
 	free(p->oci_bundle);

@@ -267,6 +267,10 @@ struct husk_policy {
 	struct sc_profile *seccomp; /* the parsed profile, NULL when precompiled */
 	struct sc_bpf seccomp_bpf;  /* the filter the service loads (policy_finalize) */
 
+	/* --gate-allow: rules of the gate (gate/gate.h) not asked of a
+	 * container another runtime starts; run ignores them. */
+	struct strv gate_relaxed;
+
 	struct strv argv; /* the program and its arguments */
 	/* What policy_finalize (or --cgroup auto later) changed from what
 	 * was asked, said by run on stderr and by check in its report. */

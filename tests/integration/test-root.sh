@@ -196,6 +196,7 @@ PHASE="root-started"
 . "$(dirname "$0")/net-tests.sh"
 . "$(dirname "$0")/goservers-tests.sh"
 . "$(dirname "$0")/engine-tests.sh"
+. "$(dirname "$0")/gate-tests.sh"
 . "$(dirname "$0")/readme-tests.sh"
 
 # Kernel log lines stamped after $1 (seconds since boot). Marks are times,
