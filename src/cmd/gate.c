@@ -191,6 +191,10 @@ static bool global_takes_value(const char *a)
 
 struct runtime_opts {
 	const char *profile, *runtime;
+	/* In front of the profile path, as HUSK_PROFILE_DIR is for the
+	 * other commands: a daemon may start its runtime with a clean
+	 * environment (Podman does). */
+	const char *profile_dir;
 	bool enforce;
 };
 
@@ -227,6 +231,8 @@ static int read_conf(struct runtime_opts *o, char *store, size_t len)
 			o->profile = v;
 		else if (strcmp(key, "runtime") == 0)
 			o->runtime = v;
+		else if (strcmp(key, "profile-dir") == 0)
+			o->profile_dir = v;
 		else if (strcmp(key, "mode") == 0 && (strcmp(v, "enforce") == 0 || strcmp(v, "gate") == 0))
 			o->enforce = strcmp(v, "enforce") == 0;
 		else {
@@ -290,15 +296,15 @@ static int runtime_usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: husk runtime [--profile NAME] [--mode enforce|gate] [--runtime PATH]\n"
-		"                    [RUNTIME GLOBAL FLAGS] COMMAND [ARGS...]\n"
+		"                    [--profile-dir DIR] [RUNTIME GLOBAL FLAGS] COMMAND [ARGS...]\n"
 		"       husk-runtime ...   (the same, for a daemon's runtime entry)\n\n"
 		"An OCI runtime command line. On create and run, the bundle's config.json\n"
 		"is judged against the profile (default %s): enforce (the default)\n"
 		"rewrites it to meet the profile, in a copy in BUNDLE/%s, and\n"
 		"refuses what it cannot fix; gate refuses every miss. Then, and for every\n"
 		"other command, the real runtime (default %s) runs with the same\n"
-		"arguments. Defaults may be set in %s/husk-runtime.conf. husk(1),\n"
-		"GATING OTHER RUNTIMES.\n",
+		"arguments. --profile-dir goes in front of the profile path. Defaults\n"
+		"may be set in %s/husk-runtime.conf. husk(1), GATING OTHER RUNTIMES.\n",
 		RUNTIME_DEFAULT_PROFILE, GATE_COPY_DIR, GATE_DEFAULT_RUNTIME, HUSK_SITEDIR);
 	return out == stdout ? 0 : HUSK_EXIT_LAUNCH;
 }
@@ -466,17 +472,33 @@ int cmd_runtime(int argc, char *argv[], const struct search_path *profiles)
 	rc.args = args;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		if (rc.cmd < 0 && (strcmp(a, "--profile") == 0 || strcmp(a, "--mode") == 0 ||
-				   strcmp(a, "--runtime") == 0)) {
+		/* husk's own: --NAME VALUE or --NAME=VALUE (Podman's
+		 * --runtime-flag NAME=VALUE passes the second form). */
+		const char *own = NULL, *v = NULL;
+		static const char *const mine[] = { "profile", "mode", "runtime", "profile-dir" };
+		for (size_t k = 0; rc.cmd < 0 && k < ARRAY_SIZE(mine) && !own; k++) {
+			size_t l = strlen(mine[k]);
+			if (a[0] != '-' || a[1] != '-' || strncmp(a + 2, mine[k], l) != 0)
+				continue;
+			if (a[2 + l] == '=')
+				own = mine[k], v = a + 3 + l;
+			else if (a[2 + l] == '\0')
+				own = mine[k];
+		}
+		if (own && !v) {
 			if (i + 1 >= argc) {
-				log_error("runtime: %s needs a value", a);
+				log_error("runtime: --%s needs a value", own);
 				return HUSK_EXIT_LAUNCH;
 			}
-			const char *v = argv[++i];
-			if (a[2] == 'p')
+			v = argv[++i];
+		}
+		if (own) {
+			if (strcmp(own, "profile") == 0)
 				rc.o.profile = v;
-			else if (a[2] == 'r')
+			else if (strcmp(own, "runtime") == 0)
 				rc.o.runtime = v;
+			else if (strcmp(own, "profile-dir") == 0)
+				rc.o.profile_dir = v;
 			else if (strcmp(v, "enforce") == 0 || strcmp(v, "gate") == 0)
 				rc.o.enforce = strcmp(v, "enforce") == 0;
 			else {
@@ -509,6 +531,12 @@ int cmd_runtime(int argc, char *argv[], const struct search_path *profiles)
 	char copy[PATH_MAX];
 	bool bundle = strcmp(c, "create") == 0 || strcmp(c, "run") == 0;
 	if (bundle || strcmp(c, "exec") == 0) {
+		__attribute__((cleanup(search_path_free))) struct search_path own = { 0 };
+		if (rc.o.profile_dir) {
+			search_path_init(&own, rc.o.profile_dir, HUSK_SITEDIR, HUSK_PROFILEDIR,
+					 HUSK_BPFDIR);
+			profiles = &own;
+		}
 		__attribute__((cleanup(gate_profile_free))) struct gate_profile gp;
 		int r = gate_profile_load(&gp, rc.o.profile, profiles);
 		if (r) {

@@ -48,6 +48,7 @@ GR_TESTS=(
 	"gate: runc: each weak variant is refused with its rule, and nothing is left"
 	"gate: hook gate refuses bad input with one line: malformed state, missing bundle, unreadable config, unknown profile"
 	"gate: husk check --bundle --profile shows the gate's verdict with the same rule names, and exits 1 where the gate refuses"
+	"gate: husk runtime refuses bad input with one line and starts nothing: unknown profile, missing bundle, bad config, bad mode"
 )
 if ! command -v runc >/dev/null || ! command -v jq >/dev/null; then
 	for t in "${GR_TESTS[@]}"; do begin "$t"; skip "runc and jq are needed (tests/install-deps installs them)"; done
@@ -116,6 +117,23 @@ else
 	gate_case "no-such-profile" "{\"bundle\": \"$G/good\"}" --profile no-such-profile
 	[ "$ok" = 1 ] && pass
 
+	begin "${GR_TESTS[4]}"
+	# husk runtime's own bad input: nothing reaches runc.
+	ok=1
+	for args in "--profile no-such-profile create --bundle $G/good husk-gate-bad1" \
+		"create --bundle $G/missing husk-gate-bad2" "create --bundle $G/notjson husk-gate-bad3" \
+		"--mode sometimes create --bundle $G/good husk-gate-bad4"; do
+		# shellcheck disable=SC2086
+		ERR=$(env "$GATE_ENV" "$HUSK_BIN" runtime $args 2>&1 >/dev/null)
+		RC=$?
+		if [ "$RC" != 125 ] || [ "$(grep -c . <<<"$ERR")" != 1 ] || runc list -q | grep -q '^husk-gate-bad'; then
+			ok=0
+			fail "husk runtime $args: exit $RC: $ERR"
+			break
+		fi
+	done
+	[ "$ok" = 1 ] && pass
+
 	begin "${GR_TESTS[3]}"
 	run_husk check --bundle "$G/good" --profile restricted
 	good_rc=$RC good_out=$OUT
@@ -165,6 +183,33 @@ else
 		fail "containers left: $left"
 	else
 		pass
+	fi
+
+	# husk runtime as Podman's runtime: Podman starts its runtime with a
+	# clean environment, so the profile directory comes as a flag.
+	ln -sf "$HUSK_BIN" "$G/husk-runtime"
+	rpm() {
+		podman --root "$G/pm/root" --runroot "$G/pm/run" --storage-driver vfs --cgroup-manager cgroupfs \
+			--events-backend none --runtime "$G/husk-runtime" \
+			--runtime-flag "profile-dir=$HUSK_PROFILE_DIR" "$@"
+	}
+	begin "gate: podman --runtime husk-runtime: the default flags run hardened; with mode=gate they are refused with husk's reason"
+	OUT=$(rpm run --rm --network none --ulimit nofile=1024:4096 --ulimit nproc=1024:2048 husk-gate:1 \
+		/bin/sh -c 'id -u; grep -E "^(NoNewPrivs|Seccomp|CapEff):" /proc/self/status' 2>&1)
+	RC=$?
+	weak=$(rpm --runtime-flag profile=restricted --runtime-flag mode=gate run --rm --network none \
+		--ulimit nofile=1024:4096 --ulimit nproc=1024:2048 husk-gate:1 /bin/sh -c 'echo started' 2>&1)
+	wrc=$?
+	if expect_rc 0 && expect_out '^65534$' && expect_out '^NoNewPrivs:[[:space:]]+1$' &&
+		expect_out '^Seccomp:[[:space:]]+2$' && expect_out '^CapEff:[[:space:]]+0+$'; then
+		if [ "$wrc" = 0 ] || grep -q '^started' <<<"$weak" ||
+			! grep -q 'husk: runtime: weaker than profile restricted: User: runs as uid 0' <<<"$weak"; then
+			fail "mode=gate: exit $wrc: $(tail -n2 <<<"$weak")"
+		elif [ -n "$(gpm ps -aq 2>/dev/null)" ]; then
+			fail "containers left: $(gpm ps -a 2>/dev/null | tail -n +2)"
+		else
+			pass
+		fi
 	fi
 	gpm rm -af >/dev/null 2>&1
 	gpm rmi -af >/dev/null 2>&1
