@@ -439,6 +439,15 @@ json_object *report_build(const struct husk_policy *p, const struct caller *c,
 	put(o, "cgroup", cgroup(p));
 	put(o, "go_env", json_object_new_boolean(!p->no_go_env));
 	put(o, "environment", environment(p));
+	/* Secrets: their names and where they come from, never a value. */
+	json_object *sec = json_object_new_array();
+	for (size_t i = 0; i < p->n_secrets; i++) {
+		char line[1200];
+		snprintf(line, sizeof(line), "%s/%s (from %s)", HUSK_SECRETS_DIR, p->secrets[i].name,
+			 p->secrets[i].from);
+		json_object_array_add(sec, json_object_new_string(line));
+	}
+	put(o, "secrets", sec);
 	put(o, "stop_timeout", json_object_new_int64(p->stop_timeout));
 	put(o, "exposure", exposure_json(e));
 	put(o, "warnings", strv_json((const char *const *)p->warnings.v, p->warnings.n));
@@ -566,6 +575,8 @@ void report_print_text(json_object *r, FILE *out)
 		fprintf(out, " %s=%s", key, json_object_get_string(val));
 	fprintf(out, "\n  %-14s ", "environment");
 	print_list(out, get(r, "environment"), "(empty)");
+	fprintf(out, "\n  %-14s ", "secrets");
+	print_list(out, get(r, "secrets"), "(none)");
 	fprintf(out, "\n  %-14s %ss\n", "stop-timeout", gets(r, "stop_timeout"));
 
 	json_object *e = get(r, "exposure");

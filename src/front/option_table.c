@@ -101,6 +101,37 @@ static int opt_cap_add(struct husk_policy *p, const char *arg, char *err, size_t
 	return 0;
 }
 
+static bool env_name_ok(const char *s, size_t len);
+
+/* --secret NAME=FILE|fd:N|env:VAR: the spec only; policy_finalize reads
+ * the value. NAME becomes a file name in /run/secrets. */
+static int opt_secret(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	const char *eq = strchr(arg, '=');
+	size_t n = eq ? (size_t)(eq - arg) : 0;
+	bool ok = n > 0 && n < sizeof(p->secrets[0].name) && arg[0] != '.';
+	for (size_t i = 0; ok && i < n; i++)
+		ok = (arg[i] >= 'a' && arg[i] <= 'z') || (arg[i] >= 'A' && arg[i] <= 'Z') ||
+		     (arg[i] >= '0' && arg[i] <= '9') || arg[i] == '_' || arg[i] == '-' || arg[i] == '.';
+	if (!ok)
+		return errf(err, errlen, -EINVAL,
+			    "expected NAME=FILE, NAME=fd:N or NAME=env:VAR, NAME of letters, digits, "
+			    "'.', '_' and '-' (up to 63, not starting with '.')");
+	if (!eq[1] || (str_has_prefix(eq + 1, "env:") && !env_name_ok(eq + 5, strlen(eq + 5))))
+		return errf(err, errlen, -EINVAL, "%.*s: expected a file, fd:N or env:VAR after '='",
+			    (int)n, arg);
+	for (size_t i = 0; i < p->n_secrets; i++)
+		if (strncmp(p->secrets[i].name, arg, n) == 0 && !p->secrets[i].name[n])
+			return errf(err, errlen, -EINVAL, "%.*s is given twice", (int)n, arg);
+	if (p->n_secrets == HUSK_MAX_SECRETS)
+		return errf(err, errlen, -E2BIG, "more than %d secrets", HUSK_MAX_SECRETS);
+	struct secret_spec *s = &p->secrets[p->n_secrets++];
+	memcpy(s->name, arg, n);
+	s->name[n] = '\0';
+	s->from = xstrdup(eq + 1);
+	return 0;
+}
+
 /* A rule of the gate (gate/gate.h) this profile does not ask of a
  * container another runtime starts; husk run ignores it. */
 static int opt_gate_allow(struct husk_policy *p, const char *arg, char *err, size_t errlen)
@@ -675,6 +706,10 @@ const struct husk_option husk_run_options[] = {
 	  OPT_PATH_NONE },
 	{ "env-clear", NULL, "take back every earlier --env and --env-keep", false, opt_env_clear,
 	  OPT_PATH_NONE },
+	{ "secret", "NAME=FILE|fd:N|env:VAR",
+	  "read a secret as the caller; the service sees it only as /run/secrets/NAME "
+	  "(0400, its own, on a read-only tmpfs), never in its environment",
+	  true, opt_secret, OPT_PATH_NONE },
 	{ "chdir", "DIR", "working directory inside (default /)", false, opt_chdir, OPT_PATH_NONE },
 	{ "hostname", "NAME", "host name inside (default husk)", false, opt_hostname, OPT_PATH_NONE },
 	{ "listen", "[IP:]PORT[/tcp|/udp]",
@@ -789,7 +824,7 @@ static const struct {
 	{ "Root filesystem and mounts", { "rootfs", "ro-bind", "bind", "tmpfs", "chdir" } },
 	{ "Isolation", { "namespaces", "landlock" } },
 	{ "Identity and privileges", { "user", "host-user", "userns", "cap-add", "cap-drop" } },
-	{ "Environment", { "env", "env-keep", "env-drop", "env-clear", "no-go-env" } },
+	{ "Environment", { "env", "env-keep", "env-drop", "env-clear", "no-go-env", "secret" } },
 	{ "Network and host name",
 	  { "net", "listen", "publish", "hostname", "allow-tcp-bind", "allow-tcp-connect" } },
 	{ "Resource limits",

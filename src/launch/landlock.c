@@ -119,7 +119,9 @@ int landlock_plan(const struct husk_policy *p, int abi, struct ll_plan *out, cha
 		bool dflt = m->kind == MOUNT_TMPFS && strcmp(m->dst, "/tmp") == 0 && m->size == HUSK_DEFAULT_TMPFS_SIZE;
 		switch (m->kind) {
 		case MOUNT_TMPFS:
-			rule(out, m->dst, all, p->in_place && dflt);
+			/* The secrets' tmpfs is read-only: read is all it gets. */
+			if (!m->secrets)
+				rule(out, m->dst, all, p->in_place && dflt);
 			break;
 		case MOUNT_BIND:
 			if (!m->readonly)

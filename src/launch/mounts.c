@@ -294,7 +294,41 @@ static int clone_path(int dirfd, const char *path, bool recursive, uint64_t attr
 	return TAKE_FD(fd);
 }
 
-static int mount_tmpfs_at(int rootfd, const struct mount_entry *m)
+/* The secrets into their tmpfs while it is detached and writable, each
+ * 0400 and the service's, the directory 0500 and the service's; then the
+ * mount is made read-only. husk's copy of each value is wiped as it is
+ * written: this process goes on to exec the service's init. */
+static int write_secrets(int mnt, const struct husk_policy *p)
+{
+	for (size_t i = 0; i < p->n_secrets; i++) {
+		struct secret_spec *s = (struct secret_spec *)&p->secrets[i];
+		_cleanup_close_ int fd = openat(mnt, s->name,
+						O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0400);
+		if (fd < 0)
+			return log_errno(-errno, "secret %s: create %s/%s", s->name, HUSK_SECRETS_DIR,
+					 s->name);
+		for (size_t at = 0; at < s->len;) {
+			ssize_t n = write(fd, s->value + at, s->len - at);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				return log_errno(n < 0 ? -errno : -EIO, "secret %s: write", s->name);
+			at += (size_t)n;
+		}
+		if (fchown(fd, p->uid, p->gid) < 0)
+			return log_errno(-errno, "secret %s: give it to %u:%u", s->name, (unsigned)p->uid,
+					 (unsigned)p->gid);
+		explicit_bzero(s->value, s->len);
+	}
+	if (fchownat(mnt, "", p->uid, p->gid, AT_EMPTY_PATH) < 0)
+		return log_errno(-errno, "secrets: give %s to %u:%u", HUSK_SECRETS_DIR, (unsigned)p->uid,
+				 (unsigned)p->gid);
+	if (sys_mount_setattr(mnt, "", AT_EMPTY_PATH, MOUNT_ATTR_RDONLY, 0) < 0)
+		return log_errno(-errno, "secrets: make %s read-only", HUSK_SECRETS_DIR);
+	return 0;
+}
+
+static int mount_tmpfs_at(int rootfd, const struct mount_entry *m, const struct husk_policy *p)
 {
 	char size[32], inodes[32], mode[16];
 	snprintf(size, sizeof(size), "%llu", (unsigned long long)m->size);
@@ -303,12 +337,16 @@ static int mount_tmpfs_at(int rootfd, const struct mount_entry *m)
 	_cleanup_close_ int target = open_mountpoint(rootfd, "tmpfs", m->dst, true);
 	if (target < 0)
 		return target;
-	_cleanup_close_ int mnt =
-		tmpfs_new_src(size, inodes, mode, (unsigned)mounts_attrs(m), m->fs_source);
+	/* The secrets' tmpfs is written before it is made read-only. */
+	uint64_t attrs = mounts_attrs(m) & (m->secrets ? ~(uint64_t)MOUNT_ATTR_RDONLY : ~0ull);
+	_cleanup_close_ int mnt = tmpfs_new_src(size, inodes, mode, (unsigned)attrs, m->fs_source);
 	if (mnt < 0)
 		return log_errno(mnt, "mount tmpfs on %s: size=%s,nr_inodes=%s,mode=%s", m->dst, size,
 				 inodes, mode);
-	int r = attach(mnt, target);
+	int r = m->secrets ? write_secrets(mnt, p) : 0;
+	if (r < 0)
+		return r;
+	r = attach(mnt, target);
 	if (r < 0)
 		return log_errno(r, "mount tmpfs on %s", m->dst);
 	return 0;
@@ -866,7 +904,7 @@ int mounts_setup(const struct husk_policy *p, bool cgroup2, int (*before_pivot)(
 						 p->notify_socket && strcmp(m->dst, "/dev") == 0);
 				break;
 			case MOUNT_TMPFS:
-				r = mount_tmpfs_at(rootfd, m);
+				r = mount_tmpfs_at(rootfd, m, p);
 				break;
 			case MOUNT_BIND:
 				r = mount_bind_at(rootfd, m, src[i]);

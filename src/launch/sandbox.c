@@ -669,6 +669,9 @@ int sandbox_run(struct husk_policy *p)
 	for (size_t i = 0; i < p->hooks.n[HOOK_CREATE_CONTAINER]; i++)
 		if (hook_fds[i] >= 0)
 			close(hook_fds[i]);
+	/* The child has its own copy of the secrets to write; the monitor,
+	 * which lives as long as the service, keeps none. */
+	policy_wipe_secrets(p);
 	timing_mark(T_CLONE);
 
 	/* Everything below is done from outside, before the child runs any of

@@ -2,11 +2,15 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/mount.h>
 #include <sched.h>
 #include <linux/capability.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "launch/caps.h"
 #include "launch/landlock.h"
@@ -69,6 +73,10 @@ void policy_free(struct husk_policy *p)
 	strv_free(&p->masked_paths);
 	strv_free(&p->readonly_paths);
 	strv_free(&p->gate_relaxed);
+	policy_wipe_secrets(p);
+	for (size_t i = 0; i < p->n_secrets; i++)
+		free(p->secrets[i].from);
+	p->n_secrets = 0;
 	strv_free(&p->sysctls);
 	free(p->oci_id);
 	free(p->oci_bundle);
@@ -541,6 +549,11 @@ int policy_in_place(struct husk_policy *p, char *err, size_t errlen)
 		return errf(err, errlen, -EINVAL,
 			    "seccomp learn: the calls are handed over by the sandbox's init, and in "
 			    "place there is none; allow namespaces while learning");
+	if (p->n_secrets)
+		return errf(err, errlen, -EINVAL,
+			    "--secret: in place husk mounts nothing, so there is no %s of the "
+			    "service's own to put them in; allow namespaces",
+			    HUSK_SECRETS_DIR);
 	if (p->n_publish)
 		return errf(err, errlen, -EINVAL,
 			    "--publish: in place the service shares the container's network, so "
@@ -705,6 +718,124 @@ static int resolve_cap_sets(struct husk_policy *p, const struct caller *c, char 
 	return 0;
 }
 
+void policy_wipe_secrets(struct husk_policy *p)
+{
+	for (size_t i = 0; i < p->n_secrets; i++) {
+		struct secret_spec *s = &p->secrets[i];
+		if (s->value) {
+			explicit_bzero(s->value, s->len);
+			free(s->value);
+		}
+		s->value = NULL;
+		s->len = 0;
+	}
+}
+
+/* Up to HUSK_SECRET_MAX bytes from fd, all of it or an error. */
+static int read_secret_fd(int fd, struct secret_spec *s, char *err, size_t errlen)
+{
+	size_t cap = 4096;
+	s->value = xcalloc(1, cap);
+	s->len = 0;
+	for (;;) {
+		if (s->len == cap) {
+			if (cap >= HUSK_SECRET_MAX + 1)
+				return errf(err, errlen, -EFBIG, "--secret %s: larger than %u bytes", s->name,
+					    HUSK_SECRET_MAX);
+			/* Grown by copying, so no stale copy is left behind
+			 * by realloc. */
+			char *bigger = xcalloc(1, cap * 2);
+			memcpy(bigger, s->value, s->len);
+			explicit_bzero(s->value, s->len);
+			free(s->value);
+			s->value = bigger;
+			cap *= 2;
+		}
+		ssize_t n = read(fd, s->value + s->len, cap - s->len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return errf(err, errlen, -errno, "--secret %s=%s: read: %s", s->name, s->from,
+				    strerror(errno));
+		if (n == 0)
+			break;
+		s->len += (size_t)n;
+	}
+	if (s->len > HUSK_SECRET_MAX)
+		return errf(err, errlen, -EFBIG, "--secret %s: larger than %u bytes", s->name,
+			    HUSK_SECRET_MAX);
+	return 0;
+}
+
+/* The values, read as the caller (whose paths are trusted, as its policy
+ * is): a file, an inherited fd (read to its end, then closed), or a
+ * variable of husk's environment (which then reaches the service under no
+ * name, --env-keep or not). */
+static int read_secrets(struct husk_policy *p, const struct caller *c, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < p->n_secrets; i++) {
+		struct secret_spec *s = &p->secrets[i];
+		int r;
+		if (str_has_prefix(s->from, "env:")) {
+			const char *var = s->from + 4;
+			size_t vl = strlen(var);
+			const char *val = NULL;
+			for (char *const *e = c->environ; e && *e && !val; e++)
+				if (strncmp(*e, var, vl) == 0 && (*e)[vl] == '=')
+					val = *e + vl + 1;
+			if (!val)
+				return errf(err, errlen, -ENOENT,
+					    "--secret %s=%s: %s is not set in husk's environment", s->name,
+					    s->from, var);
+			s->len = strlen(val);
+			if (s->len > HUSK_SECRET_MAX)
+				return errf(err, errlen, -EFBIG, "--secret %s: larger than %u bytes",
+					    s->name, HUSK_SECRET_MAX);
+			s->value = xcalloc(1, s->len + 1);
+			memcpy(s->value, val, s->len);
+			ssize_t k;
+			while ((k = env_find(&p->env, var, vl)) >= 0) {
+				free(p->env.v[k]);
+				memmove(p->env.v + k, p->env.v + k + 1,
+					(p->env.n - (size_t)k) * sizeof(char *));
+				p->env.n--;
+			}
+			continue;
+		}
+		int fd;
+		bool own = false;
+		if (str_has_prefix(s->from, "fd:")) {
+			uint32_t n;
+			if (parse_u32(s->from + 3, &n) < 0 || n < 3 || n > INT32_MAX)
+				return errf(err, errlen, -EINVAL,
+					    "--secret %s=%s: expected fd:N with N an open descriptor above 2",
+					    s->name, s->from);
+			fd = (int)n;
+		} else {
+			fd = open(s->from, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+			own = true;
+			if (fd < 0)
+				return errf(err, errlen, -errno, "--secret %s=%s: %s", s->name, s->from,
+					    strerror(errno));
+		}
+		struct stat st;
+		if (fstat(fd, &st) < 0 || S_ISDIR(st.st_mode)) {
+			int e = errno;
+			if (own)
+				close(fd);
+			return errf(err, errlen, -EINVAL, "--secret %s=%s: %s", s->name, s->from,
+				    S_ISDIR(st.st_mode) ? "a directory, not a file" : strerror(e));
+		}
+		r = read_secret_fd(fd, s, err, errlen);
+		/* An inherited fd was handed over for this; the service never
+		 * gets it either way (fds above 2 are closed). */
+		close(fd);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 int policy_finalize(struct husk_policy *p, const struct caller *c, char *err, size_t errlen)
 {
 	int r;
@@ -846,6 +977,34 @@ mounts_done:
 		return r;
 	if ((r = resolve_env(p, c)) < 0)
 		return errf(err, errlen, r, "environment: out of memory");
+	if (p->n_secrets) {
+		if (p->namespaces == NS_NONE || p->oci_bundle)
+			return errf(err, errlen, -EINVAL,
+				    "--secret: %s, where husk mounts no /run/secrets of its own",
+				    p->oci_bundle ? "not with --bundle" : "not in place");
+		if (policy_find_mount(p, HUSK_SECRETS_DIR))
+			return errf(err, errlen, -EINVAL,
+				    "--secret: %s is where the secrets go; mount nothing else there",
+				    HUSK_SECRETS_DIR);
+		if ((r = read_secrets(p, c, err, errlen)) < 0)
+			return r;
+		/* Bounded like every tmpfs: the values, a page each for
+		 * their inodes, and no more. */
+		uint64_t size = 0;
+		for (size_t i = 0; i < p->n_secrets; i++)
+			size += (p->secrets[i].len + 4095) / 4096 * 4096 + 4096;
+		struct mount_entry sm = { .kind = MOUNT_TMPFS,
+					  .dst = HUSK_SECRETS_DIR,
+					  .size = size,
+					  .nr_inodes = p->n_secrets + 8,
+					  .mode = 0500,
+					  .readonly = true,
+					  .attrs = MOUNT_ATTR_NOEXEC,
+					  .secrets = true };
+		if ((r = policy_add_mount(p, &sm)) < 0)
+			return errf(err, errlen, r, "out of memory");
+		sort_mounts(p);
+	}
 	/* Type=notify: the service's messages go to husk, which relays them. */
 	if (c->notify_socket && *c->notify_socket) {
 		p->notify_socket = xstrdup(c->notify_socket);

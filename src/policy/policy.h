@@ -109,6 +109,24 @@ struct mount_entry {
 	/* MOUNT_DEV from an OCI config: the nodes and links only; devpts and
 	 * shm are the config's own mounts, and the tmpfs stays writable. */
 	bool dev_bare;
+	/* MOUNT_TMPFS at /run/secrets: the policy's secrets are written into
+	 * it before it is attached, then it is made read-only. */
+	bool secrets;
+};
+
+/* --secret NAME=FILE|fd:N|env:VAR: read by husk as the caller
+ * (policy_finalize), given to the service only as /run/secrets/NAME
+ * (mode 0400, its owner, a read-only tmpfs of its own); the value is
+ * never in the environment, a report or an event, and is wiped from
+ * husk's memory once written (policy_wipe_secrets). */
+#define HUSK_MAX_SECRETS 32
+#define HUSK_SECRET_MAX (1u << 20) /* bytes, each */
+#define HUSK_SECRETS_DIR "/run/secrets"
+struct secret_spec {
+	char name[64];
+	char *from; /* as given after NAME= */
+	char *value;
+	size_t len;
 };
 
 /* An OCI hook (runtime-spec config.md#posix-platform-hooks). */
@@ -267,6 +285,9 @@ struct husk_policy {
 	struct sc_profile *seccomp; /* the parsed profile, NULL when precompiled */
 	struct sc_bpf seccomp_bpf;  /* the filter the service loads (policy_finalize) */
 
+	size_t n_secrets;
+	struct secret_spec secrets[HUSK_MAX_SECRETS];
+
 	/* --gate-allow: rules of the gate (gate/gate.h) not asked of a
 	 * container another runtime starts; run ignores them. */
 	struct strv gate_relaxed;
@@ -310,6 +331,8 @@ struct caller {
 
 void policy_init(struct husk_policy *p);
 void policy_free(struct husk_policy *p);
+/* Overwrites and frees every secret's value (the spec stays). */
+void policy_wipe_secrets(struct husk_policy *p);
 
 /* Appends a mount entry (src/dst are copied), or replaces the one already
  * at the same destination: the later one wins. */
