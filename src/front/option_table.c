@@ -891,8 +891,7 @@ void options_print_usage(FILE *out)
 		     "       husk check [OPTIONS] [-- PROGRAM [ARG...]]\n"
 		     "       husk run|check --bundle DIR [OPTIONS] [-- PROGRAM [ARG...]]\n"
 		     "       husk seccomp show|compile|precompile PROFILE [-o FILE]\n"
-		     "       husk hook gate [--profile NAME]\n"
-		     "       husk runtime [--profile NAME] [--mode enforce|gate] COMMAND ...\n"
+		     "       husk hook gate | husk runtime ... (other runtimes' containers)\n"
 		     "       husk completion bash|zsh\n"
 		     "       husk --help | --version\n");
 }
