@@ -132,6 +132,15 @@ static int opt_secret(struct husk_policy *p, const char *arg, char *err, size_t 
 	return 0;
 }
 
+static int opt_events(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	if (!*arg)
+		return errf(err, errlen, -EINVAL, "expected a file or fd:N");
+	free(p->events);
+	p->events = xstrdup(arg);
+	return 0;
+}
+
 /* A rule of the gate (gate/gate.h) this profile does not ask of a
  * container another runtime starts; husk run ignores it. */
 static int opt_gate_allow(struct husk_policy *p, const char *arg, char *err, size_t errlen)
@@ -783,6 +792,9 @@ const struct husk_option husk_run_options[] = {
 	{ "seccomp-quiet", NULL,
 	  "do not report denied system calls on stderr (they are still denied)", false,
 	  opt_seccomp_quiet, OPT_PATH_NONE },
+	{ "events", "FILE|fd:N",
+	  "write what happens to the sandbox as JSON lines: start, seccomp_denied, oom, exit",
+	  false, opt_events, OPT_PATH_NONE },
 	{ "stop-timeout", "SECONDS",
 	  "after a forwarded SIGTERM, SIGKILL what is left after SECONDS (default 10)", false,
 	  opt_stop_timeout, OPT_PATH_NONE },
@@ -831,7 +843,7 @@ static const struct {
 	  { "rlimit", "memory", "memory-high", "memory-swap", "pids", "cpus", "cpu-weight",
 	    "io-weight", "cgroup", "cgroup-parent" } },
 	{ "System calls", { "seccomp", "seccomp-log", "seccomp-quiet" } },
-	{ "Stopping", { "stop-timeout" } },
+	{ "Stopping", { "stop-timeout", "events" } },
 	{ "Gating other runtimes' containers", { "gate-allow" } },
 };
 

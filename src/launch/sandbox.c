@@ -32,6 +32,10 @@
 #include "launch/service.h"
 #include "base/sys.h"
 #include "base/timing.h"
+#include "base/events.h"
+#include <sys/resource.h>
+#include <time.h>
+#include <json-c/json.h>
 
 static uint64_t clone_flags(const struct husk_policy *p, bool late_cgroupns)
 {
@@ -55,6 +59,100 @@ static bool has_hooks(const struct husk_policy *p)
 		if (p->hooks.n[s])
 			return true;
 	return false;
+}
+
+/* ---- --events: start and exit (base/events.h) ---- */
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t started_ms;
+
+/* The layers in force, and a hash of them with the program, so a
+ * consumer can tell two runs of the same policy apart from a changed one
+ * (the same fields as husk check shows, no environment value). */
+static void emit_start(const struct husk_policy *p, pid_t pid)
+{
+	started_ms = mono_ms();
+	if (!events_on())
+		return;
+	json_object *l = json_object_new_object();
+	json_object *ns = json_object_new_array();
+	static const struct {
+		uint64_t flag;
+		const char *name;
+	} kinds[] = { { CLONE_NEWUSER, "user" }, { CLONE_NEWNS, "mount" }, { CLONE_NEWPID, "pid" },
+		      { CLONE_NEWNET, "net" },	 { CLONE_NEWIPC, "ipc" },   { CLONE_NEWUTS, "uts" },
+		      { CLONE_NEWCGROUP, "cgroup" } };
+	uint64_t f = p->in_place ? 0 : clone_flags(p, false);
+	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
+		if (f & kinds[i].flag)
+			json_object_array_add(ns, json_object_new_string(kinds[i].name));
+	json_object_object_add(l, "namespaces", ns);
+	char ids[32];
+	snprintf(ids, sizeof(ids), "%u:%u", (unsigned)p->uid, (unsigned)p->gid);
+	json_object_object_add(l, "user", json_object_new_string(ids));
+	json_object *caps = json_object_new_array();
+	for (int c = 0; c < 64; c++) {
+		char b[32];
+		const char *n = (p->cap_add & (1ull << c)) ? caps_to_name(c, b, sizeof(b)) : NULL;
+		if (n)
+			json_object_array_add(caps, json_object_new_string(n));
+	}
+	json_object_object_add(l, "capabilities", caps);
+	json_object_object_add(l, "no_new_privs", json_object_new_boolean(!p->no_new_privs_off));
+	json_object_object_add(l, "seccomp", json_object_new_string(
+		p->seccomp_unconfined ? "unconfined" : p->seccomp_name ? p->seccomp_name : HUSK_DEFAULT_SECCOMP));
+	json_object_object_add(l, "landlock", json_object_new_boolean(p->landlock != LANDLOCK_OFF &&
+								      p->landlock_abi > 0));
+	json_object_object_add(l, "read_only_root", json_object_new_boolean(!p->root_writable));
+	json_object *cg = json_object_new_object();
+	if (p->cgroup.memory_max)
+		json_object_object_add(cg, "memory_max", json_object_new_int64((int64_t)p->cgroup.memory_max));
+	if (p->cgroup.pids_max)
+		json_object_object_add(cg, "pids_max", json_object_new_int64((int64_t)p->cgroup.pids_max));
+	json_object_object_add(l, "cgroup", cg);
+	json_object *argv = json_object_new_array();
+	for (size_t i = 0; i < p->argv.n; i++)
+		json_object_array_add(argv, json_object_new_string(p->argv.v[i]));
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "pid", json_object_new_int(pid));
+	json_object_object_add(o, "argv", argv);
+	const char *text = json_object_to_json_string_ext(l, JSON_C_TO_STRING_PLAIN);
+	const char *prog = json_object_to_json_string_ext(argv, JSON_C_TO_STRING_PLAIN);
+	char hash[24];
+	snprintf(hash, sizeof(hash), "%016llx",
+		 (unsigned long long)(sc_hash_bytes(text, strlen(text)) ^
+				      sc_hash_bytes(prog, strlen(prog)) * 31));
+	json_object_object_add(o, "policy_hash", json_object_new_string(hash));
+	json_object_object_add(o, "layers", l);
+	events_emit("start", o);
+}
+
+/* The status as husk exits with it, the signal when one ended the
+ * service, how long it ran, and its CPU time and peak memory (the
+ * largest resident set among the sandbox's processes, from rusage). */
+static void emit_exit(int code)
+{
+	if (!events_on())
+		return;
+	struct rusage ru;
+	memset(&ru, 0, sizeof(ru));
+	getrusage(RUSAGE_CHILDREN, &ru);
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "status", json_object_new_int(code));
+	if (code > 128 && code < 128 + 65)
+		json_object_object_add(o, "signal", json_object_new_string(sigabbrev_np(code - 128) ? sigabbrev_np(code - 128) : "?"));
+	json_object_object_add(o, "run_time_ms", json_object_new_int64(mono_ms() - started_ms));
+	json_object_object_add(o, "cpu_ms", json_object_new_int64(
+		(int64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
+		(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000));
+	json_object_object_add(o, "max_rss_kb", json_object_new_int64(ru.ru_maxrss));
+	events_emit("exit", o);
 }
 
 /* The sandbox's init and the monitor talk over one socket: 'g' releases
@@ -456,6 +554,7 @@ static int run_in_place(struct husk_policy *p, struct cgroup *cg, const int *lis
 		return HUSK_EXIT_LAUNCH;
 	}
 	timing_mark(T_RELEASED);
+	emit_start(p, pid);
 	struct supervise_opts o = { .reap_all = true,
 				    .stop_timeout = p->stop_timeout,
 				    .group = pid1 ? 0 : pid,
@@ -463,6 +562,7 @@ static int run_in_place(struct husk_policy *p, struct cgroup *cg, const int *lis
 				    .relay_to = relay >= 0 ? p->notify_socket : NULL };
 	int code = supervise(pid, &o);
 	timing_mark(T_EXITED);
+	emit_exit(code);
 	/* Open until the service has run: until it has exec'd, its closing
 	 * tells the child that husk is gone (die_with_monitor). */
 	close(pipefd[1]);
@@ -521,6 +621,11 @@ int sandbox_run(struct husk_policy *p)
 	 * capability can raise privileges in the sandbox. */
 	if (!p->no_new_privs_off && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return log_errno(-errno, "prctl PR_SET_NO_NEW_PRIVS"), HUSK_EXIT_LAUNCH;
+
+	/* --events: opened before the clone, written by this monitor only. */
+	char everr[512];
+	if (p->events && events_open(p->events, everr, sizeof(everr)) < 0)
+		return log_error("%s", everr), HUSK_EXIT_LAUNCH;
 
 	/* A caller that ignores SIGCHLD would make our children vanish
 	 * without a status. */
@@ -745,6 +850,7 @@ int sandbox_run(struct husk_policy *p)
 		return HUSK_EXIT_LAUNCH;
 	}
 	timing_mark(T_RELEASED);
+	emit_start(p, pid);
 	/* poststart: a failure is said, and the service goes on (the spec). */
 	if (hooked && run_hooks(p, HOOK_POSTSTART, "running", pid) < 0)
 		log_warn("hooks.poststart failed (above); the service goes on");
@@ -793,6 +899,10 @@ int sandbox_run(struct husk_policy *p)
 	/* The OOM killer may pick any process of the group: the service's
 	 * own status says whether it was the one. */
 	if (cg.n && cg_oom_killed(&cg)) {
+		json_object *oom = json_object_new_object();
+		json_object_object_add(oom, "memory_max", json_object_new_int64((int64_t)p->cgroup.memory_max));
+		json_object_object_add(oom, "service", json_object_new_boolean(code == 128 + SIGKILL));
+		events_emit("oom", oom);
 		if (code == 128 + SIGKILL)
 			log_error("the service ran out of memory: the kernel's OOM killer ended it "
 				  "(limit --memory %llu bytes)",
@@ -802,5 +912,6 @@ int sandbox_run(struct husk_policy *p)
 				 "--memory %llu bytes); the service itself went on",
 				 (unsigned long long)p->cgroup.memory_max);
 	}
+	emit_exit(code);
 	return code;
 }

@@ -73,6 +73,7 @@ void policy_free(struct husk_policy *p)
 	strv_free(&p->masked_paths);
 	strv_free(&p->readonly_paths);
 	strv_free(&p->gate_relaxed);
+	free(p->events);
 	policy_wipe_secrets(p);
 	for (size_t i = 0; i < p->n_secrets; i++)
 		free(p->secrets[i].from);

@@ -287,6 +287,7 @@ struct husk_policy {
 
 	size_t n_secrets;
 	struct secret_spec secrets[HUSK_MAX_SECRETS];
+	char *events; /* --events FILE|fd:N (base/events.h); NULL: none */
 
 	/* --gate-allow: rules of the gate (gate/gate.h) not asked of a
 	 * container another runtime starts; run ignores them. */

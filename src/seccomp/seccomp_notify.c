@@ -1,5 +1,9 @@
 #include "seccomp/seccomp_notify.h"
 
+#include <json-c/json.h>
+
+#include "base/events.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <seccomp.h>
@@ -189,6 +193,17 @@ int sc_notify_handle(struct sc_notify *n)
 				"husk: seccomp denied %s in pid %ld (%s): %s; add it to the profile "
 				"or see husk seccomp learn\n",
 				call, inner, comm, en);
+			/* The same, as an event: the call's name and arguments
+			 * as described (pointers as numbers, never memory). */
+			if (events_on()) {
+				json_object *ev = json_object_new_object();
+				json_object_object_add(ev, "syscall", json_object_new_string(name ? name : "?"));
+				json_object_object_add(ev, "call", json_object_new_string(call));
+				json_object_object_add(ev, "pid", json_object_new_int64(inner));
+				json_object_object_add(ev, "comm", json_object_new_string(comm));
+				json_object_object_add(ev, "errno", json_object_new_string(en));
+				events_emit("seccomp_denied", ev);
+			}
 		} else {
 			n->suppressed++;
 		}
