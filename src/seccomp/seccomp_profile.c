@@ -307,14 +307,20 @@ static bool word_char(char ch)
 	       ch == '.' || ch == '/';
 }
 
-/* Reads a word into buf; returns its start column or -1 if none. */
+/* Reads a word into buf; returns its start column, -1 if there is none,
+ * or WORD_TOO_LONG (with the error in c->err) for one that does not fit:
+ * cut short, "00000000000000000000001" would become another number. */
+#define WORD_TOO_LONG (-2)
 static ssize_t read_word(struct cursor *c, char *buf, size_t len)
 {
 	skip_ws(c);
 	size_t start = c->i, n = 0;
 	while (word_char(c->s[c->i])) {
-		if (n + 1 < len)
-			buf[n++] = c->s[c->i];
+		if (n + 1 >= len) {
+			perr(c, start, "a word longer than %zu characters", len - 1);
+			return WORD_TOO_LONG;
+		}
+		buf[n++] = c->s[c->i];
 		c->i++;
 	}
 	buf[n] = '\0';
@@ -335,6 +341,8 @@ static int parse_action(struct cursor *c, struct sc_action *a)
 {
 	char w[64];
 	ssize_t col = read_word(c, w, sizeof(w));
+	if (col == WORD_TOO_LONG)
+		return -EINVAL;
 	if (col < 0)
 		return perr(c, c->i, "expected an action: allow, log, kill or errno NAME");
 	if (strcmp(w, "allow") == 0) {
@@ -345,6 +353,8 @@ static int parse_action(struct cursor *c, struct sc_action *a)
 		*a = (struct sc_action){ .kind = SC_KILL };
 	} else if (strcmp(w, "errno") == 0) {
 		ssize_t ecol = read_word(c, w, sizeof(w));
+		if (ecol == WORD_TOO_LONG)
+			return -EINVAL;
 		if (ecol < 0)
 			return perr(c, c->i, "errno needs a name like EPERM or a number");
 		int e = sc_errno_from_name(w);
@@ -357,7 +367,10 @@ static int parse_action(struct cursor *c, struct sc_action *a)
 		*a = (struct sc_action){ .kind = SC_ERRNO, .errnum = (uint16_t)e };
 		/* "quiet": an expected answer, not reported as a denial. */
 		size_t save = c->i;
-		if (read_word(c, w, sizeof(w)) >= 0 && strcmp(w, "quiet") == 0)
+		ssize_t qcol = read_word(c, w, sizeof(w));
+		if (qcol == WORD_TOO_LONG)
+			return -EINVAL;
+		if (qcol >= 0 && strcmp(w, "quiet") == 0)
 			a->quiet = true;
 		else
 			c->i = save;
@@ -374,6 +387,8 @@ static int parse_value(struct cursor *c, uint64_t *out)
 	do {
 		char w[64];
 		ssize_t col = read_word(c, w, sizeof(w));
+		if (col == WORD_TOO_LONG)
+			return -EINVAL;
 		if (col < 0)
 			return perr(c, c->i, "expected a number or a constant name");
 		uint64_t term;
@@ -484,6 +499,18 @@ static int parse_path(struct parse_ctx *pc, const char *path, struct cursor *fro
 	ssize_t n = read(fd, buf, (size_t)st.st_size);
 	if (n != st.st_size)
 		return errf(pc->err, pc->errlen, -EIO, "%s: short read", path);
+	/* A NUL would end the text there, and the rest of its line and of
+	 * the file would mean nothing without a word. */
+	const char *nul = memchr(buf, '\0', (size_t)n);
+	if (nul) {
+		unsigned line = 1;
+		const char *bol = buf;
+		for (const char *q = buf; q < nul; q++)
+			if (*q == '\n')
+				line++, bol = q + 1;
+		return errf(pc->err, pc->errlen, -EINVAL, "%s:%u:%zu: a NUL byte (a profile is text)", path,
+			    line, (size_t)(nul - bol) + 1);
+	}
 
 	_cleanup_free_ char *dir = xstrdup(real);
 	char *slash = strrchr(dir, '/');
@@ -531,6 +558,8 @@ static int parse_line(struct parse_ctx *pc, struct cursor *c, const char *dir)
 {
 	char w[128];
 	ssize_t col = read_word(c, w, sizeof(w));
+	if (col == WORD_TOO_LONG)
+		return -EINVAL;
 	if (col < 0)
 		return perr(c, c->i, "expected a syscall name, @group, default or include");
 
@@ -551,6 +580,8 @@ static int parse_line(struct parse_ctx *pc, struct cursor *c, const char *dir)
 	if (strcmp(w, "include") == 0) {
 		char path[PATH_MAX];
 		ssize_t pcol = read_word(c, path, sizeof(path));
+		if (pcol == WORD_TOO_LONG)
+			return -EINVAL;
 		if (pcol < 0)
 			return perr(c, c->i, "include needs a file name");
 		if (!at_end(c))

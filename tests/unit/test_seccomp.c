@@ -134,6 +134,90 @@ static void test_malformed_profiles(void **state)
 	expect_parse_error("include missing.policy", "t.policy:1:9: /nonexistent/missing.policy");
 	expect_parse_error("\n\n# comment\nread   # fine\n  write\nbogus2", "t.policy:6:1: unknown");
 	expect_parse_error(": arg0 == 1", "t.policy:1:1: expected a syscall name");
+	/* Issue 22's misreading 1: a word cut at the buffer's end was read
+	 * as another number; now it is refused where it starts, and a
+	 * number is read whole or refused. */
+	expect_parse_error("socket: arg0 == "
+			   "000000000000000000000000000000000000000000000000000000000000000000001",
+			   "t.policy:1:17: a word longer than 63 characters");
+	expect_parse_error("socket: arg0 == 0x10000000000000000", "t.policy:1:17: bad number");
+	expect_parse_error("socket: arg0 == 18446744073709551616", "t.policy:1:17: bad number");
+}
+
+/* Misreading 2: json-c coerces a value of the wrong type (a string or a
+ * bool to 0 or 1, a float to INT64_MAX, an index above 2^32 to its low
+ * bits); each is now refused with its JSON path. */
+static void test_json_types_refused(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *rule; /* one syscalls[] entry */
+		const char *path;
+	} bad[] = {
+		{ "{\"names\":[\"socket\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":4294967297,\"value\":1,\"op\":\"SCMP_CMP_EQ\"}]}", "syscalls[0].args[0].index" },
+		{ "{\"names\":[\"socket\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,\"value\":\"junk\",\"op\":\"SCMP_CMP_EQ\"}]}", "syscalls[0].args[0].value" },
+		{ "{\"names\":[\"socket\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,\"value\":1,\"valueTwo\":true,\"op\":\"SCMP_CMP_MASKED_EQ\"}]}", "syscalls[0].args[0].valueTwo" },
+		{ "{\"names\":[\"socket\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,\"value\":1e30,\"op\":\"SCMP_CMP_EQ\"}]}", "syscalls[0].args[0].value" },
+		{ "{\"names\":[\"socket\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,\"value\":-1,\"op\":\"SCMP_CMP_EQ\"}]}", "syscalls[0].args[0].value" },
+		{ "{\"names\":[\"socket\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"value\":1,\"op\":\"SCMP_CMP_EQ\"}]}", "syscalls[0].args[0].index" },
+		{ "{\"names\":[\"socket\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,\"value\":1,\"op\":\"SCMP_CMP_XX\"}]}", "syscalls[0].args[0].op" },
+		{ "{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":\"1\"}", "syscalls[0].errnoRet" },
+		{ "{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":70000}", "syscalls[0].errnoRet" },
+		{ "{\"names\":[\"read\", 5],\"action\":\"SCMP_ACT_ALLOW\"}", "syscalls[0].names[1]" },
+		{ "{\"names\":[\"read\"],\"action\":1}", "syscalls[0].action" },
+		{ "{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\",\"includes\":{\"caps\":\"CAP_SYS_ADMIN\"}}", "syscalls[0].includes.caps" },
+		{ "5", "syscalls[0]" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char text[1024], err[512];
+		snprintf(text, sizeof(text),
+			 "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[%s]}", bad[i].rule);
+		struct sc_profile p;
+		sc_profile_init(&p);
+		int r = sc_profile_parse_json_text(&p, text, "t.json", 0, err, sizeof(err));
+		if (r >= 0 || !strstr(err, bad[i].path))
+			fail_msg("case %zu: r=%d err '%s', wanted %s", i, r, r < 0 ? err : "", bad[i].path);
+		sc_profile_free(&p);
+	}
+	/* defaultErrnoRet is the default's errno only; a rule's
+	 * SCMP_ACT_ERRNO without errnoRet is EPERM, as in runc. */
+	struct sc_profile p;
+	sc_profile_init(&p);
+	char err[512];
+	assert_int_equal(sc_profile_parse_json_text(
+				 &p, "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":38,"
+				     "\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ERRNO\"}]}",
+				 "t.json", 0, err, sizeof(err)),
+			 0);
+	uint64_t zero[SC_MAX_ARGS] = { 0 };
+	assert_int_equal(sc_profile_eval(&p, "read", zero).errnum, EPERM);
+	assert_int_equal(sc_profile_eval(&p, "write", zero).errnum, ENOSYS);
+	sc_profile_free(&p);
+	sc_profile_init(&p);
+	assert_true(sc_profile_parse_json_text(&p, "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":0}",
+					       "t.json", 0, err, sizeof(err)) < 0);
+	assert_non_null(strstr(err, "defaultErrnoRet"));
+	sc_profile_free(&p);
+}
+
+/* Misreading 7: a NUL byte ended the text there; the rest of the line
+ * (here the action) was dropped without a word. */
+static void test_nul_byte_refused(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/husk-sc-nul-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	static const char text[] = "default errno EPERM\nread => errno EPERM\0 # allow\n";
+	assert_int_equal(write(fd, text, sizeof(text) - 1), (ssize_t)(sizeof(text) - 1));
+	close(fd);
+	struct sc_profile p;
+	sc_profile_init(&p);
+	char err[512];
+	assert_true(sc_profile_parse_file(&p, path, err, sizeof(err)) < 0);
+	assert_non_null(strstr(err, ":2:20: a NUL byte"));
+	sc_profile_free(&p);
+	unlink(path);
 }
 
 static void test_include_and_loop(void **state)
@@ -650,6 +734,8 @@ int main(void)
 		cmocka_unit_test(test_shipped_profiles_parse_and_compile),
 		cmocka_unit_test(test_default_profile_rules),
 		cmocka_unit_test(test_malformed_profiles),
+		cmocka_unit_test(test_nul_byte_refused),
+		cmocka_unit_test(test_json_types_refused),
 		cmocka_unit_test(test_include_and_loop),
 		cmocka_unit_test(test_semantics),
 		cmocka_unit_test(test_compile_errors),
