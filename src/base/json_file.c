@@ -66,7 +66,7 @@ json_object *json_text_parse(const char *text, size_t len, const char *name, cha
 
 json_object *json_file_parse(const char *path, char *err, size_t errlen)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		errf(err, errlen, -errno, "%s: %s", path, strerror(errno));

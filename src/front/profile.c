@@ -1,6 +1,9 @@
 #include "front/profile.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -46,6 +49,9 @@ struct stack {
 	size_t n;
 	const struct search_path *sp;
 };
+
+/* The seccomp text reader's cap too. */
+#define PROFILE_MAX_SIZE (1 << 20)
 
 static int apply_file(struct husk_policy *p, const char *path, struct stack *st, bool *opened,
 		      char *err, size_t errlen);
@@ -185,9 +191,30 @@ static int apply_file(struct husk_policy *p, const char *path, struct stack *st,
 	if (st->n == PROFILE_MAX_DEPTH)
 		return errf(err, errlen, -ELOOP, "includes nested deeper than %d", PROFILE_MAX_DEPTH);
 
-	FILE *f = fopen(real, "re");
-	if (!f)
+	/* A regular file under 1 MiB, read whole: /dev/zero would grow a
+	 * line until memory ran out, and a FIFO would hold husk forever
+	 * (O_NONBLOCK keeps the open itself from waiting for a writer). */
+	_cleanup_close_ int fd = open(real, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	struct stat sb;
+	if (fd < 0 || fstat(fd, &sb) < 0)
 		return errf(err, errlen, -errno, "%s: %s", real, strerror(errno));
+	if (!S_ISREG(sb.st_mode) || sb.st_size > PROFILE_MAX_SIZE)
+		return errf(err, errlen, -EINVAL, "%s: not a regular file of at most 1 MiB", real);
+	_cleanup_free_ char *text = xcalloc(1, (size_t)sb.st_size + 1);
+	size_t got = 0;
+	while (got < (size_t)sb.st_size) {
+		ssize_t n = read(fd, text + got, (size_t)sb.st_size - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		/* A read error is an error, never the end of the file. */
+		if (n < 0)
+			return errf(err, errlen, -errno, "%s: read: %s", real, strerror(errno));
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	if (memchr(text, '\0', got))
+		return errf(err, errlen, -EINVAL, "%s: a NUL byte (a profile is text)", real);
 	char dir[PATH_MAX];
 	snprintf(dir, sizeof(dir), "%s", real);
 	char *slash = strrchr(dir, '/');
@@ -198,17 +225,16 @@ static int apply_file(struct husk_policy *p, const char *path, struct stack *st,
 
 	st->files[st->n++] = real;
 	*opened = true;
-	char *line = NULL;
-	size_t cap = 0;
 	unsigned lineno = 0;
 	int r = 0;
-	while (r == 0 && getline(&line, &cap, f) >= 0)
+	for (char *line = text; r == 0 && line < text + got;) {
+		char *nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
 		r = apply_line(p, line, real, ++lineno, dir, st, err, errlen);
-	if (r == 0 && ferror(f))
-		r = errf(err, errlen, -EIO, "%s: read error", real);
+		line = nl ? nl + 1 : text + got;
+	}
 	st->n--;
-	free(line);
-	fclose(f);
 	return r;
 }
 

@@ -486,7 +486,7 @@ static int parse_path(struct parse_ctx *pc, const char *path, struct cursor *fro
 	if (pc->depth >= ARRAY_SIZE(pc->stack))
 		return PRE_ERR(-ELOOP, "%s: includes nested too deep", path);
 
-	_cleanup_close_ int fd = open(real, O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int fd = open(real, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		int e = errno;

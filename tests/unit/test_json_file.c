@@ -5,6 +5,7 @@
 #include <cmocka.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/json_file.h"
@@ -57,6 +58,19 @@ static void test_file(void **state)
 	snprintf(want, sizeof(want), "%s:2:", path);
 	assert_non_null(strstr(err, want));
 	unlink(path);
+	/* Issue 22, misreading 3, for JSON profiles: no device, and a FIFO
+	 * neither blocks the open nor is read. */
+	assert_null(json_file_parse("/dev/zero", err, sizeof(err)));
+	assert_non_null(strstr(err, "not a regular file"));
+	char fifo[] = "/tmp/husk-json-fifo-XXXXXX";
+	assert_non_null(mkdtemp(fifo));
+	char fp[64];
+	snprintf(fp, sizeof(fp), "%s/f", fifo);
+	assert_int_equal(mkfifo(fp, 0600), 0);
+	assert_null(json_file_parse(fp, err, sizeof(err)));
+	assert_non_null(strstr(err, "not a regular file"));
+	unlink(fp);
+	rmdir(fifo);
 }
 
 int main(void)

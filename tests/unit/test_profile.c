@@ -155,6 +155,33 @@ static void test_errors_name_file_and_line(void **state)
 		     "%s/inner.profile:2: net sideways: expected none or host");
 }
 
+/* Issue 22, misreading 3: include opened any file type: /dev/zero grew
+ * a line until memory ran out (and under a memory rlimit the failure
+ * read as an empty file), a FIFO held husk forever. Now only a regular
+ * file of at most 1 MiB is read, whole, and a read error is an error. */
+static void test_include_only_regular_files(void **state)
+{
+	(void)state;
+	expect_error("zero.profile", "include /dev/zero\n", -EINVAL,
+		     "%s/zero.profile:1: include /dev/zero: /dev/zero: not a regular file of at most 1 MiB");
+	char fifo[PATH_MAX + 64];
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	expect_error("fifo.profile", "include fifo\n", -EINVAL,
+		     "%s/fifo: not a regular file of at most 1 MiB");
+	unlink(fifo);
+	expect_error("dirinc.profile", "include /\n", -EINVAL,
+		     "%s/dirinc.profile:1: include /: /: not a regular file of at most 1 MiB");
+	/* Past the cap, by one byte. */
+	char *big = calloc(1, (1 << 20) + 2);
+	assert_non_null(big);
+	memset(big, '#', (1 << 20) + 1);
+	put_file("big.profile", big);
+	free(big);
+	expect_error("bigger.profile", "include big.profile\n", -EINVAL,
+		     "%s/big.profile: not a regular file of at most 1 MiB");
+}
+
 static void test_include_loops(void **state)
 {
 	expect_error("self.profile", "include self.profile\n", -ELOOP,
@@ -335,6 +362,7 @@ int main(void)
 		cmocka_unit_test(test_options_comments_and_flags),
 		cmocka_unit_test(test_relative_paths_from_the_profile_dir),
 		cmocka_unit_test(test_errors_name_file_and_line),
+		cmocka_unit_test(test_include_only_regular_files),
 		cmocka_unit_test(test_include_loops),
 		cmocka_unit_test(test_resolve),
 		cmocka_unit_test(test_resolve_cwd_file),
