@@ -21,13 +21,16 @@ int sc_learn_key_arg(const char *name)
 
 /* Calls a runtime makes whenever its garbage collector, scheduler or
  * signal handling happens to run (Go's: madvise to return memory,
- * sched_yield while spinning, ...): one run shows them or not by timing,
- * so a learned profile allows them always (all harmless: memory,
- * scheduling, time, signal return). Every other call is one the run made. */
+ * sched_yield while spinning, epoll_pwait when an idle scheduler polls
+ * the network, ...): one run shows them or not by timing, so a learned
+ * profile allows them always (all harmless: memory, scheduling, time,
+ * signal return, waiting on descriptors the program already holds). Every
+ * other call is one the run made. */
 static const char *const asynchronous[] = {
-	"madvise", "sched_yield", "nanosleep", "futex",	       "tgkill",	 "getpid",
-	"gettid",  "mmap",	  "munmap",    "mprotect",     "rt_sigreturn", "sigaltstack",
-	"clock_gettime", "restart_syscall", "exit", "exit_group", NULL,
+	"madvise",	 "sched_yield",	    "nanosleep",   "futex",	"tgkill",
+	"getpid",	 "gettid",	    "mmap",	   "munmap",	"mprotect",
+	"rt_sigreturn",	 "sigaltstack",	    "clock_gettime", "restart_syscall", "exit",
+	"exit_group",	 "epoll_pwait",	    "epoll_wait",  "epoll_pwait2", NULL,
 };
 
 static char *name_of(int nr)

@@ -70,20 +70,33 @@ else
 	with open(f"/proc/{pid}/maps") as maps, open(f"/proc/{pid}/mem", "rb", 0) as mem:
 	    for line in maps:
 	        m = re.match(r"([0-9a-f]+)-([0-9a-f]+) (r...)", line)
-	        if not m or m.group(3)[0] != "r" or "[vvar" in line or "[vsyscall" in line:
+	        if not m or "[vvar" in line or "[vsyscall" in line:
 	            continue
 	        a, b = int(m.group(1), 16), int(m.group(2), 16)
-	        try:
-	            mem.seek(a)
-	            hits += mem.read(b - a).count(val)
-	        except OSError:
-	            pass
+	        # Read in pieces: an ASan build maps terabytes of shadow,
+	        # mostly never touched (zero pages, read fast but not whole).
+	        at, tail = a, b""
+	        while at < b:
+	            n = min(b - at, 1 << 24)
+	            try:
+	                mem.seek(at)
+	                chunk = tail + mem.read(n)
+	            except OSError:
+	                break
+	            hits += chunk.count(val)
+	            # A match across two pieces is found with the next.
+	            tail = chunk[-(len(val) - 1):]
+	            at += n
+	            if b - a > (1 << 32):
+	                break  # shadow memory: its first 16 MiB is enough
 	print(hits)
 	PY
 	)
 	kill -TERM "$BG"
 	wait "$BG" 2>/dev/null
-	[ "$found" = 0 ] && pass || fail "the value is $found times in the monitor's memory"
+	if [ "$found" = 0 ]; then pass
+	elif [ -z "$found" ]; then fail "the monitor's memory could not be read"
+	else fail "the value is $found times in the monitor's memory"; fi
 fi
 
 begin "secrets ($PHASE): bad --secret gets one line: no '=', a bad name, a name twice, a missing file, a directory, an unset variable, a closed fd, in place"
