@@ -54,6 +54,9 @@ int parse_size(const char *s, uint64_t *out)
 	case 'g':
 		shift = 30;
 		break;
+	case 't':
+		shift = 40;
+		break;
 	default:
 		break;
 	}
@@ -67,7 +70,7 @@ int parse_size(const char *s, uint64_t *out)
 	int r = parse_u64(num, &v);
 	if (r < 0)
 		return r;
-	if (shift && v > (UINT64_MAX >> shift))
+	if (v > (HUSK_SIZE_MAX >> shift))
 		return -ERANGE;
 	*out = v << shift;
 	return 0;

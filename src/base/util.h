@@ -35,7 +35,12 @@ static inline void closep(int *fd)
 int parse_u64(const char *s, uint64_t *out);
 int parse_u32(const char *s, uint32_t *out);
 
-/* A size with an optional k/m/g suffix (powers of 1024, case-insensitive). */
+/* A size with an optional k/m/g/t suffix (powers of 1024,
+ * case-insensitive), at most HUSK_SIZE_MAX (-ERANGE above it): a tmpfs
+ * size near 2^64 wraps in the kernel to "unlimited", and a limit added to
+ * another (memory + swap) must not overflow. 256 TiB is far above any
+ * machine's memory and far below the wrap. */
+#define HUSK_SIZE_MAX (1ull << 48)
 int parse_size(const char *s, uint64_t *out);
 
 /* An octal file mode up to 07777. */

@@ -125,8 +125,8 @@ static json_object *mount_json(const struct mount_entry *m, bool p_paths_set)
 	if (m->kind == MOUNT_TMPFS) {
 		char mode[16];
 		snprintf(mode, sizeof(mode), "%04o", (unsigned)m->mode);
-		put(o, "size", json_object_new_int64((int64_t)m->size));
-		put(o, "nr_inodes", json_object_new_int64((int64_t)m->nr_inodes));
+		put(o, "size", json_object_new_uint64(m->size));
+		put(o, "nr_inodes", json_object_new_uint64(m->nr_inodes));
 		put(o, "mode", str(mode));
 	}
 	if (m->kind == MOUNT_PROC && !p_paths_set) {
@@ -214,7 +214,7 @@ static json_object *seccomp(const struct husk_policy *p, const struct sc_profile
 
 static json_object *limit_value(uint64_t v)
 {
-	return v == RLIM_INFINITY ? str("unlimited") : json_object_new_int64((int64_t)v);
+	return v == RLIM_INFINITY ? str("unlimited") : json_object_new_uint64(v);
 }
 
 static json_object *rlimits(const struct husk_policy *p)
@@ -241,16 +241,16 @@ static json_object *cgroup(const struct husk_policy *p)
 	if (p->cgroup_parent)
 		put(o, "parent", str(p->cgroup_parent));
 	if (l->memory_max) {
-		put(o, "memory_max", json_object_new_int64((int64_t)l->memory_max));
-		put(o, "memory_swap", json_object_new_int64((int64_t)(l->memory_swap_set ? l->memory_swap : 0)));
+		put(o, "memory_max", json_object_new_uint64(l->memory_max));
+		put(o, "memory_swap", json_object_new_uint64(l->memory_swap_set ? l->memory_swap : 0));
 	}
 	if (l->memory_high)
-		put(o, "memory_high", json_object_new_int64((int64_t)l->memory_high));
+		put(o, "memory_high", json_object_new_uint64(l->memory_high));
 	if (l->pids_max)
-		put(o, "pids_max", json_object_new_int64((int64_t)l->pids_max));
+		put(o, "pids_max", json_object_new_uint64(l->pids_max));
 	if (l->cpu_quota_us) {
-		put(o, "cpu_quota_us", json_object_new_int64((int64_t)l->cpu_quota_us));
-		put(o, "cpu_period_us", json_object_new_int64((int64_t)l->cpu_period_us));
+		put(o, "cpu_quota_us", json_object_new_uint64(l->cpu_quota_us));
+		put(o, "cpu_period_us", json_object_new_uint64(l->cpu_period_us));
 	}
 	if (l->cpu_weight)
 		put(o, "cpu_weight", json_object_new_int64(l->cpu_weight));

@@ -60,7 +60,13 @@ static int parse_tmpfs_opt(struct mount_entry *m, const char *opt, char *err, si
 	size_t klen = (size_t)(eq - opt);
 	const char *val = eq + 1;
 	if (klen == 4 && strncmp(opt, "size", 4) == 0) {
-		if (parse_size(val, &m->size) < 0 || m->size == 0)
+		int r = parse_size(val, &m->size);
+		if (r == -ERANGE)
+			return errf(err, errlen, -ERANGE,
+				    "size=%s: above husk's maximum of 256t (2^48 bytes), where the kernel "
+				    "would wrap it to no bound at all",
+				    val);
+		if (r < 0 || m->size == 0)
 			return errf(err, errlen, -EINVAL, "size=%s: expected a positive size like 64m", val);
 	} else if (klen == 9 && strncmp(opt, "nr_inodes", 9) == 0) {
 		if (parse_size(val, &m->nr_inodes) < 0 || m->nr_inodes == 0)
@@ -101,10 +107,19 @@ int mountspec_parse_tmpfs(const char *arg, struct mount_entry *m, char *err, siz
 			r = errf(err, errlen, -EINVAL, "empty option list after ':'");
 			goto out;
 		}
-		char *save = NULL;
-		for (char *o = strtok_r(opts, ",", &save); o; o = strtok_r(NULL, ",", &save))
+		/* Every item must be an option: strtok_r would skip the empty
+		 * ones, so "/tmp:," passed where "/tmp:" did not. */
+		for (char *o = opts, *next; o; o = next) {
+			next = strchr(o, ',');
+			if (next)
+				*next++ = '\0';
+			if (!*o) {
+				r = errf(err, errlen, -EINVAL, "an empty option in '%s'", colon + 1);
+				goto out;
+			}
 			if ((r = parse_tmpfs_opt(m, o, err, errlen)) < 0)
 				goto out;
+		}
 	}
 	return 0;
 out:

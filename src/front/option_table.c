@@ -514,7 +514,7 @@ static int opt_memory_size(const char *arg, uint64_t *out, char *err, size_t err
 	int r = parse_size(arg, out);
 	if (r == -ERANGE)
 		return errf(err, errlen, -ERANGE,
-			    "the size overflows 64 bits (16 EiB); give one like 512m or 1g");
+			    "above husk's maximum of 256t (2^48 bytes); give one like 512m or 1g");
 	if (r < 0 || *out < (4u << 20))
 		return errf(err, errlen, -EINVAL, "expected a size of at least 4m, like 512m or 1g");
 	return 0;
@@ -535,7 +535,7 @@ static int opt_memory_swap(struct husk_policy *p, const char *arg, char *err, si
 	int r = parse_size(arg, &p->cgroup.memory_swap);
 	if (r == -ERANGE)
 		return errf(err, errlen, -ERANGE,
-			    "the size overflows 64 bits (16 EiB); give one like 0 or 256m");
+			    "above husk's maximum of 256t (2^48 bytes); give one like 0 or 256m");
 	if (r < 0)
 		return errf(err, errlen, -EINVAL, "expected the swap allowed on top of --memory, like 0 or 256m");
 	p->cgroup.memory_swap_set = true;
@@ -557,10 +557,22 @@ static int opt_pids(struct husk_policy *p, const char *arg, char *err, size_t er
 static int opt_cpus(struct husk_policy *p, const char *arg, char *err, size_t errlen)
 {
 	/* N.NNN CPUs as a quota per 100 ms period, like docker --cpus. */
+	/* Plain decimal only: strtod would also take leading blanks, a
+	 * sign, hex floats (0x1p3), inf and nan. */
+	bool dot = false, digit = false;
+	for (const char *c = arg; *c; c++) {
+		if (*c >= '0' && *c <= '9')
+			digit = true;
+		else if (*c == '.' && !dot)
+			dot = true;
+		else
+			return errf(err, errlen, -EINVAL,
+				    "expected a number of CPUs from 0.01, like 0.5 or 2");
+	}
 	char *end;
 	errno = 0;
-	double v = strtod(arg, &end);
-	if (errno || *end || end == arg || !(v >= 0.01) || v > 4096)
+	double v = digit ? strtod(arg, &end) : 0;
+	if (!digit || errno || *end || !(v >= 0.01) || v > 4096)
 		return errf(err, errlen, -EINVAL, "expected a number of CPUs from 0.01, like 0.5 or 2");
 	p->cgroup.cpu_period_us = 100000;
 	p->cgroup.cpu_quota_us = (uint64_t)(v * 100000 + 0.5);

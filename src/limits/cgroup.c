@@ -319,7 +319,10 @@ size_t cg_writes(const struct cg_hierarchy *h, const struct cg_limits *l, struct
 		add(out, max, &n, CGK_MEMORY, "memory.limit_in_bytes", l->memory_max);
 		/* memsw exists only with swap accounting; the default swap of
 		 * 0 has nothing to cap without it. */
-		add(out, max, &n, CGK_MEMORY_SWAP, "memory.memsw.limit_in_bytes", l->memory_max + swap);
+		/* Both are at most HUSK_SIZE_MAX (parse_size), so the sum
+		 * cannot wrap; checked all the same, saturating. */
+		uint64_t memsw = l->memory_max + swap < l->memory_max ? UINT64_MAX : l->memory_max + swap;
+		add(out, max, &n, CGK_MEMORY_SWAP, "memory.memsw.limit_in_bytes", memsw);
 		out[n - 1].optional = !l->memory_swap_set;
 	}
 	if ((h->controllers & (1u << CG_PIDS)) && l->pids_max)

@@ -80,6 +80,9 @@ static void test_tmpfs_malformed(void **state)
 		"tmp",		   "/tmp:",	       "/tmp:size",	  "/tmp:size=",
 		"/tmp:size=0",	   "/tmp:nr_inodes=0", "/tmp:size=abc",	  "/tmp:mode=999",
 		"/tmp:uid=0",	   "/tmp:=1",	       "/tmp/../etc",	  "/tmp:size=1x",
+		/* Issue 22, misreading 7: an empty item was skipped, so
+		 * "/tmp:," passed where "/tmp:" did not. */
+		"/tmp:,",	   "/tmp:size=64m,",   "/tmp:,size=64m",  "/tmp:size=64m,,mode=700",
 		NULL,
 	};
 	for (const char *const *b = bad; *b; b++) {
@@ -91,9 +94,25 @@ static void test_tmpfs_malformed(void **state)
 	}
 }
 
+/* Misreading 5: size=16777216t (near 2^64) became an unbounded tmpfs in
+ * the kernel; refused above 256t, with why. */
+static void test_tmpfs_size_ceiling(void **state)
+{
+	(void)state;
+	struct mount_entry m;
+	char err[256] = "";
+	assert_int_equal(mountspec_parse_tmpfs("/tmp:size=18446744073709551615", &m, err, sizeof(err)),
+			 -ERANGE);
+	assert_non_null(strstr(err, "above husk's maximum of 256t"));
+	assert_int_equal(mountspec_parse_tmpfs("/tmp:size=256t", &m, err, sizeof(err)), 0);
+	assert_true(m.size == 1ull << 48);
+	mountspec_free(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tmpfs_size_ceiling),
 		cmocka_unit_test(test_bind_src_only),	cmocka_unit_test(test_bind_src_dst),
 		cmocka_unit_test(test_bind_malformed),	cmocka_unit_test(test_tmpfs_defaults),
 		cmocka_unit_test(test_tmpfs_options),	cmocka_unit_test(test_tmpfs_malformed),

@@ -157,10 +157,10 @@ static void test_malformed(void **state)
 static void test_error_texts(void **state)
 {
 	static const char *const cases[][3] = {
-		{ "--memory", "99999999999999999999", "overflows 64 bits" },
-		{ "--memory", "17179869184g", "overflows 64 bits" },
+		{ "--memory", "99999999999999999999", "above husk's maximum of 256t" },
+		{ "--memory", "17179869184g", "above husk's maximum of 256t" },
 		{ "--memory", "1m", "at least 4m" },
-		{ "--memory-swap", "99999999999999999999", "overflows 64 bits" },
+		{ "--memory-swap", "99999999999999999999", "above husk's maximum of 256t" },
 		{ "--rlimit", "nofile=99999999999999999999", "overflows 64 bits" },
 		{ "--rlimit", "nofile=x", "expected a number" },
 	};
@@ -807,6 +807,41 @@ static void test_man_page_names_every_option(void **state)
 	free(man);
 }
 
+/* Issue 22, misreadings 5 and 7: sizes above 256t and --cpus in any
+ * spelling but plain decimal are refused; limits in check --json are
+ * printed unsigned. */
+static void test_size_and_cpus_spellings(void **state)
+{
+	(void)state;
+	static const char *const bad[][2] = {
+		{ "--memory", "300t" },	   { "--memory-swap", "18446744073709551615" },
+		{ "--memory-high", "257t" }, { "--cpus", " 1" },
+		{ "--cpus", "0x1p3" },	   { "--cpus", "+1" },
+		{ "--cpus", "1e1" },	   { "--cpus", "inf" },
+		{ "--cpus", "nan" },	   { "--cpus", "." },
+		{ "--cpus", "1.2.3" },	   { "--cpus", "-0.5" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct husk_policy p;
+		policy_init(&p);
+		capture_stderr();
+		if (PARSE(&p, (char *)bad[i][0], (char *)bad[i][1], "/app") >= 0)
+			fail_msg("%s '%s' was accepted", bad[i][0], bad[i][1]);
+		policy_free(&p);
+	}
+	static const char *const good[][2] = {
+		{ "--cpus", "0.5" }, { "--cpus", "2" }, { "--cpus", ".5" }, { "--cpus", "1." },
+		{ "--memory", "256t" },
+	};
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		struct husk_policy p;
+		policy_init(&p);
+		if (PARSE(&p, (char *)good[i][0], (char *)good[i][1], "/app") != 0)
+			fail_msg("%s '%s' was refused", good[i][0], good[i][1]);
+		policy_free(&p);
+	}
+}
+
 static void test_seccomp_options(void **state)
 {
 	struct husk_policy p;
@@ -880,6 +915,7 @@ int main(void)
 		cmocka_unit_test(test_inverse_options),
 		cmocka_unit_test(test_completion_from_table),
 		cmocka_unit_test(test_man_page_names_every_option),
+		cmocka_unit_test(test_size_and_cpus_spellings),
 		cmocka_unit_test(test_seccomp_options),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
