@@ -4,6 +4,7 @@
  * includes/excludes by arch are matched against the native one. */
 #include <errno.h>
 #include <json-c/json.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 
@@ -224,6 +225,11 @@ static int parse_op(const char *s, enum scmp_compare *op)
 static int parse_root(struct sc_profile *p, json_object *root, const char *path, uint64_t caps,
 		      char *err, size_t errlen);
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 int sc_profile_parse_json(struct sc_profile *p, const char *path, uint64_t caps, char *err,
 			  size_t errlen)
 {
@@ -350,12 +356,13 @@ static int parse_root(struct sc_profile *p, json_object *root, const char *path,
 					      : one;
 			int nr = name ? seccomp_syscall_resolve_name(name) : __NR_SCMP_ERROR;
 			if (nr == __NR_SCMP_ERROR) {
-				/* Newer than this libseccomp: nothing to filter. */
-				bool seen = false;
-				for (size_t u = 0; name && u < unknown.n; u++)
-					seen |= strcmp(unknown.v[u], name) == 0;
-				if (!seen && name && strv_push(&unknown, name) == 0)
-					p->skipped++;
+				/* Newer than this libseccomp: nothing to filter.
+				 * Counted once each at the end (a search per name
+				 * was quadratic: 100k names took 27 s). */
+				if (name && strv_push(&unknown, name) < 0) {
+					r = errf(err, errlen, -ENOMEM, "%s: out of memory", path);
+					goto out;
+				}
 				continue;
 			}
 			if (alt.n_cmp == 0) {
@@ -374,12 +381,24 @@ static int parse_root(struct sc_profile *p, json_object *root, const char *path,
 				if (s && s->has_fallback && sc_action_equal(s->fallback, act))
 					continue; /* already unconditionally so */
 				r = sc_profile_add_alt(p, nr, name, &alt);
+				if (r == -E2BIG) {
+					r = errf(err, errlen, r,
+						 "%s: %s: more than %d conditional rules in all: no filter "
+						 "can hold them (the kernel takes 4096 instructions)",
+						 path, at, SC_MAX_ALTS);
+					goto out;
+				}
 			}
 			if (r < 0) {
 				errf(err, errlen, r, "%s: out of memory", path);
 				goto out;
 			}
 		}
+	}
+	if (unknown.n) {
+		qsort(unknown.v, unknown.n, sizeof(char *), cmp_str);
+		for (size_t u = 0; u < unknown.n; u++)
+			p->skipped += u == 0 || strcmp(unknown.v[u], unknown.v[u - 1]) != 0;
 	}
 out:
 	strv_free(&unknown);

@@ -99,6 +99,8 @@ int sc_profile_set(struct sc_profile *p, int nr, const char *name, struct sc_act
 
 int sc_profile_add_alt(struct sc_profile *p, int nr, const char *name, const struct sc_alt *alt)
 {
+	if (p->n_alts_total >= SC_MAX_ALTS)
+		return -E2BIG;
 	struct sc_syscall *s = lookup(p, nr, name);
 	if (!s)
 		return -ENOMEM;
@@ -107,6 +109,7 @@ int sc_profile_add_alt(struct sc_profile *p, int nr, const char *name, const str
 		return -ENOMEM;
 	s->alts = na;
 	s->alts[s->n_alts++] = *alt;
+	p->n_alts_total++;
 	return 0;
 }
 
@@ -665,6 +668,10 @@ static int parse_line(struct parse_ctx *pc, struct cursor *c, const char *dir)
 	for (unsigned k = 0; k < n_alts; k++) {
 		alts[k].act = act;
 		int r = sc_profile_add_alt(pc->p, nr, name, &alts[k]);
+		if (r == -E2BIG)
+			return perr(c, 0, "more than %d conditional rules in all: no filter can hold "
+					  "them (the kernel takes 4096 instructions)",
+				    SC_MAX_ALTS);
 		if (r < 0)
 			return r;
 	}

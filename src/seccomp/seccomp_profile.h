@@ -52,6 +52,7 @@ struct sc_profile {
 	struct sc_action def;
 	struct sc_syscall *sys;
 	size_t n_sys;
+	size_t n_alts_total; /* conditional alternatives, all calls together */
 	size_t skipped; /* distinct names unknown to this libseccomp (JSON import) */
 	/* Every file the profile was read from (realpath) and the FNV-1a hash
 	 * of its bytes, so a precompiled filter can tell when it is stale. */
@@ -72,7 +73,11 @@ void sc_profile_free(struct sc_profile *p);
 
 /* Unconditional rule: replaces whatever the profile said before about nr. */
 int sc_profile_set(struct sc_profile *p, int nr, const char *name, struct sc_action act);
-/* Conditional rule, added to the ones before it. */
+/* Conditional rule, added to the ones before it; -E2BIG past
+ * SC_MAX_ALTS. Each costs a handful of BPF instructions and a filter
+ * holds 4096 (the kernel's BPF_MAXINSNS): more could never load, and
+ * libseccomp would spend tens of seconds before it said so. */
+#define SC_MAX_ALTS 1024
 int sc_profile_add_alt(struct sc_profile *p, int nr, const char *name, const struct sc_alt *alt);
 const struct sc_syscall *sc_profile_find(const struct sc_profile *p, const char *name);
 /* The action for a syscall with no arguments considered (its fallback). */

@@ -200,6 +200,57 @@ static void test_json_types_refused(void **state)
 	sc_profile_free(&p);
 }
 
+/* Misreading 4: unbounded work. Conditional rules past what a filter
+ * can hold are refused at once (libseccomp spent 38 s on ~30k before
+ * E2BIG), and unknown names are counted by a sorted pass (the search
+ * per name was quadratic). */
+static void test_rule_count_bounded(void **state)
+{
+	(void)state;
+	size_t n = SC_MAX_ALTS + 1, cap = n * 40 + 64;
+	char *text = calloc(1, cap);
+	assert_non_null(text);
+	size_t at = (size_t)snprintf(text, cap, "default errno EPERM\n");
+	for (size_t i = 0; i < n; i++)
+		at += (size_t)snprintf(text + at, cap - at, "ioctl: arg1 == %zu => errno EPERM\n", i + 1);
+	struct sc_profile p;
+	sc_profile_init(&p);
+	char err[512];
+	assert_true(sc_profile_parse_string(&p, text, "t.policy", "/nonexistent", err, sizeof(err)) < 0);
+	if (!strstr(err, "more than 1024 conditional rules"))
+		fail_msg("%s", err);
+	sc_profile_free(&p);
+	free(text);
+
+	/* JSON: the same bound, and 200000 unknown names of which 50000
+	 * distinct, counted as such. */
+	cap = 200000 * 16 + SC_MAX_ALTS * 120 + 256;
+	text = calloc(1, cap);
+	assert_non_null(text);
+	at = (size_t)snprintf(text, cap, "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":["
+					  "{\"action\":\"SCMP_ACT_ALLOW\",\"names\":[");
+	for (size_t i = 0; i < 200000; i++)
+		at += (size_t)snprintf(text + at, cap - at, "%s\"nosuch%zu\"", i ? "," : "", i % 50000);
+	at += (size_t)snprintf(text + at, cap - at, "]}]}");
+	sc_profile_init(&p);
+	assert_int_equal(sc_profile_parse_json_text(&p, text, "t.json", 0, err, sizeof(err)), 0);
+	assert_int_equal(p.skipped, 50000);
+	sc_profile_free(&p);
+	at = (size_t)snprintf(text, cap, "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[");
+	for (size_t i = 0; i < n; i++)
+		at += (size_t)snprintf(text + at, cap - at,
+				       "%s{\"action\":\"SCMP_ACT_ALLOW\",\"names\":[\"ioctl\"],"
+				       "\"args\":[{\"index\":1,\"value\":%zu,\"op\":\"SCMP_CMP_EQ\"}]}",
+				       i ? "," : "", i + 1);
+	snprintf(text + at, cap - at, "]}");
+	sc_profile_init(&p);
+	assert_true(sc_profile_parse_json_text(&p, text, "t.json", 0, err, sizeof(err)) < 0);
+	if (!strstr(err, "more than 1024 conditional rules"))
+		fail_msg("%s", err);
+	sc_profile_free(&p);
+	free(text);
+}
+
 /* Misreading 7: a NUL byte ended the text there; the rest of the line
  * (here the action) was dropped without a word. */
 static void test_nul_byte_refused(void **state)
@@ -736,6 +787,7 @@ int main(void)
 		cmocka_unit_test(test_malformed_profiles),
 		cmocka_unit_test(test_nul_byte_refused),
 		cmocka_unit_test(test_json_types_refused),
+		cmocka_unit_test(test_rule_count_bounded),
 		cmocka_unit_test(test_include_and_loop),
 		cmocka_unit_test(test_semantics),
 		cmocka_unit_test(test_compile_errors),
