@@ -125,6 +125,16 @@ static void test_writes_v1(void **state)
 	assert_string_equal(w[4].file, "cpu.cfs_quota_us");
 	assert_string_equal(w[5].file, "cpu.shares");
 	assert_string_equal(w[5].value, "1024");
+	/* Issue 22, misreading 6: memory + swap wrapped, a memsw limit of
+	 * almost nothing. parse_size keeps both at most 2^48 now; the sum
+	 * saturates all the same for any caller that did not. */
+	struct cg_limits huge = { .memory_max = UINT64_MAX - 10, .memory_swap = 100,
+				  .memory_swap_set = true };
+	h.controllers = 1u << CG_MEMORY;
+	n = cg_writes(&h, &huge, w, 16);
+	assert_int_equal(n, 2);
+	assert_string_equal(w[1].file, "memory.memsw.limit_in_bytes");
+	assert_string_equal(w[1].value, "18446744073709551615");
 }
 
 static void slurp(const char *path, char *buf, size_t len)
