@@ -66,29 +66,9 @@ json_object *json_text_parse(const char *text, size_t len, const char *name, cha
 
 json_object *json_file_parse(const char *path, char *err, size_t errlen)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	struct stat st;
-	if (fd < 0 || fstat(fd, &st) < 0) {
-		errf(err, errlen, -errno, "%s: %s", path, strerror(errno));
+	_cleanup_free_ char *buf = NULL;
+	size_t len;
+	if (read_capped_file(path, JSON_FILE_MAX, &buf, &len, err, errlen) < 0)
 		return NULL;
-	}
-	if (!S_ISREG(st.st_mode) || st.st_size > (off_t)JSON_FILE_MAX) {
-		errf(err, errlen, -EINVAL, "%s: not a regular file of at most 16 MiB", path);
-		return NULL;
-	}
-	_cleanup_free_ char *buf = xcalloc(1, (size_t)st.st_size + 1);
-	size_t got = 0;
-	while (got < (size_t)st.st_size) {
-		ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			errf(err, errlen, -errno, "%s: read: %s", path, strerror(errno));
-			return NULL;
-		}
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
-	return json_text_parse(buf, got, path, err, errlen);
+	return json_text_parse(buf, len, path, err, errlen);
 }

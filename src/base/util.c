@@ -1,5 +1,7 @@
 #include "base/util.h"
 
+#include <sys/stat.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -236,5 +238,42 @@ int elf_interp(const unsigned char *buf, size_t len, char *out, size_t outlen)
 		out[sz - 1] = '\0'; /* the segment holds the NUL */
 		return out[0] ? 1 : -1;
 	}
+	return 0;
+}
+
+int read_capped_file(const char *path, size_t cap, char **buf, size_t *len, char *err,
+		     size_t errlen)
+{
+	*buf = NULL;
+	*len = 0;
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return errf(err, errlen, -errno, "%s: %s", path, strerror(errno));
+	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > cap) {
+		char c[32];
+		if (cap >= (1u << 20) && cap % (1u << 20) == 0)
+			snprintf(c, sizeof(c), "%zu MiB", cap >> 20);
+		else
+			snprintf(c, sizeof(c), "%zu bytes", cap);
+		return errf(err, errlen, -EINVAL, "%s: not a regular file of at most %s", path, c);
+	}
+	char *b = xcalloc(1, (size_t)st.st_size + 1);
+	size_t got = 0;
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, b + got, (size_t)st.st_size - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = errno;
+			free(b);
+			return errf(err, errlen, -e, "%s: read: %s", path, strerror(e));
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	*buf = b;
+	*len = got;
 	return 0;
 }

@@ -65,6 +65,14 @@ bool str_has_prefix(const char *s, const char *prefix);
  * NUL-terminated. Returns 0 or a negative errno. */
 int read_text(const char *path, char *buf, size_t len);
 
+/* A text file husk is told to read (a profile, a seccomp policy, a JSON
+ * file), read whole into a NUL-terminated buffer: only a regular file of
+ * at most cap bytes, opened O_NONBLOCK so a FIFO cannot hold husk at the
+ * open, and a read error is an error, never an early end. Returns 0 with
+ * *buf (free it) and *len, or a negative errno with "PATH: why" in err. */
+int read_capped_file(const char *path, size_t cap, char **buf, size_t *len, char *err,
+		     size_t errlen);
+
 /* Writes a one-line reason into err (for front ends, which report it with
  * the option or file that caused it) and returns r, a negative errno. */
 int errf(char *err, size_t errlen, int r, const char *fmt, ...) __attribute__((format(printf, 4, 5)));

@@ -95,6 +95,26 @@ static json_object *read_config(const char *cmd, const char *bundle)
 	return cfg;
 }
 
+int gate_judge_bundle(const char *cmd, const char *bundle, const char *profile,
+		      const struct search_path *profiles, struct gate_result *res)
+{
+	__attribute__((cleanup(gate_profile_free))) struct gate_profile gp;
+	int r = gate_profile_load(&gp, profile, profiles);
+	if (r)
+		return r;
+	json_object *cfg = read_config(cmd, bundle);
+	if (!cfg)
+		return HUSK_EXIT_LAUNCH;
+	char err[1024];
+	r = gate_judge(cfg, &gp.want, false, res, err, sizeof(err));
+	json_object_put(cfg);
+	if (r < 0) {
+		log_error("%s: %s", cmd, err);
+		return HUSK_EXIT_LAUNCH;
+	}
+	return 0;
+}
+
 /* ---- husk hook gate ---- */
 
 static int hook_usage(FILE *out)
@@ -153,20 +173,10 @@ int cmd_hook(int argc, char *argv[], const struct search_path *profiles)
 			  errno ? strerror(errno) : "not a directory");
 		return HUSK_EXIT_LAUNCH;
 	}
-	__attribute__((cleanup(gate_profile_free))) struct gate_profile gp;
-	int r = gate_profile_load(&gp, profile, profiles);
+	struct gate_result res;
+	int r = gate_judge_bundle("hook gate", bundle, profile, profiles, &res);
 	if (r)
 		return r;
-	json_object *cfg = read_config("hook gate", bundle);
-	if (!cfg)
-		return HUSK_EXIT_LAUNCH;
-	struct gate_result res;
-	r = gate_judge(cfg, &gp.want, false, &res, err, sizeof(err));
-	json_object_put(cfg);
-	if (r < 0) {
-		log_error("hook gate: %s", err);
-		return HUSK_EXIT_LAUNCH;
-	}
 	if (!res.unmet)
 		return 0;
 	char prefix[300];

@@ -25,5 +25,12 @@ struct gate_profile {
 int gate_profile_load(struct gate_profile *gp, const char *name, const struct search_path *profiles);
 void gate_profile_free(struct gate_profile *gp);
 
+/* The gate's verdict on BUNDLE/config.json as written, against a
+ * profile (no rewrite). Returns 0 with it in res, or HUSK_EXIT_LAUNCH
+ * after one line naming cmd (a profile or a config that cannot be read,
+ * a field of the wrong type). */
+int gate_judge_bundle(const char *cmd, const char *bundle, const char *profile,
+		      const struct search_path *profiles, struct gate_result *res);
+
 /* The verdict as lines: "RULE: why", unmet ones only unless all. */
 void gate_print(FILE *out, const char *prefix, const struct gate_result *r, bool all);

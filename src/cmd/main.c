@@ -9,7 +9,6 @@
 
 #include "cmd/completion.h"
 #include "cmd/gate.h"
-#include "base/json_file.h"
 #include "cmd/seccomp.h"
 #include "launch/host.h"
 #include "launch/idmap.h"
@@ -123,24 +122,10 @@ static int load_policy(struct husk_policy *p, struct caller *c, struct run_flags
  * against a profile, into the report as "gate". */
 static int gate_verdict(json_object *j, const char *bundle, const char *profile, size_t *unmet)
 {
-	__attribute__((cleanup(gate_profile_free))) struct gate_profile gp;
-	int r = gate_profile_load(&gp, profile, &profiles);
+	struct gate_result res;
+	int r = gate_judge_bundle("check", bundle, profile, &profiles, &res);
 	if (r)
 		return r;
-	char path[4200], err[1024];
-	snprintf(path, sizeof(path), "%s/config.json", bundle);
-	json_object *cfg = json_file_parse(path, err, sizeof(err));
-	if (!cfg) {
-		log_error("check: %s", err);
-		return HUSK_EXIT_LAUNCH;
-	}
-	struct gate_result res;
-	r = gate_judge(cfg, &gp.want, false, &res, err, sizeof(err));
-	json_object_put(cfg);
-	if (r < 0) {
-		log_error("check: gate: %s", err);
-		return HUSK_EXIT_LAUNCH;
-	}
 	json_object *g = json_object_new_object(), *list = json_object_new_array();
 	json_object_object_add(g, "profile", json_object_new_string(profile));
 	json_object_object_add(g, "meets", json_object_new_boolean(res.unmet == 0));

@@ -191,28 +191,13 @@ static int apply_file(struct husk_policy *p, const char *path, struct stack *st,
 	if (st->n == PROFILE_MAX_DEPTH)
 		return errf(err, errlen, -ELOOP, "includes nested deeper than %d", PROFILE_MAX_DEPTH);
 
-	/* A regular file under 1 MiB, read whole: /dev/zero would grow a
-	 * line until memory ran out, and a FIFO would hold husk forever
-	 * (O_NONBLOCK keeps the open itself from waiting for a writer). */
-	_cleanup_close_ int fd = open(real, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	struct stat sb;
-	if (fd < 0 || fstat(fd, &sb) < 0)
-		return errf(err, errlen, -errno, "%s: %s", real, strerror(errno));
-	if (!S_ISREG(sb.st_mode) || sb.st_size > PROFILE_MAX_SIZE)
-		return errf(err, errlen, -EINVAL, "%s: not a regular file of at most 1 MiB", real);
-	_cleanup_free_ char *text = xcalloc(1, (size_t)sb.st_size + 1);
-	size_t got = 0;
-	while (got < (size_t)sb.st_size) {
-		ssize_t n = read(fd, text + got, (size_t)sb.st_size - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		/* A read error is an error, never the end of the file. */
-		if (n < 0)
-			return errf(err, errlen, -errno, "%s: read: %s", real, strerror(errno));
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
+	/* Read whole, a regular file under 1 MiB only: /dev/zero would grow
+	 * a line until memory ran out, and a FIFO would hold husk forever. */
+	_cleanup_free_ char *text = NULL;
+	size_t got;
+	int rr = read_capped_file(real, PROFILE_MAX_SIZE, &text, &got, err, errlen);
+	if (rr < 0)
+		return rr;
 	if (memchr(text, '\0', got))
 		return errf(err, errlen, -EINVAL, "%s: a NUL byte (a profile is text)", real);
 	char dir[PATH_MAX];

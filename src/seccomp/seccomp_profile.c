@@ -489,19 +489,16 @@ static int parse_path(struct parse_ctx *pc, const char *path, struct cursor *fro
 	if (pc->depth >= ARRAY_SIZE(pc->stack))
 		return PRE_ERR(-ELOOP, "%s: includes nested too deep", path);
 
-	_cleanup_close_ int fd = open(real, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	struct stat st;
-	if (fd < 0 || fstat(fd, &st) < 0) {
-		int e = errno;
-		return PRE_ERR(-e, "%s: %s", path, strerror(e));
-	}
-	if (!S_ISREG(st.st_mode) || st.st_size > (1 << 20))
-		return PRE_ERR(-EINVAL, "%s: not a regular file under 1 MiB", path);
+	/* A regular file under 1 MiB (read_capped_file says why not),
+	 * reported at the including line. */
+	_cleanup_free_ char *buf = NULL;
+	size_t len;
+	char why[PATH_MAX + 128];
+	int rr = read_capped_file(real, 1u << 20, &buf, &len, why, sizeof(why));
+	if (rr < 0)
+		return PRE_ERR(rr, "%s", why);
 #undef PRE_ERR
-	_cleanup_free_ char *buf = xcalloc((size_t)st.st_size + 1, 1);
-	ssize_t n = read(fd, buf, (size_t)st.st_size);
-	if (n != st.st_size)
-		return errf(pc->err, pc->errlen, -EIO, "%s: short read", path);
+	ssize_t n = (ssize_t)len;
 	/* A NUL would end the text there, and the rest of its line and of
 	 * the file would mean nothing without a word. */
 	const char *nul = memchr(buf, '\0', (size_t)n);
@@ -519,7 +516,7 @@ static int parse_path(struct parse_ctx *pc, const char *path, struct cursor *fro
 	char *slash = strrchr(dir, '/');
 	if (slash)
 		*(slash == dir ? slash + 1 : slash) = '\0';
-	if (sc_profile_add_source(pc->p, real, sc_hash_bytes(buf, (size_t)st.st_size)) < 0)
+	if (sc_profile_add_source(pc->p, real, sc_hash_bytes(buf, len)) < 0)
 		return -ENOMEM;
 	pc->stack[pc->depth++] = real;
 	int r = parse_text(pc, buf, path, dir);
