@@ -7,17 +7,7 @@
 #include <string.h>
 
 #include "seccomp/seccomp_profile.h"
-
-static char *print(const struct sc_profile *p, size_t *len)
-{
-	char *buf = NULL;
-	FILE *f = open_memstream(&buf, len);
-	if (!f)
-		abort();
-	sc_profile_print(p, f);
-	fclose(f);
-	return buf;
-}
+#include "print.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -38,12 +28,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Includes resolve against a directory that does not exist. */
 	if (sc_profile_parse_string(&a, text, "fuzz.policy", "/nonexistent", err, sizeof(err)) == 0) {
 		size_t la, lb;
-		char *pa = print(&a, &la);
+		char *pa = print_profile(&a, &la);
 		if (sc_profile_parse_string(&b, pa, "printed.policy", "/nonexistent", err, sizeof(err)) != 0) {
 			fprintf(stderr, "printed profile does not parse: %s\n---\n%s", err, pa);
 			abort();
 		}
-		char *pb = print(&b, &lb);
+		char *pb = print_profile(&b, &lb);
 		if (la != lb || memcmp(pa, pb, la) != 0) {
 			fprintf(stderr, "printed twice, differs:\n%s---\n%s", pa, pb);
 			abort();
