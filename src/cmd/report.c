@@ -217,6 +217,38 @@ static json_object *limit_value(uint64_t v)
 	return v == RLIM_INFINITY ? str("unlimited") : json_object_new_uint64(v);
 }
 
+/* The probe as it will run: what, where, when, and what follows. */
+static json_object *health_json(const struct health_spec *h)
+{
+	static const char *const kinds[] = { "none", "cmd", "tcp", "http" };
+	static const char *const actions[] = { "none", "restart", "exit" };
+	json_object *o = json_object_new_object();
+	put(o, "probe", json_object_new_string(kinds[h->kind]));
+	if (h->kind == HEALTH_NONE)
+		return o;
+	char t[400];
+	bool v6 = strchr(h->host, ':') != NULL;
+	if (h->kind == HEALTH_CMD)
+		put(o, "command", strv_json((const char *const *)h->cmd.v, h->cmd.n));
+	if (h->kind == HEALTH_HTTP)
+		snprintf(t, sizeof(t), "GET http://%s%s%s:%u%s", v6 ? "[" : "", h->host, v6 ? "]" : "",
+			 (unsigned)h->port, h->path);
+	else if (h->kind == HEALTH_TCP)
+		snprintf(t, sizeof(t), "connect %s%s%s:%u", v6 ? "[" : "", h->host, v6 ? "]" : "",
+			 (unsigned)h->port);
+	else /* the words as they are passed: quoting shown, not implied */
+		snprintf(t, sizeof(t), "run %s",
+			 json_object_to_json_string_ext(json_object_object_get(o, "command"),
+							JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	put(o, "target", json_object_new_string(t));
+	put(o, "interval_ms", json_object_new_int64(h->interval_ms));
+	put(o, "timeout_ms", json_object_new_int64(h->timeout_ms));
+	put(o, "retries", json_object_new_int64(h->retries));
+	put(o, "start_period_ms", json_object_new_int64(h->start_period_ms));
+	put(o, "on_unhealthy", json_object_new_string(actions[h->on_unhealthy]));
+	return o;
+}
+
 static json_object *rlimits(const struct husk_policy *p)
 {
 	json_object *o = json_object_new_object();
@@ -449,6 +481,13 @@ json_object *report_build(const struct husk_policy *p, const struct caller *c,
 	}
 	put(o, "secrets", sec);
 	put(o, "stop_timeout", json_object_new_int64(p->stop_timeout));
+	put(o, "health", health_json(&p->health));
+	json_object *rs = json_object_new_object();
+	put(rs, "policy", json_object_new_string(restart_mode_name(p->restart.mode)));
+	put(rs, "max", json_object_new_int64(p->restart.max));
+	put(rs, "delay_ms", json_object_new_int64(p->restart.delay_ms));
+	put(rs, "max_delay_ms", json_object_new_int64(p->restart.max_delay_ms));
+	put(o, "restart", rs);
 	put(o, "exposure", exposure_json(e));
 	put(o, "warnings", strv_json((const char *const *)p->warnings.v, p->warnings.n));
 	put(o, "errors", preflight_json(pf));
@@ -578,6 +617,28 @@ void report_print_text(json_object *r, FILE *out)
 	fprintf(out, "\n  %-14s ", "secrets");
 	print_list(out, get(r, "secrets"), "(none)");
 	fprintf(out, "\n  %-14s %ss\n", "stop-timeout", gets(r, "stop_timeout"));
+	json_object *h = get(r, "health");
+	if (strcmp(gets(h, "probe"), "none") == 0)
+		fprintf(out, "  %-14s none\n", "health");
+	else
+		fprintf(out,
+			"  %-14s %s every %sms, timeout %sms; unhealthy after %s failures in a row%s%s%s; "
+			"then %s\n",
+			"health", gets(h, "target"), gets(h, "interval_ms"), gets(h, "timeout_ms"),
+			gets(h, "retries"),
+			json_object_get_int64(get(h, "start_period_ms")) ? " (none counted in the first " : "",
+			json_object_get_int64(get(h, "start_period_ms")) ? gets(h, "start_period_ms") : "",
+			json_object_get_int64(get(h, "start_period_ms")) ? "ms until one passes)" : "",
+			strcmp(gets(h, "on_unhealthy"), "none") == 0 ? "report it"
+								      : gets(h, "on_unhealthy"));
+	json_object *rs = get(r, "restart");
+	if (strcmp(gets(rs, "policy"), "no") == 0)
+		fprintf(out, "  %-14s no\n", "restart");
+	else
+		fprintf(out, "  %-14s %s%s%s, after %sms doubling up to %sms\n", "restart",
+			gets(rs, "policy"), json_object_get_int64(get(rs, "max")) ? ":" : "",
+			json_object_get_int64(get(rs, "max")) ? gets(rs, "max") : "", gets(rs, "delay_ms"),
+			gets(rs, "max_delay_ms"));
 
 	json_object *e = get(r, "exposure");
 	json_object *fs = get(e, "findings");

@@ -477,6 +477,103 @@ static int opt_host_user(struct husk_policy *p, const char *arg, char *err, size
 	return 0;
 }
 
+/* ---- Supervision: health checks and restarts (supervise/) ---- */
+
+static int opt_health_cmd(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	struct strv cmd = { 0 };
+	int r = health_parse_cmd(arg, &cmd, err, errlen);
+	if (r < 0)
+		return r;
+	strv_free(&p->health.cmd);
+	p->health.cmd = cmd;
+	p->health.kind = HEALTH_CMD;
+	return 0;
+}
+
+static int opt_health_tcp(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	strv_free(&p->health.cmd);
+	return health_parse_tcp(arg, &p->health, err, errlen);
+}
+
+static int opt_health_http(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	strv_free(&p->health.cmd);
+	return health_parse_http(arg, &p->health, err, errlen);
+}
+
+static int opt_no_healthcheck(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	strv_free(&p->health.cmd);
+	p->health.kind = HEALTH_NONE;
+	return 0;
+}
+
+static int opt_health_interval(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	int r = health_parse_duration(arg, &p->health.interval_ms, err, errlen);
+	if (r == 0 && p->health.interval_ms < 100)
+		return errf(err, errlen, -EINVAL, "%s: at least 100ms", arg);
+	return r;
+}
+
+static int opt_health_timeout(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	int r = health_parse_duration(arg, &p->health.timeout_ms, err, errlen);
+	if (r == 0 && p->health.timeout_ms < 10)
+		return errf(err, errlen, -EINVAL, "%s: at least 10ms", arg);
+	return r;
+}
+
+static int opt_health_start_period(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	return health_parse_duration(arg, &p->health.start_period_ms, err, errlen);
+}
+
+static int opt_health_retries(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	uint32_t v;
+	if (parse_u32(arg, &v) < 0 || v == 0 || v > 1000)
+		return errf(err, errlen, -EINVAL, "expected failures in a row from 1 to 1000");
+	p->health.retries = v;
+	return 0;
+}
+
+static int opt_health_on_unhealthy(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	if (strcmp(arg, "none") == 0)
+		p->health.on_unhealthy = ON_UNHEALTHY_NONE;
+	else if (strcmp(arg, "restart") == 0)
+		p->health.on_unhealthy = ON_UNHEALTHY_RESTART;
+	else if (strcmp(arg, "exit") == 0)
+		p->health.on_unhealthy = ON_UNHEALTHY_EXIT;
+	else
+		return errf(err, errlen, -EINVAL, "expected none, restart or exit");
+	return 0;
+}
+
+static int opt_restart(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	return restart_parse(arg, &p->restart, err, errlen);
+}
+
+static int opt_restart_delay(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	int r = health_parse_duration(arg, &p->restart.delay_ms, err, errlen);
+	if (r == 0 && p->restart.delay_ms == 0)
+		return errf(err, errlen, -EINVAL, "%s: at least 1ms (a restart loop needs a pause)", arg);
+	return r;
+}
+
+static int opt_restart_max_delay(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	int r = health_parse_duration(arg, &p->restart.max_delay_ms, err, errlen);
+	if (r == 0 && p->restart.max_delay_ms == 0)
+		return errf(err, errlen, -EINVAL, "%s: at least 1ms", arg);
+	return r;
+}
+
 static int opt_stop_timeout(struct husk_policy *p, const char *arg, char *err, size_t errlen)
 {
 	uint32_t v;
@@ -805,11 +902,46 @@ const struct husk_option husk_run_options[] = {
 	  "do not report denied system calls on stderr (they are still denied)", false,
 	  opt_seccomp_quiet, OPT_PATH_NONE },
 	{ "events", "FILE|fd:N",
-	  "write what happens to the sandbox as JSON lines: start, seccomp_denied, oom, exit",
+	  "write what happens to the sandbox as JSON lines: start, seccomp_denied, oom, health, "
+	  "ready, restart, exit",
 	  false, opt_events, OPT_PATH_NONE },
 	{ "stop-timeout", "SECONDS",
 	  "after a forwarded SIGTERM, SIGKILL what is left after SECONDS (default 10)", false,
 	  opt_stop_timeout, OPT_PATH_NONE },
+	{ "health-cmd", "'CMD ARGS'",
+	  "health check: run CMD in the sandbox as the service (same ids, caps, seccomp, "
+	  "Landlock); exit 0 is healthy. Words split on blanks with quotes; no shell",
+	  false, opt_health_cmd, OPT_PATH_NONE },
+	{ "health-tcp", "[IP:]PORT",
+	  "health check: connect to PORT (on 127.0.0.1) from the sandbox's network namespace",
+	  false, opt_health_tcp, OPT_PATH_NONE },
+	{ "health-http", "URL",
+	  "health check: GET http://IP[:PORT]/PATH from the sandbox's network namespace; "
+	  "status 200-399 is healthy",
+	  false, opt_health_http, OPT_PATH_NONE },
+	{ "no-healthcheck", NULL, "take back an earlier --health-cmd, --health-tcp or --health-http",
+	  false, opt_no_healthcheck, OPT_PATH_NONE },
+	{ "health-interval", "DURATION", "time between probes (default 30s)", false,
+	  opt_health_interval, OPT_PATH_NONE },
+	{ "health-timeout", "DURATION", "a probe that takes longer fails (default 30s)", false,
+	  opt_health_timeout, OPT_PATH_NONE },
+	{ "health-retries", "N", "failures in a row that make the service unhealthy (default 3)",
+	  false, opt_health_retries, OPT_PATH_NONE },
+	{ "health-start-period", "DURATION",
+	  "failures in this time after a start do not count until a probe passes (default 0s)",
+	  false, opt_health_start_period, OPT_PATH_NONE },
+	{ "health-on-unhealthy", "none|restart|exit",
+	  "what an unhealthy service gets: none (reported only, the default), restart (a fresh "
+	  "sandbox), exit (stopped; husk exits)",
+	  false, opt_health_on_unhealthy, OPT_PATH_NONE },
+	{ "restart", "no|on-failure[:N]|always|unless-stopped",
+	  "start a fresh sandbox when the service exits (Docker's policies; SIGTERM to husk "
+	  "never restarts)",
+	  false, opt_restart, OPT_PATH_NONE },
+	{ "restart-delay", "DURATION", "first pause before a restart, doubled each time (default 100ms)",
+	  false, opt_restart_delay, OPT_PATH_NONE },
+	{ "restart-max-delay", "DURATION", "longest pause before a restart (default 1m)", false,
+	  opt_restart_max_delay, OPT_PATH_NONE },
 	{ "gate-allow", "RULE",
 	  "husk hook gate, husk runtime: do not ask RULE of a container another runtime starts "
 	  "(husk run ignores it)",
@@ -856,6 +988,10 @@ static const struct {
 	    "io-weight", "cgroup", "cgroup-parent" } },
 	{ "System calls", { "seccomp", "seccomp-log", "seccomp-quiet" } },
 	{ "Stopping", { "stop-timeout", "events" } },
+	{ "Health and restarts",
+	  { "health-cmd", "health-tcp", "health-http", "no-healthcheck", "health-interval",
+	    "health-timeout", "health-retries", "health-start-period", "health-on-unhealthy",
+	    "restart", "restart-delay", "restart-max-delay" } },
 	{ "Gating other runtimes' containers", { "gate-allow" } },
 };
 

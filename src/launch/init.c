@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/events.h"
 #include "base/log.h"
 #include "base/util.h"
 #include "launch/sdnotify.h"
@@ -31,7 +32,7 @@ int exit_code_from_status(int wstatus)
 	return HUSK_EXIT_LAUNCH;
 }
 
-static int64_t now_ms(void)
+int64_t mono_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -39,8 +40,9 @@ static int64_t now_ms(void)
 }
 
 /* Reaps what has exited; returns true once child has, with its status. */
-static bool reap(pid_t child, bool reap_all, int *status)
+static bool reap(pid_t child, const struct supervise_opts *o, int *status)
 {
+	bool reap_all = o->reap_all;
 	bool done = false;
 	for (;;) {
 		int st;
@@ -59,6 +61,8 @@ static bool reap(pid_t child, bool reap_all, int *status)
 		if (p == child) {
 			*status = st;
 			done = true;
+		} else if (o->tick && o->tick->reaped) {
+			o->tick->reaped(o->tick->arg, p, st);
 		}
 	}
 	return done;
@@ -73,7 +77,7 @@ static int wait_event(const sigset_t *set, int sigfd, struct sc_notify *nt,
 	if (sigfd < 0) {
 		struct timespec ts, *tsp = NULL;
 		if (deadline >= 0) {
-			int64_t left = deadline - now_ms();
+			int64_t left = deadline - mono_ms();
 			if (left < 0)
 				left = 0;
 			ts.tv_sec = left / 1000;
@@ -90,7 +94,7 @@ static int wait_event(const sigset_t *set, int sigfd, struct sc_notify *nt,
 	size_t nio = o->io ? o->io->fill(o->io->arg, pfd + 3, ARRAY_SIZE(pfd) - 3) : 0;
 	int timeout = -1;
 	if (deadline >= 0) {
-		int64_t left = deadline - now_ms();
+		int64_t left = deadline - mono_ms();
 		timeout = left < 0 ? 0 : (int)left;
 	}
 	/* A negative fd is skipped by poll. */
@@ -101,8 +105,13 @@ static int wait_event(const sigset_t *set, int sigfd, struct sc_notify *nt,
 	}
 	if (n < 0)
 		return -1;
-	if (pfd[2].fd >= 0 && (pfd[2].revents & POLLIN))
-		sdnotify_relay(o->relay_fd, o->relay_to);
+	if (pfd[2].fd >= 0 && (pfd[2].revents & POLLIN) && sdnotify_relay(o->relay_fd, o->relay_to) &&
+	    o->ready && !*o->ready) {
+		*o->ready = true;
+		json_object *r = json_object_new_object();
+		json_object_object_add(r, "source", json_object_new_string("notify"));
+		events_emit("ready", r);
+	}
 	if (nio)
 		o->io->handle(o->io->arg, pfd + 3, nio);
 	/* A channel that is done is closed: should a task of the filter be
@@ -131,7 +140,7 @@ int supervise(pid_t child, const struct supervise_opts *o)
 	/* With a denial channel the signals come through a signalfd, so one
 	 * poll waits for both. */
 	struct sc_notify *nt = o->notify && o->notify->fd >= 0 ? o->notify : NULL;
-	bool relay = (o->relay_fd >= 0 && o->relay_to) || o->io;
+	bool relay = (o->relay_fd >= 0 && o->relay_to) || o->io || o->tick;
 	int sigfd = nt || relay ? signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK) : -1;
 	if (nt && sigfd < 0) {
 		/* No way to wait for both: the kernel answers ENOSYS once the
@@ -142,16 +151,28 @@ int supervise(pid_t child, const struct supervise_opts *o)
 	}
 
 	for (;;) {
-		if (reap(child, o->reap_all, &status)) {
+		if (reap(child, o, &status)) {
 			if (sigfd >= 0)
 				close(sigfd);
 			return exit_code_from_status(status);
 		}
-		int sig = wait_event(&set, sigfd, nt, o, deadline);
+		int64_t wake = deadline;
+		if (o->tick) {
+			int stop = 0;
+			int64_t t = o->tick->tick(o->tick->arg, mono_ms(), &stop);
+			if (stop) {
+				kill(child, stop);
+				if (stop == SIGTERM && o->reap_all && deadline < 0)
+					wake = deadline = mono_ms() + (int64_t)o->stop_timeout * 1000;
+			}
+			if (t >= 0 && (wake < 0 || t < wake))
+				wake = t;
+		}
+		int sig = wait_event(&set, sigfd, nt, o, wake);
 		if (sig == 0)
 			continue;
 		if (sig < 0) {
-			if (errno == EAGAIN && deadline >= 0) {
+			if (errno == EAGAIN && deadline >= 0 && mono_ms() >= deadline) {
 				/* The stop timeout expired: as pid 1, kill(-1)
 				 * reaches every process of the namespace but us. */
 				kill(o->group ? -o->group : -1, SIGKILL);
@@ -161,8 +182,10 @@ int supervise(pid_t child, const struct supervise_opts *o)
 		}
 		if (sig == SIGCHLD)
 			continue;
+		if (o->stopped_by && (sig == SIGTERM || sig == SIGINT || sig == SIGQUIT))
+			*o->stopped_by = sig;
 		kill(child, sig);
 		if (sig == SIGTERM && o->reap_all && deadline < 0)
-			deadline = now_ms() + (int64_t)o->stop_timeout * 1000;
+			deadline = mono_ms() + (int64_t)o->stop_timeout * 1000;
 	}
 }

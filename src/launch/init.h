@@ -17,11 +17,25 @@ void supervise_sigset(sigset_t *set);
 /* Exit status husk reports for a wait status: the code, or 128+signal. */
 int exit_code_from_status(int wstatus);
 
+/* CLOCK_MONOTONIC in milliseconds. */
+int64_t mono_ms(void);
+
 /* Fds the loop watches besides (the --publish forwarder's): fill adds
  * pollfds, at most max; handle gets them back with their revents. */
 struct supervise_io {
 	size_t (*fill)(void *arg, struct pollfd *pfd, size_t max);
 	void (*handle)(void *arg, const struct pollfd *pfd, size_t n);
+	void *arg;
+};
+
+/* Timed work of the loop besides its own (health probes, launch/probe.h):
+ * tick is called after every wakeup with the monotonic time in ms and
+ * returns when it next wants to be (-1: no need); setting *stop_sig stops
+ * the service as that signal from outside would. reaped gets the children
+ * the loop reaps that are not the main one (reap_all). */
+struct supervise_tick {
+	int64_t (*tick)(void *arg, int64_t now, int *stop_sig);
+	void (*reaped)(void *arg, pid_t pid, int status);
 	void *arg;
 };
 
@@ -44,6 +58,13 @@ struct supervise_opts {
 	int relay_fd;
 	const char *relay_to;
 	const struct supervise_io *io;
+	const struct supervise_tick *tick;
+	/* Set to the signal when husk was told to stop (SIGTERM, SIGINT,
+	 * SIGQUIT from outside), so that no restart follows. */
+	int *stopped_by;
+	/* Set once the service is ready (sd_notify READY=1 relayed, or a
+	 * first healthy probe), when the "ready" event goes out. */
+	bool *ready;
 };
 
 /* Call with the supervise_sigset() signals and SIGCHLD blocked. Returns the

@@ -21,6 +21,7 @@
 #include "launch/host.h"
 #include "launch/idmap.h"
 #include "launch/init.h"
+#include "launch/join.h"
 #include "base/log.h"
 #include "launch/mounts.h"
 #include "launch/net.h"
@@ -30,6 +31,7 @@
 #include "seccomp/seccomp_filter.h"
 #include "seccomp/seccomp_notify.h"
 #include "launch/service.h"
+#include "launch/probe.h"
 #include "base/sys.h"
 #include "base/timing.h"
 #include "base/events.h"
@@ -63,14 +65,23 @@ static bool has_hooks(const struct husk_policy *p)
 
 /* ---- --events: start and exit (base/events.h) ---- */
 
-static int64_t mono_ms(void)
+static int64_t started_ms, started_cpu_ms;
+
+static int64_t children_cpu_ms(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	struct rusage ru;
+	memset(&ru, 0, sizeof(ru));
+	getrusage(RUSAGE_CHILDREN, &ru);
+	return (int64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
+	       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000;
 }
 
-static int64_t started_ms;
+/* How one sandbox's run ended, for the restart decision. */
+struct run_end {
+	bool started;	/* the service was started (a launch failure is not restarted) */
+	int stopped_by; /* husk was told to stop with this signal */
+	bool unhealthy; /* --health-on-unhealthy stopped it */
+};
 
 /* The layers in force, and a hash of them with the program, so a
  * consumer can tell two runs of the same policy apart from a changed one
@@ -78,6 +89,7 @@ static int64_t started_ms;
 static void emit_start(const struct husk_policy *p, pid_t pid)
 {
 	started_ms = mono_ms();
+	started_cpu_ms = children_cpu_ms();
 	if (!events_on())
 		return;
 	json_object *l = json_object_new_object();
@@ -136,7 +148,7 @@ static void emit_start(const struct husk_policy *p, pid_t pid)
 /* The status as husk exits with it, the signal when one ended the
  * service, how long it ran, and its CPU time and peak memory (the
  * largest resident set among the sandbox's processes, from rusage). */
-static void emit_exit(int code)
+static void emit_exit(int code, const struct run_end *end)
 {
 	if (!events_on())
 		return;
@@ -148,9 +160,12 @@ static void emit_exit(int code)
 	if (code > 128 && code < 128 + 65)
 		json_object_object_add(o, "signal", json_object_new_string(sigabbrev_np(code - 128) ? sigabbrev_np(code - 128) : "?"));
 	json_object_object_add(o, "run_time_ms", json_object_new_int64(mono_ms() - started_ms));
-	json_object_object_add(o, "cpu_ms", json_object_new_int64(
-		(int64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
-		(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000));
+	/* This run's: with restarts the children's totals span them all. */
+	json_object_object_add(o, "cpu_ms", json_object_new_int64(children_cpu_ms() - started_cpu_ms));
+	if (end->unhealthy)
+		json_object_object_add(o, "reason", json_object_new_string("unhealthy"));
+	else if (end->stopped_by)
+		json_object_object_add(o, "reason", json_object_new_string("stopped"));
 	json_object_object_add(o, "max_rss_kb", json_object_new_int64(ru.ru_maxrss));
 	events_emit("exit", o);
 }
@@ -314,17 +329,6 @@ static void die_with_monitor(int alive_fd)
 		_exit(HUSK_EXIT_LAUNCH);
 }
 
-static void become_service_ids(const struct husk_policy *p)
-{
-	/* In our user namespace only the service ids are mapped: a process
-	 * whose ids are unmapped cannot create files (EOVERFLOW), and the
-	 * root-started case starts out as unmapped host root. */
-	if (setresgid(p->gid, p->gid, p->gid) < 0)
-		die_errno(errno, "user namespace: setresgid %u", p->gid);
-	if (setresuid(p->uid, p->uid, p->uid) < 0)
-		die_errno(errno, "user namespace: setresuid %u", p->uid);
-}
-
 struct service_args {
 	const struct husk_policy *p;
 	const struct sc_bpf *filter;
@@ -385,6 +389,8 @@ static _Noreturn void sandbox_child(const struct husk_policy *p, const struct sc
 				    const int *hook_fds, const int *listen_fds)
 {
 	die_with_monitor(sync_fd);
+	/* Its own copies of the secrets came with the clone. */
+	policy_close_secret_stash(p);
 	join_namespaces(p, join_fds);
 	/* The host name and lo need only the capabilities the clone gave us
 	 * in the new namespaces, not the id maps: done while the monitor
@@ -415,7 +421,7 @@ static _Noreturn void sandbox_child(const struct husk_policy *p, const struct sc
 		die_errno(errno, "cgroup namespace: unshare");
 
 	if (p->userns == USERNS_PRIVATE) {
-		become_service_ids(p);
+		service_become_ids(p);
 		die_with_monitor(sync_fd);
 	}
 	timing_mark(T_CHILD_IDS);
@@ -507,7 +513,8 @@ static bool clone_refused(int e)
  * signals, and returns the service's status); the service drops to its
  * ids and capabilities, gets Landlock, rlimits and the seccomp filter in
  * service_exec, as in a sandbox. */
-static int run_in_place(struct husk_policy *p, struct cgroup *cg, const int *listen_fds)
+static int run_in_place(struct husk_policy *p, struct cgroup *cg, const int *listen_fds,
+			struct run_end *end)
 {
 	/* Not pid 1 (started from a shell): orphans of the service come to
 	 * us, and the stop timeout reaches only the service's process group
@@ -529,6 +536,7 @@ static int run_in_place(struct husk_policy *p, struct cgroup *cg, const int *lis
 	if (pid == 0) {
 		close(pipefd[1]);
 		die_with_monitor(pipefd[0]);
+		policy_close_secret_stash(p);
 		char go;
 		if (read(pipefd[0], &go, 1) != 1)
 			_exit(HUSK_EXIT_LAUNCH);
@@ -555,14 +563,27 @@ static int run_in_place(struct husk_policy *p, struct cgroup *cg, const int *lis
 	}
 	timing_mark(T_RELEASED);
 	emit_start(p, pid);
+	end->started = true;
+	/* Health probes: in place there is no sandbox to enter, so a probe
+	 * is the service's policy applied to another program here. */
+	bool ready = false;
+	struct prober pr;
+	prober_init(&pr, p, cg, NULL, mono_ms());
+	pr.ready = &ready;
+	struct supervise_tick tick = { prober_tick, prober_reaped, &pr };
 	struct supervise_opts o = { .reap_all = true,
 				    .stop_timeout = p->stop_timeout,
 				    .group = pid1 ? 0 : pid,
 				    .relay_fd = relay,
-				    .relay_to = relay >= 0 ? p->notify_socket : NULL };
+				    .relay_to = relay >= 0 ? p->notify_socket : NULL,
+				    .tick = p->health.kind ? &tick : NULL,
+				    .stopped_by = &end->stopped_by,
+				    .ready = &ready };
 	int code = supervise(pid, &o);
+	prober_finish(&pr);
+	end->unhealthy = pr.unhealthy_stop;
 	timing_mark(T_EXITED);
-	emit_exit(code);
+	emit_exit(code, end);
 	/* Open until the service has run: until it has exec'd, its closing
 	 * tells the child that husk is gone (die_with_monitor). */
 	close(pipefd[1]);
@@ -591,7 +612,7 @@ static void listen_close(struct listen_fds *l)
 /* --namespaces auto, where the namespaces were refused or could not be
  * set up: in place, every layer not in force said once. */
 static int fall_back_in_place(struct husk_policy *p, struct cgroup *cg, const char *step,
-			      const char *why, const int *listen_fds)
+			      const char *why, const int *listen_fds, struct run_end *end)
 {
 	char err[512];
 	size_t before = p->warnings.n;
@@ -600,7 +621,7 @@ static int fall_back_in_place(struct husk_policy *p, struct cgroup *cg, const ch
 	log_warn("%s: %s; --namespaces auto goes on in place", step, why);
 	for (size_t i = before; i < p->warnings.n; i++)
 		log_warn("%s", p->warnings.v[i]);
-	return run_in_place(p, cg, listen_fds);
+	return run_in_place(p, cg, listen_fds, end);
 }
 
 int sandbox_probe_namespaces(const struct husk_policy *p)
@@ -614,6 +635,9 @@ int sandbox_probe_namespaces(const struct husk_policy *p)
 	waitpid(pid, NULL, 0);
 	return 0;
 }
+
+static int sandbox_once(struct husk_policy *p, const int *listen_fds, const int *pub_fds,
+			struct run_end *end);
 
 int sandbox_run(struct husk_policy *p)
 {
@@ -640,6 +664,78 @@ int sandbox_run(struct husk_policy *p)
 	if (geteuid() == 0 && setgroups(0, NULL) < 0)
 		return log_errno(-errno, "setgroups"), HUSK_EXIT_LAUNCH;
 
+	caps_last_cap(); /* read once here; the children inherit the value */
+	/* --listen's sockets, bound here in the caller's network namespace
+	 * with the caller's rights, before anything joins another. */
+	__attribute__((cleanup(listen_close))) struct listen_fds ls = { .n = 0 };
+	char lerr[512];
+	if (net_listen_open(p->listens, p->n_listens, ls.fd, lerr, sizeof(lerr)) < 0)
+		return log_error("%s", lerr), HUSK_EXIT_LAUNCH;
+	ls.n = p->n_listens;
+	/* --publish's host sides, likewise; the monitor keeps them. */
+	__attribute__((cleanup(listen_close))) struct listen_fds pubs = { .n = 0 };
+	if (net_listen_open(p->publish, p->n_publish, pubs.fd, lerr, sizeof(lerr)) < 0)
+		return log_error("%s", lerr), HUSK_EXIT_LAUNCH;
+	pubs.n = p->n_publish;
+	int pr;
+	/* Secrets for the sandboxes after the first wait in sealed memfds. */
+	if (policy_restarts(p) && p->n_secrets && (pr = policy_stash_secrets(p)) < 0)
+		return log_errno(pr, "--secret: keep the values for restarts (memfd)"), HUSK_EXIT_LAUNCH;
+	struct restart_state rs = { 0 };
+	for (;;) {
+		if (rs.count && (pr = policy_unstash_secrets(p)) < 0)
+			return log_errno(pr, "--secret: read the values back for the restart"),
+			       HUSK_EXIT_LAUNCH;
+		struct run_end end = { 0 };
+		int64_t began = mono_ms();
+		int code = sandbox_once(p, ls.fd, pubs.fd, &end);
+		policy_wipe_secrets(p);
+		/* A sandbox that could not be built is not restarted: the
+		 * same policy would fail the same way (fail closed). */
+		if (!end.started)
+			return code;
+		if (end.unhealthy && p->health.on_unhealthy == ON_UNHEALTHY_EXIT) {
+			log_error("health: the service was unhealthy and is stopped "
+				  "(--health-on-unhealthy exit)");
+			return code;
+		}
+		enum restart_reason why = end.stopped_by ? END_STOPPED
+					  : end.unhealthy ? END_UNHEALTHY
+							  : END_EXIT;
+		uint32_t delay;
+		if (!restart_next(&p->restart, &rs, why, code, mono_ms() - began, &delay))
+			return code;
+		log_warn("restart %u (%s%s): the service %s %d; a fresh sandbox in %u ms", rs.count,
+			 why == END_UNHEALTHY ? "--health-on-unhealthy restart" : "--restart ",
+			 why == END_UNHEALTHY ? "" : restart_mode_name(p->restart.mode),
+			 why == END_UNHEALTHY ? "was stopped with status" : "exited with status", code,
+			 delay);
+		if (events_on()) {
+			json_object *o = json_object_new_object();
+			json_object_object_add(o, "count", json_object_new_int64(rs.count));
+			json_object_object_add(o, "delay_ms", json_object_new_int64(delay));
+			json_object_object_add(o, "reason", json_object_new_string(
+				why == END_UNHEALTHY ? "unhealthy" : "exit"));
+			json_object_object_add(o, "status", json_object_new_int(code));
+			events_emit("restart", o);
+		}
+		/* The pause, in which a stop signal still stops husk. */
+		int64_t until = mono_ms() + delay;
+		for (int64_t left = delay; left > 0; left = until - mono_ms()) {
+			struct timespec ts = { .tv_sec = left / 1000, .tv_nsec = (left % 1000) * 1000000 };
+			siginfo_t si;
+			int sig = sigtimedwait(&set, &si, &ts);
+			if (sig == SIGTERM || sig == SIGINT || sig == SIGQUIT)
+				return code;
+		}
+	}
+}
+
+/* One sandbox, from its cgroup to its exit: built fresh for every start,
+ * so a restart never reuses a dirty one. */
+static int sandbox_once(struct husk_policy *p, const int *listen_fds, const int *pub_fds,
+			struct run_end *end)
+{
 	/* The sandbox's cgroup, below husk's own, before anything runs in it.
 	 * --cgroup auto applies what it can, limit by limit; the policy then
 	 * holds the limits in force (and the Go variables only from those). */
@@ -676,22 +772,8 @@ int sandbox_run(struct husk_policy *p)
 	if (cg.n && (reaper = cg_spawn_reaper(&cg)) < 0)
 		return log_errno(reaper, "cgroup: start the reaper"), HUSK_EXIT_LAUNCH;
 
-	caps_last_cap(); /* read once here; the children inherit the value */
-	/* --listen's sockets, bound here in the caller's network namespace
-	 * with the caller's rights, before anything joins another. */
-	__attribute__((cleanup(listen_close))) struct listen_fds ls = { .n = 0 };
-	char lerr[512];
-	if (net_listen_open(p->listens, p->n_listens, ls.fd, lerr, sizeof(lerr)) < 0)
-		return log_error("%s", lerr), HUSK_EXIT_LAUNCH;
-	ls.n = p->n_listens;
-	/* --publish's host sides, likewise; the monitor keeps them. */
-	__attribute__((cleanup(listen_close))) struct listen_fds pubs = { .n = 0 };
-	if (net_listen_open(p->publish, p->n_publish, pubs.fd, lerr, sizeof(lerr)) < 0)
-		return log_error("%s", lerr), HUSK_EXIT_LAUNCH;
-	pubs.n = p->n_publish;
-	const int *listen_fds = ls.fd;
 	if (p->in_place)
-		return run_in_place(p, &cg, listen_fds);
+		return run_in_place(p, &cg, listen_fds, end);
 	/* --net ns:PATH: the monitor joins it, and the clone (without
 	 * CLONE_NEWNET) hands it to the sandbox; from inside a new user
 	 * namespace the child could not join one the host's owns. */
@@ -747,7 +829,7 @@ int sandbox_run(struct husk_policy *p)
 		int e = errno;
 		close(pipefd[0]);
 		close(pipefd[1]);
-		return fall_back_in_place(p, &cg, "create namespaces", strerror(e), listen_fds);
+		return fall_back_in_place(p, &cg, "create namespaces", strerror(e), listen_fds, end);
 	}
 	if (pid < 0) {
 		int e = errno;
@@ -774,6 +856,22 @@ int sandbox_run(struct husk_policy *p)
 	for (size_t i = 0; i < p->hooks.n[HOOK_CREATE_CONTAINER]; i++)
 		if (hook_fds[i] >= 0)
 			close(hook_fds[i]);
+	/* Health probes enter the sandbox: its namespaces are opened now,
+	 * while the child still waits for us and is still dumpable. */
+	__attribute__((cleanup(join_close))) struct join_ns jns;
+	for (size_t i = 0; i < JOIN_NS_KINDS; i++)
+		jns.fd[i] = -1;
+	if (p->health.kind) {
+		int jr = join_open(pid, &jns);
+		if (jr < 0) {
+			log_errno(jr, "health: open the sandbox's namespaces (/proc/%d/ns)", (int)pid);
+			close(pipefd[1]);
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			return HUSK_EXIT_LAUNCH;
+		}
+		jns.cgroup_unshare = late_cgroupns && (clone_flags(p, false) & CLONE_NEWCGROUP);
+	}
 	/* The child has its own copy of the secrets to write; the monitor,
 	 * which lives as long as the service, keeps none. */
 	policy_wipe_secrets(p);
@@ -846,11 +944,12 @@ int sandbox_run(struct husk_policy *p)
 		if (p->namespaces == NS_AUTO && (down || maps_refused))
 			return fall_back_in_place(p, &cg, "set up the namespaces",
 						  down ? "the sandbox failed (above)" : "the id maps were refused",
-						  listen_fds);
+						  listen_fds, end);
 		return HUSK_EXIT_LAUNCH;
 	}
 	timing_mark(T_RELEASED);
 	emit_start(p, pid);
+	end->started = true;
 	/* poststart: a failure is said, and the service goes on (the spec). */
 	if (hooked && run_hooks(p, HOOK_POSTSTART, "running", pid) < 0)
 		log_warn("hooks.poststart failed (above); the service goes on");
@@ -866,15 +965,26 @@ int sandbox_run(struct husk_policy *p)
 	struct supervise_io pio = { publish_fill, publish_handle, NULL };
 	if (p->n_publish) {
 		pb = xcalloc(1, sizeof(*pb));
-		publish_init(pb, pipefd[1], p, pubs.fd);
+		publish_init(pb, pipefd[1], p, pub_fds);
 		pio.arg = pb;
 	}
+	/* Health probes enter the sandbox through its init (join.h). */
+	bool ready = false;
+	struct prober hp;
+	prober_init(&hp, p, &cg, &jns, mono_ms());
+	hp.ready = &ready;
+	struct supervise_tick tick = { prober_tick, prober_reaped, &hp };
 	struct supervise_opts o = { .reap_all = false,
 				    .notify = nt,
 				    .relay_fd = relay,
 				    .relay_to = relay >= 0 ? p->notify_socket : NULL,
-				    .io = pb ? &pio : NULL };
+				    .io = pb ? &pio : NULL,
+				    .tick = p->health.kind ? &tick : NULL,
+				    .stopped_by = &end->stopped_by,
+				    .ready = &ready };
 	int code = supervise(pid, &o);
+	prober_finish(&hp);
+	end->unhealthy = hp.unhealthy_stop;
 	timing_mark(T_EXITED);
 	if (relay >= 0)
 		close(relay);
@@ -912,6 +1022,6 @@ int sandbox_run(struct husk_policy *p)
 				 "--memory %llu bytes); the service itself went on",
 				 (unsigned long long)p->cgroup.memory_max);
 	}
-	emit_exit(code);
+	emit_exit(code, end);
 	return code;
 }

@@ -69,22 +69,24 @@ size_t sdnotify_filter(const char *msg, size_t len, char *out, size_t outlen)
 	return n;
 }
 
-void sdnotify_relay(int fd, const char *to)
+bool sdnotify_relay(int fd, const char *to)
 {
 	char buf[4096], out[4096];
 	ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
 	if (n <= 0)
-		return;
+		return false;
 	size_t m = sdnotify_filter(buf, (size_t)n, out, sizeof(out));
 	if (!m)
-		return;
+		return false;
+	bool ready = strncmp(out, "READY=1\n", 8) == 0 || strstr(out, "\nREADY=1\n");
 	int s = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (s < 0)
-		return;
+		return ready;
 	struct sockaddr_un sa;
 	socklen_t len = addr_of(to, &sa);
 	/* What systemd cannot take is lost, as with sd_notify itself. */
 	if (sendto(s, out, m, MSG_NOSIGNAL, (struct sockaddr *)&sa, len) < 0)
 		fprintf(stderr, "husk: NOTIFY_SOCKET %s: %s\n", to, strerror(errno));
 	close(s);
+	return ready;
 }

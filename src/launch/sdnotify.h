@@ -6,6 +6,7 @@
  * monitor reads. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define SDNOTIFY_NAME "husk-notify"
@@ -22,5 +23,5 @@ int sdnotify_bind_at(int dirfd, const char *name);
 size_t sdnotify_filter(const char *msg, size_t len, char *out, size_t outlen);
 
 /* Reads one message from fd and sends what is relayed to to (a path, or
- * @abstract), as sd_notify does. */
-void sdnotify_relay(int fd, const char *to);
+ * @abstract), as sd_notify does. Returns whether it said READY=1. */
+bool sdnotify_relay(int fd, const char *to);

@@ -129,6 +129,17 @@ static int load_filter(const struct husk_policy *p, const struct sc_bpf *filter,
 	return r;
 }
 
+void service_become_ids(const struct husk_policy *p)
+{
+	/* In our user namespace only the service ids are mapped: a process
+	 * whose ids are unmapped cannot create files (EOVERFLOW), and the
+	 * root-started case starts out as unmapped host root. */
+	if (setresgid(p->gid, p->gid, p->gid) < 0)
+		die_errno(errno, "user namespace: setresgid %u", p->gid);
+	if (setresuid(p->uid, p->uid, p->uid) < 0)
+		die_errno(errno, "user namespace: setresuid %u", p->uid);
+}
+
 void service_exec(const struct husk_policy *p, const struct sc_bpf *filter, volatile int *listener)
 {
 	/* No controlling terminal: otherwise TIOCSTI could push keystrokes

@@ -12,3 +12,8 @@
  * shares, and an fd table it shares until execve); NULL: none. */
 _Noreturn void service_exec(const struct husk_policy *p, const struct sc_bpf *filter,
 			    volatile int *listener);
+
+/* In a user namespace where only the service's ids are mapped: become
+ * them (a process whose ids are unmapped cannot create files). Dies on
+ * failure. */
+void service_become_ids(const struct husk_policy *p);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,6 +24,11 @@ void policy_init(struct husk_policy *p)
 	p->net = NET_NONE;
 	p->userns = USERNS_PRIVATE;
 	p->umask = -1;
+	p->health.interval_ms = HEALTH_DEFAULT_INTERVAL_MS;
+	p->health.timeout_ms = HEALTH_DEFAULT_TIMEOUT_MS;
+	p->health.retries = HEALTH_DEFAULT_RETRIES;
+	p->restart.delay_ms = RESTART_DEFAULT_DELAY_MS;
+	p->restart.max_delay_ms = RESTART_DEFAULT_MAX_DELAY_MS;
 }
 
 static void mount_entry_free(struct mount_entry *m)
@@ -75,8 +81,12 @@ void policy_free(struct husk_policy *p)
 	strv_free(&p->gate_relaxed);
 	free(p->events);
 	policy_wipe_secrets(p);
-	for (size_t i = 0; i < p->n_secrets; i++)
+	for (size_t i = 0; i < p->n_secrets; i++) {
 		free(p->secrets[i].from);
+		if (p->secrets[i].stashed)
+			close(p->secrets[i].stash);
+	}
+	strv_free(&p->health.cmd);
 	p->n_secrets = 0;
 	strv_free(&p->sysctls);
 	free(p->oci_id);
@@ -730,6 +740,75 @@ void policy_wipe_secrets(struct husk_policy *p)
 		s->value = NULL;
 		s->len = 0;
 	}
+}
+
+bool policy_restarts(const struct husk_policy *p)
+{
+	return p->restart.mode != RESTART_NO ||
+	       (p->health.kind != HEALTH_NONE && p->health.on_unhealthy == ON_UNHEALTHY_RESTART);
+}
+
+int policy_stash_secrets(struct husk_policy *p)
+{
+	for (size_t i = 0; i < p->n_secrets; i++) {
+		struct secret_spec *s = &p->secrets[i];
+		if (s->stashed)
+			continue;
+		int fd = memfd_create("husk-secret", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+		if (fd < 0)
+			return -errno;
+		size_t off = 0;
+		while (off < s->len) {
+			ssize_t n = write(fd, s->value + off, s->len - off);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				int e = n < 0 ? -errno : -EIO;
+				close(fd);
+				return e;
+			}
+			off += (size_t)n;
+		}
+		/* Sealed: what the next sandbox reads is what was read. */
+		if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0) {
+			int e = -errno;
+			close(fd);
+			return e;
+		}
+		s->stash = fd;
+		s->stashed = true;
+	}
+	return 0;
+}
+
+int policy_unstash_secrets(struct husk_policy *p)
+{
+	for (size_t i = 0; i < p->n_secrets; i++) {
+		struct secret_spec *s = &p->secrets[i];
+		if (!s->stashed || s->value)
+			continue;
+		struct stat st;
+		if (fstat(s->stash, &st) < 0)
+			return -errno;
+		s->len = (size_t)st.st_size;
+		s->value = xcalloc(1, s->len + 1);
+		for (size_t off = 0; off < s->len;) {
+			ssize_t n = pread(s->stash, s->value + off, s->len - off, (off_t)off);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				return n < 0 ? -errno : -EIO;
+			off += (size_t)n;
+		}
+	}
+	return 0;
+}
+
+void policy_close_secret_stash(const struct husk_policy *p)
+{
+	for (size_t i = 0; i < p->n_secrets; i++)
+		if (p->secrets[i].stashed)
+			close(p->secrets[i].stash);
 }
 
 /* Up to HUSK_SECRET_MAX bytes from fd, all of it or an error. */

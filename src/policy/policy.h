@@ -14,6 +14,8 @@
 #include "base/search.h"
 #include "seccomp/seccomp_filter.h"
 #include "seccomp/seccomp_profile.h"
+#include "supervise/health.h"
+#include "supervise/restart.h"
 
 struct sc_notify;
 #include "base/util.h"
@@ -127,6 +129,10 @@ struct secret_spec {
 	char *from; /* as given after NAME= */
 	char *value;
 	size_t len;
+	/* With restarts the next sandbox needs the value again: it waits in
+	 * a sealed memfd, not in husk's heap (policy_stash_secrets). */
+	bool stashed;
+	int stash;
 };
 
 /* An OCI hook (runtime-spec config.md#posix-platform-hooks). */
@@ -288,6 +294,8 @@ struct husk_policy {
 	size_t n_secrets;
 	struct secret_spec secrets[HUSK_MAX_SECRETS];
 	char *events; /* --events FILE|fd:N (base/events.h); NULL: none */
+	struct health_spec health;   /* --health-* (supervise/health.h) */
+	struct restart_spec restart; /* --restart* (supervise/restart.h) */
 
 	/* --gate-allow: rules of the gate (gate/gate.h) not asked of a
 	 * container another runtime starts; run ignores them. */
@@ -334,6 +342,15 @@ void policy_init(struct husk_policy *p);
 void policy_free(struct husk_policy *p);
 /* Overwrites and frees every secret's value (the spec stays). */
 void policy_wipe_secrets(struct husk_policy *p);
+/* Whether the service may be started more than once (a restart policy,
+ * or --health-on-unhealthy restart). */
+bool policy_restarts(const struct husk_policy *p);
+/* For restarts: each value into a sealed memfd, read back by
+ * policy_unstash_secrets before each sandbox is built. */
+int policy_stash_secrets(struct husk_policy *p);
+int policy_unstash_secrets(struct husk_policy *p);
+/* In a child that needs none of them: closes the memfds. */
+void policy_close_secret_stash(const struct husk_policy *p);
 
 /* Appends a mount entry (src/dst are copied), or replaces the one already
  * at the same destination: the later one wins. */

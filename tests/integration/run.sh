@@ -53,7 +53,7 @@ install -m 644 "$HUSK_SRCDIR"/tests/data/seccomp/docker-default.json "$WORK/data
 chmod -R a+rX "$WORK/profiles"
 export HUSK_PROFILE_DIR="$WORK/profiles"
 cp "$here/lib.sh" "$here/test-user.sh" "$here/test-root.sh" "$here/cgroup-tests.sh" \
-	"$here/check-tests.sh" "$here/escape-tests.sh" "$here/inplace-tests.sh" "$here/oci-tests.sh" "$here/denial-tests.sh" "$here/net-tests.sh" "$here/secret-tests.sh" "$here/events-tests.sh" "$here/goservers-tests.sh" "$here/engine-tests.sh" "$here/gate-tests.sh" "$here/../dockerd.sh" "$here/readme-tests.sh" \
+	"$here/check-tests.sh" "$here/escape-tests.sh" "$here/inplace-tests.sh" "$here/oci-tests.sh" "$here/denial-tests.sh" "$here/net-tests.sh" "$here/secret-tests.sh" "$here/events-tests.sh" "$here/supervise-tests.sh" "$here/goservers-tests.sh" "$here/engine-tests.sh" "$here/gate-tests.sh" "$here/../dockerd.sh" "$here/readme-tests.sh" \
 	"$HUSK_SRCDIR/README.md" "$WORK/scripts/"
 chmod -R a+rX "$WORK/scripts"
 # OCI runtime-tools' checker and generator (tests/integration/oci-tests.sh):

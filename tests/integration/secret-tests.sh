@@ -63,35 +63,7 @@ else
 	wait_for up
 	# Every readable private mapping of the monitor, searched for the
 	# value (its heap, its stack, its data).
-	found=$(python3 - "$BG" "$VAL" <<-'PY'
-	import re, sys
-	pid, val = sys.argv[1], sys.argv[2].encode()
-	hits = 0
-	with open(f"/proc/{pid}/maps") as maps, open(f"/proc/{pid}/mem", "rb", 0) as mem:
-	    for line in maps:
-	        m = re.match(r"([0-9a-f]+)-([0-9a-f]+) (r...)", line)
-	        if not m or "[vvar" in line or "[vsyscall" in line:
-	            continue
-	        a, b = int(m.group(1), 16), int(m.group(2), 16)
-	        # Read in pieces: an ASan build maps terabytes of shadow,
-	        # mostly never touched (zero pages, read fast but not whole).
-	        at, tail = a, b""
-	        while at < b:
-	            n = min(b - at, 1 << 24)
-	            try:
-	                mem.seek(at)
-	                chunk = tail + mem.read(n)
-	            except OSError:
-	                break
-	            hits += chunk.count(val)
-	            # A match across two pieces is found with the next.
-	            tail = chunk[-(len(val) - 1):]
-	            at += n
-	            if b - a > (1 << 32):
-	                break  # shadow memory: its first 16 MiB is enough
-	print(hits)
-	PY
-	)
+	found=$(mem_hits "$BG" "$VAL")
 	kill -TERM "$BG"
 	wait "$BG" 2>/dev/null
 	if [ "$found" = 0 ]; then pass

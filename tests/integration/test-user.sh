@@ -508,6 +508,7 @@ PHASE="unprivileged"
 . "$(dirname "$0")/net-tests.sh"
 . "$(dirname "$0")/secret-tests.sh"
 . "$(dirname "$0")/events-tests.sh"
+. "$(dirname "$0")/supervise-tests.sh"
 . "$(dirname "$0")/readme-tests.sh"
 
 begin "errors: unknown option: one line, exit 125"
