@@ -1,7 +1,8 @@
 /* --events FILE|fd:N: what happens to the sandbox as JSON lines, one
  * object per event with "time" (UTC, RFC 3339 with milliseconds) and
- * "event": start, seccomp_denied, oom, health, ready, restart, exit. Security-relevant ones are
- * the seeds' "security logging": a consumer ships the lines as they are.
+ * "event": start, seccomp_denied, oom, health, ready, restart, exit.
+ * Security-relevant ones are the seeds' "security logging": a consumer
+ * ships the lines as they are.
  * No secret's value and no environment value is ever in an event.
  * One sink per husk process, opened by the launch before the clone (so
  * the monitor has it) and written by the monitor only. */
