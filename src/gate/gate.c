@@ -837,6 +837,31 @@ static int rlimit_rule(struct judge *j, const char *rule, const char *type,
 	return 0;
 }
 
+/* The objects the rules read and the fixes write into: where one is there
+ * with another JSON type, the config is refused rather than read as empty
+ * (and a fix never writes a field into a number: json-c aborts on that,
+ * as fuzzing found). */
+static int shape(struct judge *j)
+{
+	static const char *const paths[][3] = {
+		{ "process", NULL, NULL },	       { "root", NULL, NULL },
+		{ "linux", NULL, NULL },	       { "linux", "resources", NULL },
+		{ "linux", "resources", "memory" }, { "linux", "resources", "pids" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
+		json_object *o = j->cfg;
+		char path[64] = "";
+		for (size_t k = 0; k < 3 && paths[i][k] && o; k++) {
+			o = get(o, paths[i][k]);
+			snprintf(path + strlen(path), sizeof(path) - strlen(path), "%s%s", k ? "." : "",
+				 paths[i][k]);
+		}
+		if (o && !json_object_is_type(o, json_type_object))
+			return BAD(j, path, "an object");
+	}
+	return 0;
+}
+
 int gate_judge(json_object *cfg, const struct gate_want *w, bool fix, struct gate_result *r,
 	       char *err, size_t errlen)
 {
@@ -845,7 +870,7 @@ int gate_judge(json_object *cfg, const struct gate_want *w, bool fix, struct gat
 		return errf(err, errlen, -EINVAL, "config.json: expected an object");
 	struct judge j = { .cfg = cfg, .w = w, .fix = fix, .r = r, .err = err, .errlen = errlen };
 	int rc;
-	if ((rc = rule_user(&j)) < 0 || (rc = rule_nnp(&j)) < 0 || (rc = rule_caps(&j)) < 0 ||
+	if ((rc = shape(&j)) < 0 || (rc = rule_user(&j)) < 0 || (rc = rule_nnp(&j)) < 0 || (rc = rule_caps(&j)) < 0 ||
 	    (rc = rule_seccomp(&j)) < 0 || (rc = rule_namespaces(&j)) < 0 ||
 	    (rc = paths_rule(&j, "ProtectProc", "maskedPaths", gate_masked, "masked")) < 0 ||
 	    (rc = paths_rule(&j, "ProtectKernelTunables", "readonlyPaths", gate_readonly,

@@ -226,6 +226,14 @@ static void test_wrong_types(void **state)
 		{ "{\"linux\":{\"namespaces\":{}}}", "linux.namespaces" },
 		{ "{\"mounts\":[{\"options\":\"ro\"}]}", "mounts[0].options" },
 		{ "[]", "expected an object" },
+		/* Objects that a fix writes into, given as other types
+		 * (fuzzing: json-c aborted on the memory one). */
+		{ "{\"linux\":{\"resources\":{\"memory\":5}}}", "linux.resources.memory" },
+		{ "{\"linux\":{\"resources\":{\"pids\":[]}}}", "linux.resources.pids" },
+		{ "{\"linux\":{\"resources\":\"x\"}}", "linux.resources: expected an object" },
+		{ "{\"linux\":[]}", "linux: expected an object" },
+		{ "{\"process\":3}", "process: expected an object" },
+		{ "{\"root\":true}", "root: expected an object" },
 	};
 	struct gate_profile gp;
 	assert_int_equal(gate_profile_load(&gp, "restricted", &sp), 0);
@@ -234,9 +242,12 @@ static void test_wrong_types(void **state)
 		struct gate_result r;
 		json_object *c = json_text_parse(bad[i].text, strlen(bad[i].text), "t", err, sizeof(err));
 		assert_non_null(c);
-		assert_true(gate_judge(c, &gp.want, false, &r, err, sizeof(err)) < 0);
-		if (!strstr(err, bad[i].path))
-			fail_msg("case %zu: %s", i, err);
+		/* Judged, and judged with fixes (which write into them). */
+		for (int fix = 0; fix < 2; fix++) {
+			assert_true(gate_judge(c, &gp.want, fix, &r, err, sizeof(err)) < 0);
+			if (!strstr(err, bad[i].path))
+				fail_msg("case %zu: %s", i, err);
+		}
 		json_object_put(c);
 	}
 	gate_profile_free(&gp);
