@@ -9,6 +9,7 @@
 
 #include "cmd/completion.h"
 #include "cmd/gate.h"
+#include "cmd/named.h"
 #include "cmd/seccomp.h"
 #include "launch/host.h"
 #include "launch/idmap.h"
@@ -430,6 +431,10 @@ int main(int argc, char *argv[])
 		return cmd_hook(argc - 1, argv + 1, &profiles);
 	if (strcmp(argv[1], "runtime") == 0)
 		return cmd_runtime(argc - 1, argv + 1, &profiles);
+	static const char *const named[] = { "ps", "status", "health", "stop", "kill", "exec" };
+	for (size_t i = 0; i < ARRAY_SIZE(named); i++)
+		if (strcmp(argv[1], named[i]) == 0)
+			return cmd_named(argc - 1, argv + 1);
 	log_error("unknown command '%s': use husk run [OPTIONS] -- PROGRAM, or husk --help%s",
 		  argv[1], argv[1][0] == '-' ? " (options go after the command: husk run --help)" : "");
 	return HUSK_EXIT_LAUNCH;

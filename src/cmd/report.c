@@ -481,6 +481,8 @@ json_object *report_build(const struct husk_policy *p, const struct caller *c,
 	}
 	put(o, "secrets", sec);
 	put(o, "stop_timeout", json_object_new_int64(p->stop_timeout));
+	if (p->name)
+		put(o, "name", json_object_new_string(p->name));
 	put(o, "health", health_json(&p->health));
 	json_object *rs = json_object_new_object();
 	put(rs, "policy", json_object_new_string(restart_mode_name(p->restart.mode)));
@@ -617,6 +619,9 @@ void report_print_text(json_object *r, FILE *out)
 	fprintf(out, "\n  %-14s ", "secrets");
 	print_list(out, get(r, "secrets"), "(none)");
 	fprintf(out, "\n  %-14s %ss\n", "stop-timeout", gets(r, "stop_timeout"));
+	if (get(r, "name"))
+		fprintf(out, "  %-14s %s (husk ps, status, stop, kill, health, exec)\n", "name",
+			gets(r, "name"));
 	json_object *h = get(r, "health");
 	if (strcmp(gets(h, "probe"), "none") == 0)
 		fprintf(out, "  %-14s none\n", "health");

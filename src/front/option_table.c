@@ -14,6 +14,7 @@
 #include "base/log.h"
 #include "front/mountspec.h"
 #include "gate/gate.h"
+#include "launch/named.h"
 
 /* Host paths in the policy are absolute and symlink-free, resolved once as
  * the caller, so what the pipeline opens is what husk check showed. The
@@ -479,6 +480,36 @@ static int opt_host_user(struct husk_policy *p, const char *arg, char *err, size
 
 /* ---- Supervision: health checks and restarts (supervise/) ---- */
 
+static int opt_name(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	if (!named_valid(arg))
+		return errf(err, errlen, -EINVAL,
+			    "expected letters, digits, '_', '.' and '-' (up to %d, not starting with "
+			    "'.' or '-')",
+			    NAMED_MAX);
+	free(p->name);
+	p->name = xstrdup(arg);
+	return 0;
+}
+
+static int opt_metrics(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	if (!*arg)
+		return errf(err, errlen, -EINVAL, "expected a file (node_exporter's textfile "
+						  "directory/NAME.prom)");
+	free(p->metrics);
+	p->metrics = xstrdup(arg);
+	return 0;
+}
+
+static int opt_metrics_interval(struct husk_policy *p, const char *arg, char *err, size_t errlen)
+{
+	int r = health_parse_duration(arg, &p->metrics_interval_ms, err, errlen);
+	if (r == 0 && p->metrics_interval_ms < 1000)
+		return errf(err, errlen, -EINVAL, "at least 1s");
+	return r;
+}
+
 static int opt_health_cmd(struct husk_policy *p, const char *arg, char *err, size_t errlen)
 {
 	struct strv cmd = { 0 };
@@ -908,6 +939,15 @@ const struct husk_option husk_run_options[] = {
 	{ "stop-timeout", "SECONDS",
 	  "after a forwarded SIGTERM, SIGKILL what is left after SECONDS (default 10)", false,
 	  opt_stop_timeout, OPT_PATH_NONE },
+	{ "name", "NAME",
+	  "name the sandbox for husk ps, status, stop, kill, health and exec (unique per user)",
+	  false, opt_name, OPT_PATH_NONE },
+	{ "metrics", "FILE",
+	  "write the sandbox's state as a Prometheus text file (node_exporter's textfile "
+	  "collector): up, restarts, health, denials, memory, CPU",
+	  false, opt_metrics, OPT_PATH_NONE },
+	{ "metrics-interval", "DURATION", "how often --metrics is rewritten (default 15s)", false,
+	  opt_metrics_interval, OPT_PATH_NONE },
 	{ "health-cmd", "'CMD ARGS'",
 	  "health check: run CMD in the sandbox as the service (same ids, caps, seccomp, "
 	  "Landlock); exit 0 is healthy. Words split on blanks with quotes; no shell",
@@ -974,7 +1014,7 @@ const struct front_option front_options[] = {
  * test checks), in the order a policy is usually written. */
 static const struct {
 	const char *title;
-	const char *names[12];
+	const char *names[13];
 } help_groups[] = {
 	{ "Profiles", { "profile" } },
 	{ "Root filesystem and mounts", { "rootfs", "ro-bind", "bind", "tmpfs", "chdir" } },
@@ -987,7 +1027,7 @@ static const struct {
 	  { "rlimit", "memory", "memory-high", "memory-swap", "pids", "cpus", "cpu-weight",
 	    "io-weight", "cgroup", "cgroup-parent" } },
 	{ "System calls", { "seccomp", "seccomp-log", "seccomp-quiet" } },
-	{ "Stopping", { "stop-timeout", "events" } },
+	{ "Stopping", { "stop-timeout", "events", "name", "metrics", "metrics-interval" } },
 	{ "Health and restarts",
 	  { "health-cmd", "health-tcp", "health-http", "no-healthcheck", "health-interval",
 	    "health-timeout", "health-retries", "health-start-period", "health-on-unhealthy",

@@ -91,7 +91,12 @@ static int wait_event(const sigset_t *set, int sigfd, struct sc_notify *nt,
 	struct pollfd pfd[3 + 2 * 160] = { { .fd = sigfd, .events = POLLIN },
 					   { .fd = nfd, .events = POLLIN },
 					   { .fd = o->relay_to ? o->relay_fd : -1, .events = POLLIN } };
-	size_t nio = o->io ? o->io->fill(o->io->arg, pfd + 3, ARRAY_SIZE(pfd) - 3) : 0;
+	size_t nio = 0, cnt[SUPERVISE_MAX_IO];
+	for (size_t i = 0; i < SUPERVISE_MAX_IO; i++) {
+		cnt[i] = o->io[i] ? o->io[i]->fill(o->io[i]->arg, pfd + 3 + nio, ARRAY_SIZE(pfd) - 3 - nio)
+				  : 0;
+		nio += cnt[i];
+	}
 	int timeout = -1;
 	if (deadline >= 0) {
 		int64_t left = deadline - mono_ms();
@@ -112,8 +117,9 @@ static int wait_event(const sigset_t *set, int sigfd, struct sc_notify *nt,
 		json_object_object_add(r, "source", json_object_new_string("notify"));
 		events_emit("ready", r);
 	}
-	if (nio)
-		o->io->handle(o->io->arg, pfd + 3, nio);
+	for (size_t i = 0, off = 3; i < SUPERVISE_MAX_IO; off += cnt[i], i++)
+		if (cnt[i])
+			o->io[i]->handle(o->io[i]->arg, pfd + off, cnt[i]);
 	/* A channel that is done is closed: should a task of the filter be
 	 * left, its later denials get the kernel's ENOSYS instead of waiting
 	 * for an answer. */
@@ -140,7 +146,7 @@ int supervise(pid_t child, const struct supervise_opts *o)
 	/* With a denial channel the signals come through a signalfd, so one
 	 * poll waits for both. */
 	struct sc_notify *nt = o->notify && o->notify->fd >= 0 ? o->notify : NULL;
-	bool relay = (o->relay_fd >= 0 && o->relay_to) || o->io || o->tick;
+	bool relay = (o->relay_fd >= 0 && o->relay_to) || o->io[0] || o->io[1] || o->tick;
 	int sigfd = nt || relay ? signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK) : -1;
 	if (nt && sigfd < 0) {
 		/* No way to wait for both: the kernel answers ENOSYS once the

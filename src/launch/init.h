@@ -22,6 +22,7 @@ int64_t mono_ms(void);
 
 /* Fds the loop watches besides (the --publish forwarder's): fill adds
  * pollfds, at most max; handle gets them back with their revents. */
+#define SUPERVISE_MAX_IO 2
 struct supervise_io {
 	size_t (*fill)(void *arg, struct pollfd *pfd, size_t max);
 	void (*handle)(void *arg, const struct pollfd *pfd, size_t n);
@@ -57,7 +58,9 @@ struct supervise_opts {
 	 * as messages come (sdnotify.h); only with relay_to set. */
 	int relay_fd;
 	const char *relay_to;
-	const struct supervise_io *io;
+	/* Up to two sources of fds: --publish's forwarder, the --name
+	 * control socket. */
+	const struct supervise_io *io[SUPERVISE_MAX_IO];
 	const struct supervise_tick *tick;
 	/* Set to the signal when husk was told to stop (SIGTERM, SIGINT,
 	 * SIGQUIT from outside), so that no restart follows. */

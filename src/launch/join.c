@@ -17,6 +17,9 @@
 #include "launch/service.h"
 #include "limits/rlimits.h"
 
+/* The joining child's status when the sandbox is already going away. */
+#define JOIN_EXIT_GONE 99
+
 static const struct {
 	int flag;
 	const char *name;
@@ -81,7 +84,7 @@ int join_enter(const struct join_ns *ns, int only)
 struct spawn_args {
 	const struct husk_policy *p;
 	char *const *argv;
-	int stdio;
+	const int *stdio;
 	bool userns;
 };
 
@@ -89,11 +92,21 @@ struct spawn_args {
  * sandbox's pid namespace. */
 static _Noreturn void become_service(const struct spawn_args *a)
 {
+	int hi_fds[3];
 	/* Gone with husk; re-armed after each change of ids, which clears it. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		die_errno(errno, "join: prctl PR_SET_PDEATHSIG");
-	if (a->stdio >= 0 && (dup2(a->stdio, 0) < 0 || dup2(a->stdio, 1) < 0 || dup2(a->stdio, 2) < 0))
-		die_errno(errno, "join: stdio");
+	/* Moved above 2 first, so that one dup2 cannot close another's
+	 * source. */
+	for (int i = 0; a->stdio && i < 3; i++) {
+		int hi = fcntl(a->stdio[i], F_DUPFD_CLOEXEC, 3);
+		if (hi < 0)
+			die_errno(errno, "join: stdio");
+		hi_fds[i] = hi;
+	}
+	for (int i = 0; a->stdio && i < 3; i++)
+		if (dup2(hi_fds[i], i) < 0)
+			die_errno(errno, "join: stdio");
 	if (a->userns) {
 		service_become_ids(a->p);
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
@@ -112,7 +125,7 @@ static _Noreturn void become_service(const struct spawn_args *a)
 }
 
 pid_t join_spawn(const struct husk_policy *p, const struct join_ns *ns, const struct cgroup *cg,
-		 char *const *argv, int stdio)
+		 char *const *argv, const int *stdio)
 {
 	int pfd[2];
 	if (pipe2(pfd, O_CLOEXEC) < 0)
@@ -154,6 +167,10 @@ pid_t join_spawn(const struct husk_policy *p, const struct join_ns *ns, const st
 		pid_t b = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, 0);
 		if (b == 0)
 			become_service(&sa);
+		/* ENOMEM: the pid namespace's init has exited (the sandbox is
+		 * going away), said by the status, not on stderr. */
+		if (b < 0 && errno == ENOMEM)
+			_exit(JOIN_EXIT_GONE);
 		if (b < 0)
 			die_errno(errno, "join: start the process");
 		if (write(pfd[1], &b, sizeof(b)) != sizeof(b))
@@ -167,8 +184,10 @@ pid_t join_spawn(const struct husk_policy *p, const struct join_ns *ns, const st
 		n = read(pfd[0], &b, sizeof(b));
 	while (n < 0 && errno == EINTR);
 	close(pfd[0]);
-	int st;
+	int st = 0;
 	while (waitpid(a, &st, 0) < 0 && errno == EINTR)
 		;
-	return n == sizeof(b) && b > 0 ? b : -ECHILD;
+	if (n == sizeof(b) && b > 0)
+		return b;
+	return WIFEXITED(st) && WEXITSTATUS(st) == JOIN_EXIT_GONE ? -ESRCH : -ECHILD;
 }

@@ -35,8 +35,9 @@ void join_close(struct join_ns *ns);
 int join_enter(const struct join_ns *ns, int only);
 
 /* Starts argv in the sandbox (ns NULL: in place, where there is none) as
- * the service, with stdin, stdout and stderr on stdio (-1: husk's). The
+ * the service, with stdin, stdout and stderr on stdio[0..2] (NULL: husk's). The
  * process is a child of the caller in its own session (kill(-pid)
- * reaches what it starts). Returns its host pid or a negative errno. */
+ * reaches what it starts). Returns its host pid or a negative errno:
+ * -ESRCH when the sandbox is going away (its init has exited). */
 pid_t join_spawn(const struct husk_policy *p, const struct join_ns *ns, const struct cgroup *cg,
-		 char *const *argv, int stdio);
+		 char *const *argv, const int *stdio);

@@ -13,6 +13,7 @@
 
 #include "limits/cgroup.h"
 #include "base/log.h"
+#include "launch/named.h"
 #include "launch/view.h"
 
 #define MAX_INTERPRETERS 4 /* the kernel's BINPRM_MAX_RECURSION */
@@ -261,9 +262,28 @@ static void check_netns(struct preflight *pf, const struct husk_policy *p)
 		    "--net ns:%s: not a network namespace", p->net_path);
 }
 
+/* --name: where its state would go, and whether a live husk holds it. */
+static void check_name(struct preflight *pf, const struct husk_policy *p)
+{
+	char base[PATH_MAX - 128], dir[PATH_MAX], err[512];
+	if (!p->name)
+		return;
+	if (named_base(base, sizeof(base), err, sizeof(err)) < 0) {
+		add(pf, "name", HUSK_EXIT_LAUNCH, "set XDG_RUNTIME_DIR, or drop --name", "--name %s: %s",
+		    p->name, err);
+		return;
+	}
+	snprintf(dir, sizeof(dir), "%s/%.*s", base, NAMED_MAX, p->name);
+	pid_t h = named_holder(dir);
+	if (h > 0)
+		add(pf, "name", HUSK_EXIT_LAUNCH, "stop it with husk stop, or choose another name",
+		    "--name %s: a sandbox of that name is running (husk pid %d)", p->name, (int)h);
+}
+
 size_t preflight_run(const struct husk_policy *p, bool cgroup, struct preflight *pf)
 {
 	memset(pf, 0, sizeof(*pf));
+	check_name(pf, p);
 	check_netns(pf, p);
 	_cleanup_close_ int rootfd = -1;
 	if (p->rootfs && (rootfd = open(p->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {

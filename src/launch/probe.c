@@ -20,6 +20,7 @@
 #include "base/events.h"
 #include "base/log.h"
 #include "launch/join.h"
+#include "launch/named.h"
 #include "launch/service.h"
 
 static const char *kind_name(enum health_kind k)
@@ -104,8 +105,9 @@ static pid_t start_probe(struct prober *pr)
 {
 	const struct husk_policy *p = pr->p;
 	_cleanup_close_ int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	const int stdio[3] = { null, null, null };
 	if (p->health.kind == HEALTH_CMD)
-		return join_spawn(p, pr->ns, pr->cg, p->health.cmd.v, null);
+		return join_spawn(p, pr->ns, pr->cg, p->health.cmd.v, null >= 0 ? stdio : NULL);
 	pid_t pid = fork();
 	if (pid == 0) {
 		/* The sandbox must not trace or read a process of husk's. */
@@ -139,6 +141,7 @@ static void emit_health(struct prober *pr, enum health_status was, int code)
 									    : "");
 	else if (was == HS_UNHEALTHY)
 		log_warn("health: the service is healthy again");
+	named_set("health", json_object_new_string(health_status_name(pr->h.status)));
 	if (events_on()) {
 		json_object *o = json_object_new_object();
 		json_object_object_add(o, "status", json_object_new_string(health_status_name(pr->h.status)));
@@ -205,7 +208,10 @@ int64_t prober_tick(void *arg, int64_t now, int *stop_sig)
 		return pr->pid > 0 ? now + 100 : -1;
 	if (pr->pid == 0 && now >= pr->h.next) {
 		pid_t pid = start_probe(pr);
-		if (pid < 0) {
+		if (pid == -ESRCH) {
+			/* The sandbox is ending: no verdict on the service. */
+			pr->h.next = now + pr->p->health.interval_ms;
+		} else if (pid < 0) {
 			/* Could not start one: a failed probe, as Docker counts
 			 * an exec that fails. */
 			enum health_status was = pr->h.status;

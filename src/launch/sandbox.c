@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -21,7 +22,10 @@
 #include "launch/host.h"
 #include "launch/idmap.h"
 #include "launch/init.h"
+#include "launch/ctl.h"
 #include "launch/join.h"
+#include "launch/metrics.h"
+#include "launch/named.h"
 #include "base/log.h"
 #include "launch/mounts.h"
 #include "launch/net.h"
@@ -83,6 +87,80 @@ struct run_end {
 	bool unhealthy; /* --health-on-unhealthy stopped it */
 };
 
+/* The monitor's timed work: health probes, the processes husk exec
+ * started (named sandboxes) and the --metrics file, one tick for the
+ * supervise loop. */
+struct sup {
+	const struct husk_policy *p;
+	struct prober *pr;
+	struct ctl *ctl;
+	struct sc_notify *nt;
+	const struct cgroup *cg;
+	int64_t metrics_next;
+	int metrics_health;
+};
+
+/* Counted over the whole husk run, across restarts. */
+static uint64_t restarts_done, denials_before;
+
+static int metrics_health(const struct sup *s)
+{
+	return s->p->health.kind ? (int)s->pr->h.status : -1;
+}
+
+static void write_metrics(struct sup *s, bool up)
+{
+	const struct husk_policy *p = s->p;
+	if (!p->metrics)
+		return;
+	const char *label = p->name ? p->name : strrchr(p->argv.v[0], '/') ? strrchr(p->argv.v[0], '/') + 1
+								   : p->argv.v[0];
+	struct metrics_values v = { .up = up,
+				    .restarts = restarts_done,
+				    .health = s->pr ? metrics_health(s) : -1,
+				    .probes = s->pr ? s->pr->h.probes : 0,
+				    .probe_failures = s->pr ? s->pr->h.failures : 0,
+				    .denials = denials_before + (s->nt ? s->nt->total : 0),
+				    .cg = s->cg && s->cg->n ? s->cg : NULL };
+	int r = metrics_write(p->metrics, label, &v);
+	if (r < 0)
+		log_errno(r, "--metrics %s: write", p->metrics);
+	s->metrics_health = v.health;
+}
+
+static int64_t sup_tick(void *arg, int64_t now, int *stop_sig)
+{
+	struct sup *s = arg;
+	if (s->ctl)
+		ctl_tick(s->ctl);
+	int64_t next = s->pr ? prober_tick(s->pr, now, stop_sig) : -1;
+	if (s->p->metrics) {
+		/* On schedule, and at once when the health changed. */
+		if (now >= s->metrics_next || (s->pr && metrics_health(s) != s->metrics_health)) {
+			write_metrics(s, true);
+			s->metrics_next = now + s->p->metrics_interval_ms;
+		}
+		if (next < 0 || s->metrics_next < next)
+			next = s->metrics_next;
+	}
+	return next;
+}
+
+static void sup_reaped(void *arg, pid_t pid, int status)
+{
+	struct sup *s = arg;
+	if (s->ctl && ctl_reaped(s->ctl, pid, status))
+		return;
+	if (s->pr)
+		prober_reaped(s->pr, pid, status);
+}
+
+static void named_releasep(bool *on)
+{
+	if (*on)
+		named_release();
+}
+
 /* The layers in force, and a hash of them with the program, so a
  * consumer can tell two runs of the same policy apart from a changed one
  * (the same fields as husk check shows, no environment value). */
@@ -90,6 +168,10 @@ static void emit_start(const struct husk_policy *p, pid_t pid)
 {
 	started_ms = mono_ms();
 	started_cpu_ms = children_cpu_ms();
+	named_set("service_pid", json_object_new_int(pid));
+	named_set("started_at", json_object_new_int64((int64_t)time(NULL)));
+	named_set("health", json_object_new_string(p->health.kind ? "starting" : "none"));
+	named_set("state", json_object_new_string("running"));
 	if (!events_on())
 		return;
 	json_object *l = json_object_new_object();
@@ -496,7 +578,7 @@ static _Noreturn void sandbox_child(const struct husk_policy *p, const struct sc
 	struct supervise_io pio = { publish_init_fill, publish_init_handle, &ctl };
 	struct supervise_opts o = { .reap_all = true,
 				    .stop_timeout = p->stop_timeout,
-				    .io = p->n_publish ? &pio : NULL };
+				    .io = { p->n_publish ? &pio : NULL } };
 	_exit(supervise(svc, &o));
 }
 
@@ -514,7 +596,7 @@ static bool clone_refused(int e)
  * ids and capabilities, gets Landlock, rlimits and the seccomp filter in
  * service_exec, as in a sandbox. */
 static int run_in_place(struct husk_policy *p, struct cgroup *cg, const int *listen_fds,
-			struct run_end *end)
+			struct run_end *end, struct ctl *ctl)
 {
 	/* Not pid 1 (started from a shell): orphans of the service come to
 	 * us, and the stop timeout reaches only the service's process group
@@ -570,17 +652,26 @@ static int run_in_place(struct husk_policy *p, struct cgroup *cg, const int *lis
 	struct prober pr;
 	prober_init(&pr, p, cg, NULL, mono_ms());
 	pr.ready = &ready;
-	struct supervise_tick tick = { prober_tick, prober_reaped, &pr };
+	ctl_attach(ctl, NULL, cg);
+	struct sup sup = { .p = p,
+			   .pr = p->health.kind ? &pr : NULL,
+			   .ctl = ctl->listen_fd >= 0 ? ctl : NULL,
+			   .cg = cg };
+	struct supervise_tick tick = { sup_tick, sup_reaped, &sup };
+	struct supervise_io cio = { ctl_fill, ctl_handle, ctl };
 	struct supervise_opts o = { .reap_all = true,
 				    .stop_timeout = p->stop_timeout,
 				    .group = pid1 ? 0 : pid,
 				    .relay_fd = relay,
 				    .relay_to = relay >= 0 ? p->notify_socket : NULL,
-				    .tick = p->health.kind ? &tick : NULL,
+				    .io = { sup.ctl ? &cio : NULL },
+				    .tick = sup.pr || sup.ctl || p->metrics ? &tick : NULL,
 				    .stopped_by = &end->stopped_by,
 				    .ready = &ready };
 	int code = supervise(pid, &o);
 	prober_finish(&pr);
+	ctl_detach(ctl);
+	write_metrics(&sup, false);
 	end->unhealthy = pr.unhealthy_stop;
 	timing_mark(T_EXITED);
 	emit_exit(code, end);
@@ -612,7 +703,8 @@ static void listen_close(struct listen_fds *l)
 /* --namespaces auto, where the namespaces were refused or could not be
  * set up: in place, every layer not in force said once. */
 static int fall_back_in_place(struct husk_policy *p, struct cgroup *cg, const char *step,
-			      const char *why, const int *listen_fds, struct run_end *end)
+			      const char *why, const int *listen_fds, struct run_end *end,
+			      struct ctl *ctl)
 {
 	char err[512];
 	size_t before = p->warnings.n;
@@ -621,7 +713,7 @@ static int fall_back_in_place(struct husk_policy *p, struct cgroup *cg, const ch
 	log_warn("%s: %s; --namespaces auto goes on in place", step, why);
 	for (size_t i = before; i < p->warnings.n; i++)
 		log_warn("%s", p->warnings.v[i]);
-	return run_in_place(p, cg, listen_fds, end);
+	return run_in_place(p, cg, listen_fds, end, ctl);
 }
 
 int sandbox_probe_namespaces(const struct husk_policy *p)
@@ -637,7 +729,7 @@ int sandbox_probe_namespaces(const struct husk_policy *p)
 }
 
 static int sandbox_once(struct husk_policy *p, const int *listen_fds, const int *pub_fds,
-			struct run_end *end);
+			struct run_end *end, struct ctl *ctl);
 
 int sandbox_run(struct husk_policy *p)
 {
@@ -678,6 +770,24 @@ int sandbox_run(struct husk_policy *p)
 		return log_error("%s", lerr), HUSK_EXIT_LAUNCH;
 	pubs.n = p->n_publish;
 	int pr;
+	/* --name: claimed before anything is built, released on every way
+	 * out (a SIGKILLed husk's entry is cleaned by the next claim). */
+	__attribute__((cleanup(named_releasep))) bool named = false;
+	if (p->name) {
+		char nerr[PATH_MAX + 256];
+		if (named_claim(p->name, nerr, sizeof(nerr)) < 0)
+			return log_error("--name %s: %s", p->name, nerr), HUSK_EXIT_LAUNCH;
+		named = true;
+		json_object *argv = json_object_new_array();
+		for (size_t i = 0; i < p->argv.n; i++)
+			json_object_array_add(argv, json_object_new_string(p->argv.v[i]));
+		named_set("argv", argv);
+		named_set("health", json_object_new_string(p->health.kind ? "starting" : "none"));
+		named_set("restarts", json_object_new_int(0));
+		named_set("state", json_object_new_string("starting"));
+	}
+	struct ctl ctl;
+	ctl_init(&ctl, named_ctl_fd(), p);
 	/* Secrets for the sandboxes after the first wait in sealed memfds. */
 	if (policy_restarts(p) && p->n_secrets && (pr = policy_stash_secrets(p)) < 0)
 		return log_errno(pr, "--secret: keep the values for restarts (memfd)"), HUSK_EXIT_LAUNCH;
@@ -688,7 +798,7 @@ int sandbox_run(struct husk_policy *p)
 			       HUSK_EXIT_LAUNCH;
 		struct run_end end = { 0 };
 		int64_t began = mono_ms();
-		int code = sandbox_once(p, ls.fd, pubs.fd, &end);
+		int code = sandbox_once(p, ls.fd, pubs.fd, &end, &ctl);
 		policy_wipe_secrets(p);
 		/* A sandbox that could not be built is not restarted: the
 		 * same policy would fail the same way (fail closed). */
@@ -710,6 +820,10 @@ int sandbox_run(struct husk_policy *p)
 			 why == END_UNHEALTHY ? "" : restart_mode_name(p->restart.mode),
 			 why == END_UNHEALTHY ? "was stopped with status" : "exited with status", code,
 			 delay);
+		restarts_done = rs.count;
+		named_set("restarts", json_object_new_int64(rs.count));
+		named_set("last_exit", json_object_new_int(code));
+		named_set("state", json_object_new_string("restarting"));
 		if (events_on()) {
 			json_object *o = json_object_new_object();
 			json_object_object_add(o, "count", json_object_new_int64(rs.count));
@@ -734,7 +848,7 @@ int sandbox_run(struct husk_policy *p)
 /* One sandbox, from its cgroup to its exit: built fresh for every start,
  * so a restart never reuses a dirty one. */
 static int sandbox_once(struct husk_policy *p, const int *listen_fds, const int *pub_fds,
-			struct run_end *end)
+			struct run_end *end, struct ctl *ctl)
 {
 	/* The sandbox's cgroup, below husk's own, before anything runs in it.
 	 * --cgroup auto applies what it can, limit by limit; the policy then
@@ -773,7 +887,7 @@ static int sandbox_once(struct husk_policy *p, const int *listen_fds, const int 
 		return log_errno(reaper, "cgroup: start the reaper"), HUSK_EXIT_LAUNCH;
 
 	if (p->in_place)
-		return run_in_place(p, &cg, listen_fds, end);
+		return run_in_place(p, &cg, listen_fds, end, ctl);
 	/* --net ns:PATH: the monitor joins it, and the clone (without
 	 * CLONE_NEWNET) hands it to the sandbox; from inside a new user
 	 * namespace the child could not join one the host's owns. */
@@ -829,7 +943,7 @@ static int sandbox_once(struct husk_policy *p, const int *listen_fds, const int 
 		int e = errno;
 		close(pipefd[0]);
 		close(pipefd[1]);
-		return fall_back_in_place(p, &cg, "create namespaces", strerror(e), listen_fds, end);
+		return fall_back_in_place(p, &cg, "create namespaces", strerror(e), listen_fds, end, ctl);
 	}
 	if (pid < 0) {
 		int e = errno;
@@ -861,10 +975,11 @@ static int sandbox_once(struct husk_policy *p, const int *listen_fds, const int 
 	__attribute__((cleanup(join_close))) struct join_ns jns;
 	for (size_t i = 0; i < JOIN_NS_KINDS; i++)
 		jns.fd[i] = -1;
-	if (p->health.kind) {
+	if (p->health.kind || p->name) {
 		int jr = join_open(pid, &jns);
 		if (jr < 0) {
-			log_errno(jr, "health: open the sandbox's namespaces (/proc/%d/ns)", (int)pid);
+			log_errno(jr, "open the sandbox's namespaces for probes and husk exec (/proc/%d/ns)",
+				  (int)pid);
 			close(pipefd[1]);
 			kill(pid, SIGKILL);
 			waitpid(pid, NULL, 0);
@@ -944,7 +1059,7 @@ static int sandbox_once(struct husk_policy *p, const int *listen_fds, const int 
 		if (p->namespaces == NS_AUTO && (down || maps_refused))
 			return fall_back_in_place(p, &cg, "set up the namespaces",
 						  down ? "the sandbox failed (above)" : "the id maps were refused",
-						  listen_fds, end);
+						  listen_fds, end, ctl);
 		return HUSK_EXIT_LAUNCH;
 	}
 	timing_mark(T_RELEASED);
@@ -973,17 +1088,27 @@ static int sandbox_once(struct husk_policy *p, const int *listen_fds, const int 
 	struct prober hp;
 	prober_init(&hp, p, &cg, &jns, mono_ms());
 	hp.ready = &ready;
-	struct supervise_tick tick = { prober_tick, prober_reaped, &hp };
+	ctl_attach(ctl, &jns, &cg);
+	struct sup sup = { .p = p,
+			   .pr = p->health.kind ? &hp : NULL,
+			   .ctl = ctl->listen_fd >= 0 ? ctl : NULL,
+			   .nt = nt,
+			   .cg = &cg };
+	struct supervise_tick tick = { sup_tick, sup_reaped, &sup };
+	struct supervise_io cio = { ctl_fill, ctl_handle, ctl };
 	struct supervise_opts o = { .reap_all = false,
 				    .notify = nt,
 				    .relay_fd = relay,
 				    .relay_to = relay >= 0 ? p->notify_socket : NULL,
-				    .io = pb ? &pio : NULL,
-				    .tick = p->health.kind ? &tick : NULL,
+				    .io = { pb ? &pio : NULL, sup.ctl ? &cio : NULL },
+				    .tick = sup.pr || sup.ctl || p->metrics ? &tick : NULL,
 				    .stopped_by = &end->stopped_by,
 				    .ready = &ready };
 	int code = supervise(pid, &o);
 	prober_finish(&hp);
+	ctl_detach(ctl);
+	write_metrics(&sup, false);
+	denials_before += nt->total;
 	end->unhealthy = hp.unhealthy_stop;
 	timing_mark(T_EXITED);
 	if (relay >= 0)

@@ -612,6 +612,31 @@ bool cg_oom_killed(const struct cgroup *cg)
 	return false;
 }
 
+void cg_usage(const struct cgroup *cg, struct cg_usage *u)
+{
+	memset(u, 0, sizeof(*u));
+	for (size_t i = 0; i < cg->n; i++) {
+		char path[1200], buf[4096];
+		bool v2 = cg->version[i] == 2;
+		snprintf(path, sizeof(path), "%s/%s", cg->dir[i],
+			 v2 ? "memory.current" : "memory.usage_in_bytes");
+		if (!u->has_memory && read_text(path, buf, sizeof(buf)) == 0) {
+			u->memory_bytes = strtoull(buf, NULL, 10);
+			u->has_memory = true;
+		}
+		snprintf(path, sizeof(path), "%s/%s", cg->dir[i], v2 ? "cpu.stat" : "cpuacct.usage");
+		if (u->has_cpu || read_text(path, buf, sizeof(buf)) < 0)
+			continue;
+		/* v2: "usage_usec N" (cpu.stat has it even without the cpu
+		 * controller); v1: nanoseconds. */
+		const char *k = v2 ? strstr(buf, "usage_usec ") : buf;
+		if (k) {
+			u->cpu_usec = strtoull(v2 ? k + 11 : k, NULL, 10) / (v2 ? 1 : 1000);
+			u->has_cpu = true;
+		}
+	}
+}
+
 void cg_destroy(struct cgroup *cg)
 {
 	for (size_t i = cg->n; i-- > 0;) {

@@ -142,6 +142,13 @@ void cg_check_knobs(const char *root, const struct cg_plan *plan, const struct c
 		    const char *parent_override, struct cg_degraded *d);
 /* Puts pid into every created cgroup. */
 int cg_enter(const struct cgroup *cg, pid_t pid, char *err, size_t errlen);
+/* What the sandbox's groups have used so far (--metrics): memory now and
+ * CPU time, where a hierarchy of the group counts them. */
+struct cg_usage {
+	bool has_memory, has_cpu;
+	uint64_t memory_bytes, cpu_usec;
+};
+void cg_usage(const struct cgroup *cg, struct cg_usage *u);
 /* Whether the kernel OOM-killed inside the sandbox's memory cgroup. */
 bool cg_oom_killed(const struct cgroup *cg);
 /* Removes the created directories (they must be empty of processes);

@@ -27,6 +27,7 @@ void policy_init(struct husk_policy *p)
 	p->health.interval_ms = HEALTH_DEFAULT_INTERVAL_MS;
 	p->health.timeout_ms = HEALTH_DEFAULT_TIMEOUT_MS;
 	p->health.retries = HEALTH_DEFAULT_RETRIES;
+	p->metrics_interval_ms = 15000;
 	p->restart.delay_ms = RESTART_DEFAULT_DELAY_MS;
 	p->restart.max_delay_ms = RESTART_DEFAULT_MAX_DELAY_MS;
 }
@@ -80,6 +81,8 @@ void policy_free(struct husk_policy *p)
 	strv_free(&p->readonly_paths);
 	strv_free(&p->gate_relaxed);
 	free(p->events);
+	free(p->name);
+	free(p->metrics);
 	policy_wipe_secrets(p);
 	for (size_t i = 0; i < p->n_secrets; i++) {
 		free(p->secrets[i].from);

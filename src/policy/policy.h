@@ -294,6 +294,9 @@ struct husk_policy {
 	size_t n_secrets;
 	struct secret_spec secrets[HUSK_MAX_SECRETS];
 	char *events; /* --events FILE|fd:N (base/events.h); NULL: none */
+	char *name;   /* --name: the sandbox's name (launch/named.h); NULL: none */
+	char *metrics; /* --metrics FILE (launch/metrics.h); NULL: none */
+	uint32_t metrics_interval_ms;
 	struct health_spec health;   /* --health-* (supervise/health.h) */
 	struct restart_spec restart; /* --restart* (supervise/restart.h) */
 

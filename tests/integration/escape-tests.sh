@@ -73,6 +73,26 @@ else
 fi
 grep -E '^(SKIP|FAIL) ' <<<"$OUT" | sed 's/^/#   /'
 echo "# $(tail -n1 <<<"$OUT")"
+esc_verdicts() { grep -E '^(PASS|FAIL|SKIP) ' | cut -d: -f1 | sort; }
+esc_direct=$(esc_verdicts <<<"$OUT")
+
+begin "escape ($PHASE): run through husk exec in a named sandbox, the probes get the verdicts they get as the service"
+"$HUSK_BIN" run "${CG_PARENT[@]}" --rootfs "$ER" --tmpfs /tmp "${ESC_FACTS[@]}" --name "esc$$" \
+	-- /bin/sh -c 'echo up; exec sleep 60' >"$EP/named.out" 2>&1 &
+esc_bg=$!
+esc_up() { grep -q '^up$' "$EP/named.out"; }
+wait_for esc_up
+HUSK_TEST_SECRET=$esc_secret "$HUSK_BIN" exec "esc$$" -- /escape >"$EP/exec.out" 2>&1
+esc_rc=$?
+kill -TERM "$esc_bg"
+wait "$esc_bg"
+esc_exec=$(esc_verdicts <"$EP/exec.out")
+if [ "$esc_rc" != 0 ]; then fail "exit $esc_rc: $(tail -n 3 "$EP/exec.out")"
+elif [ "$(grep -c '^PASS ' <<<"$esc_exec")" -lt 60 ]; then fail "only $(grep -c '^PASS ' <<<"$esc_exec") passed"
+elif [ "$esc_exec" != "$esc_direct" ]; then
+	fail "verdicts differ: $(diff <(echo "$esc_direct") <(echo "$esc_exec") | grep '^[<>]' | head -5 | tr '\n' ' ')"
+elif grep -qF "$esc_secret" "$EP/exec.out"; then fail "husk exec's environment leaked in"
+else pass; fi
 
 # Layer ablation: with one layer off, the probes that layer alone guards
 # must now fail, and (for the narrow ablations) nothing else. This is what

@@ -11,6 +11,14 @@ ROOTFS="$WORK/rootfs"
 
 _current=""
 
+# Named sandboxes (husk run --name) keep their state in
+# $XDG_RUNTIME_DIR/husk, which a login session sets; the suite runs
+# without one, so each user gets its own here.
+if [ "$(id -u)" != 0 ]; then
+	export XDG_RUNTIME_DIR="$WORK/xdg-$(id -u)"
+	mkdir -p -m 700 "$XDG_RUNTIME_DIR"
+fi
+
 # Where a cgroup v2 host keeps husk's groups apart from the tests' own
 # (tests/vm sets it to a delegated group): passed to every husk run.
 CG_PARENT=()

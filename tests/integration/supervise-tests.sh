@@ -284,4 +284,113 @@ if [ "$ok" = 1 ]; then
 	else pass; fi
 fi
 
+begin "named ($PHASE): husk ps, status --json and health follow a --name sandbox; the name is refused to a second husk; husk stop ends it and its entry"
+NM="sv$$"
+"$HUSK_BIN" run "${CG_PARENT[@]}" --rootfs "$ROOTFS" --name "$NM" --health-cmd 'test -e /tmp/ok' \
+	--health-interval 200ms -- /bin/sh -c 'touch /tmp/ok; echo up; exec sleep 60' >"$SV/n.out" 2>&1 &
+BG=$!
+named_healthy() { "$HUSK_BIN" health "$NM" >/dev/null 2>&1; }
+ok=1
+wait_for named_healthy || ok=0
+ps_out=$("$HUSK_BIN" ps 2>&1)
+st=$("$HUSK_BIN" status "$NM" --json 2>&1)
+hl=$("$HUSK_BIN" health "$NM" 2>&1)
+run_husk run --rootfs "$ROOTFS" --name "$NM" -- /bin/true
+dup_rc=$RC dup_err=$ERR
+t0=$(date +%s%N)
+"$HUSK_BIN" stop "$NM"
+stop_rc=$? stop_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+wait "$BG"
+bg_rc=$?
+after=$("$HUSK_BIN" health "$NM" 2>&1)
+after_rc=$?
+base=${XDG_RUNTIME_DIR:-/run}/husk
+[ "$(id -u)" = 0 ] && base=/run/husk
+if [ "$ok" = 0 ]; then fail "never healthy: $(cat "$SV/n.out")"
+elif ! grep -qE "^$NM +$BG +running +healthy +0 +[0-9]+s +/bin/sh -c" <<<"$ps_out"; then fail "ps: $ps_out"
+elif command -v jq >/dev/null && ! jq -e --argjson pid "$BG" '(.pid == $pid) and (.state == "running")
+	and (.health == "healthy") and (.service_pid > 0) and (.argv[0] == "/bin/sh")' <<<"$st" >/dev/null; then
+	fail "status: $st"
+elif [ "$hl" != healthy ]; then fail "health: $hl"
+elif [ "$dup_rc" != 125 ] || ! grep -q "a sandbox named $NM is running (husk pid $BG)" <<<"$dup_err"; then
+	fail "the name twice: exit $dup_rc: $dup_err"
+elif [ "$stop_rc" != 0 ] || [ "$bg_rc" != 143 ] || [ "$stop_ms" -gt 5000 ]; then
+	fail "stop: exit $stop_rc after $stop_ms ms, husk exit $bg_rc"
+elif [ "$after_rc" != 1 ] || [ "$after" != "not running" ]; then fail "health after stop: $after_rc $after"
+elif [ -e "$base/$NM" ]; then fail "the entry is left: $(ls -la "$base/$NM")"
+else pass; fi
+
+begin "named ($PHASE): husk exec runs a program in the sandbox as the service (same namespaces, ids, caps, seccomp filters, cgroup), with the caller's stdin, stdout, stderr, exit status and signals"
+"$HUSK_BIN" run "${CG_PARENT[@]}" --rootfs "$ROOTFS" --name "$NM" -- /bin/sh -c '
+	cat >/tmp/snap.sh <<"X"
+{ grep -E "^(Uid|Gid|Groups|NoNewPrivs|Seccomp|Seccomp_filters|CapInh|CapPrm|CapEff|CapBnd|CapAmb):" /proc/self/status
+  for n in user mnt pid net ipc uts cgroup; do readlink /proc/self/ns/$n; done
+  cat /proc/self/cgroup; } >"$1"
+X
+	sh /tmp/snap.sh /tmp/svc; echo up; exec sleep 60' >"$SV/x.out" 2>&1 &
+BG=$!
+up() { grep -q '^up$' "$SV/x.out"; }
+wait_for up
+same=$("$HUSK_BIN" exec "$NM" -- /bin/sh -c 'sh /tmp/snap.sh /tmp/ex; cmp /tmp/svc /tmp/ex >/dev/null && echo same || diff /tmp/svc /tmp/ex' 2>&1)
+cat_out=$(echo "in$$" | "$HUSK_BIN" exec "$NM" cat 2>&1)
+"$HUSK_BIN" exec "$NM" -- /bin/sh -c 'echo to-stderr >&2; exit 7' 2>"$SV/x.err" >/dev/null
+rc7=$?
+"$HUSK_BIN" exec "$NM" -- /bin/sleep 30 &
+EX=$!
+sleep 0.5
+kill -TERM "$EX"
+wait "$EX"
+rc_sig=$?
+"$HUSK_BIN" exec "$NM" -- /no/such/program 2>/dev/null
+rc127=$?
+"$HUSK_BIN" exec "nosuch$$" -- /bin/true 2>"$SV/x.none"
+rc_none=$?
+kill -TERM "$BG"
+wait "$BG"
+if [ "$same" != same ]; then fail "the exec'd process differs: $same"
+elif [ "$cat_out" != "in$$" ]; then fail "stdin/stdout: $cat_out"
+elif [ "$rc7" != 7 ] || [ "$(cat "$SV/x.err")" != to-stderr ]; then fail "status $rc7, stderr $(cat "$SV/x.err")"
+elif [ "$rc_sig" != 143 ]; then fail "SIGTERM to husk exec: exit $rc_sig"
+elif [ "$rc127" != 127 ]; then fail "a missing program: exit $rc127"
+elif [ "$rc_none" != 125 ] || [ "$(grep -c . "$SV/x.none")" != 1 ] || ! grep -q "no sandbox named nosuch$$" "$SV/x.none"; then
+	fail "no such sandbox: exit $rc_none: $(cat "$SV/x.none")"
+else pass; fi
+
+begin "named ($PHASE): SIGKILL of husk leaves an entry that husk ps finds stale and removes; the name is free again"
+"$HUSK_BIN" run "${CG_PARENT[@]}" --rootfs "$ROOTFS" --name "$NM" -- /bin/sh -c "echo up; exec sleep 33$$" >"$SV/k2.out" 2>&1 &
+BG=$!
+up() { grep -q '^up$' "$SV/k2.out"; }
+wait_for up
+kill -KILL "$BG"
+wait "$BG" 2>/dev/null
+gone() { [ -z "$(procs_with "sleep 33$$")" ]; }
+wait_for gone
+left_before=$(ls "$base/$NM" 2>/dev/null | tr '\n' ' ')
+ps_out=$("$HUSK_BIN" ps 2>&1)
+run_husk run --rootfs "$ROOTFS" --name "$NM" -- /bin/true
+if [ -z "$left_before" ]; then fail "no entry was left to find (SIGKILL cannot clean up)"
+elif grep -q "^$NM " <<<"$ps_out"; then fail "ps lists a dead sandbox: $ps_out"
+elif [ -e "$base/$NM" ] && [ "$RC" != 0 ]; then fail "not removed: $(ls "$base/$NM")"
+elif ! expect_rc 0; then :
+elif [ -e "$base/$NM" ]; then fail "the second run left its entry"
+else pass; fi
+
+begin "metrics ($PHASE): --metrics writes Prometheus text: up, restarts, health, probes, seccomp denials (memory and CPU with a cgroup); husk_up 0 at the end"
+mopt=()
+[ "${can_cgroup:-0}" = 1 ] && mopt=(--pids 64 --memory 64m)
+run_husk run --rootfs "$ROOTFS" "${mopt[@]}" --name "m$$" --metrics "$SV/m.prom" --metrics-interval 1s \
+	--restart on-failure:1 --restart-delay 10ms --health-cmd /bin/true --health-interval 200ms \
+	-- /bin/sh -c 'unshare -U true 2>/dev/null; sleep 0.7; exit 3'
+M=$(cat "$SV/m.prom" 2>/dev/null)
+bad=$(grep -v '^#' <<<"$M" | grep -vE '^husk_[a-z_]+\{sandbox="m'"$$"'"(,status="[a-z]+")?\} [0-9]+(\.[0-9]+)?$')
+if ! expect_rc 3; then :
+elif [ -z "$M" ] || [ -n "$bad" ]; then fail "not Prometheus text: ${bad:-empty}"
+elif ! grep -qx "husk_up{sandbox=\"m$$\"} 0" <<<"$M"; then fail "up: $(grep husk_up <<<"$M")"
+elif ! grep -qx "husk_restarts_total{sandbox=\"m$$\"} 1" <<<"$M"; then fail "restarts: $(grep restarts <<<"$M")"
+elif ! grep -qx "husk_seccomp_denials_total{sandbox=\"m$$\"} 2" <<<"$M"; then fail "denials: $(grep denials <<<"$M")"
+elif ! grep -qx "husk_health_status{sandbox=\"m$$\",status=\"healthy\"} 1" <<<"$M"; then fail "health: $(grep health_status <<<"$M")"
+elif ! grep -qE "^husk_health_probes_total\{sandbox=\"m$$\"\} [1-9]" <<<"$M"; then fail "probes: $(grep probes_total <<<"$M")"
+elif [ "${can_cgroup:-0}" = 1 ] && ! grep -qE "^husk_memory_bytes\{" <<<"$M"; then fail "no memory series with a cgroup"
+else pass; fi
+
 rm -rf "$SV"

@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "launch/init.h"
+#include "launch/metrics.h"
+#include "launch/named.h"
 #include "supervise/health.h"
 #include "launch/probe.h"
 #include "supervise/restart.h"
@@ -298,6 +300,47 @@ static void test_supervise_tick_stops_the_child(void **state)
 	assert_true(took >= 200 && took < 5000);
 }
 
+static void test_metrics_text(void **state)
+{
+	char buf[4096];
+	struct metrics_values v = { .up = true, .restarts = 2, .health = HS_HEALTHY, .probes = 7,
+				    .probe_failures = 1, .denials = 3 };
+	struct cg_usage u = { .has_memory = true, .memory_bytes = 1048576, .has_cpu = true,
+			      .cpu_usec = 2500001 };
+	size_t n = metrics_format(buf, sizeof(buf), "web", &v, &u);
+	assert_int_equal(n, strlen(buf));
+	assert_non_null(strstr(buf, "# TYPE husk_up gauge\nhusk_up{sandbox=\"web\"} 1\n"));
+	assert_non_null(strstr(buf, "husk_restarts_total{sandbox=\"web\"} 2\n"));
+	assert_non_null(strstr(buf, "husk_health_status{sandbox=\"web\",status=\"starting\"} 0\n"
+				    "husk_health_status{sandbox=\"web\",status=\"healthy\"} 1\n"
+				    "husk_health_status{sandbox=\"web\",status=\"unhealthy\"} 0\n"));
+	assert_non_null(strstr(buf, "husk_health_probe_failures_total{sandbox=\"web\"} 1\n"));
+	assert_non_null(strstr(buf, "husk_seccomp_denials_total{sandbox=\"web\"} 3\n"));
+	assert_non_null(strstr(buf, "husk_memory_bytes{sandbox=\"web\"} 1048576\n"));
+	assert_non_null(strstr(buf, "husk_cpu_seconds_total{sandbox=\"web\"} 2.500001\n"));
+	/* No check, no group: those series are left out, not zero. */
+	v.health = -1;
+	metrics_format(buf, sizeof(buf), "a\"b\\c", &v, NULL);
+	assert_null(strstr(buf, "husk_health"));
+	assert_null(strstr(buf, "husk_memory_bytes"));
+	/* Label values escaped as the exposition format says. */
+	assert_non_null(strstr(buf, "husk_up{sandbox=\"a\\\"b\\\\c\"} 1\n"));
+	/* A short buffer is filled, never overrun. */
+	char small[40];
+	assert_true(metrics_format(small, sizeof(small), "web", &v, NULL) <= sizeof(small));
+}
+
+static void test_names(void **state)
+{
+	const char *ok[] = { "web", "a", "my-app.1_2", "A0" };
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		assert_true(named_valid(ok[i]));
+	const char *bad[] = { "", ".", "..", ".x", "-x", "a/b", "a b", "a\n",
+			      "0123456789012345678901234567890123456789012345678901234567890123" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_false(named_valid(bad[i]));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -313,6 +356,8 @@ int main(void)
 		cmocka_unit_test(test_http_and_tcp_targets),
 		cmocka_unit_test(test_http_status_line),
 		cmocka_unit_test(test_supervise_tick_stops_the_child),
+		cmocka_unit_test(test_metrics_text),
+		cmocka_unit_test(test_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
