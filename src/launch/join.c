@@ -14,6 +14,7 @@
 
 #include "base/log.h"
 #include "base/util.h"
+#include "launch/named.h"
 #include "launch/service.h"
 #include "limits/rlimits.h"
 
@@ -144,6 +145,7 @@ pid_t join_spawn(const struct husk_policy *p, const struct join_ns *ns, const st
 		if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 			die_errno(errno, "join: prctl PR_SET_DUMPABLE");
 		policy_close_secret_stash(p);
+		named_close_in_child();
 		/* The cgroup and the room for the rlimits while still the
 		 * caller, in the host's /proc and cgroupfs. */
 		char err[512];

@@ -218,6 +218,16 @@ void named_set(const char *key, json_object *val)
 		unlink(tmp);
 }
 
+void named_close_in_child(void)
+{
+	/* A POSIX lock belongs to the process that took it: closing the
+	 * child's copy leaves the monitor's lock alone. */
+	if (ctl_fd >= 0)
+		close(ctl_fd);
+	if (lock_fd >= 0)
+		close(lock_fd);
+}
+
 void named_release(void)
 {
 	if (ctl_fd >= 0)

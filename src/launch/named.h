@@ -37,6 +37,9 @@ bool named_on(void);
 void named_set(const char *key, json_object *val);
 /* The control socket's listening fd (-1: none). */
 int named_ctl_fd(void);
+/* In a child that lives on without exec (the sandbox's init, a joining
+ * process): closes its copies of the lock and the control socket. */
+void named_close_in_child(void);
 /* Removes the directory and lets go of the lock (at exit). */
 void named_release(void);
 

@@ -277,7 +277,8 @@ static void check_name(struct preflight *pf, const struct husk_policy *p)
 	pid_t h = named_holder(dir);
 	if (h > 0)
 		add(pf, "name", HUSK_EXIT_LAUNCH, "stop it with husk stop, or choose another name",
-		    "--name %s: a sandbox of that name is running (husk pid %d)", p->name, (int)h);
+		    "--name %s: a sandbox named %s is running (husk pid %d)", p->name, p->name,
+		    (int)h);
 }
 
 size_t preflight_run(const struct husk_policy *p, bool cgroup, struct preflight *pf)

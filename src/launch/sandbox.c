@@ -471,8 +471,10 @@ static _Noreturn void sandbox_child(const struct husk_policy *p, const struct sc
 				    const int *hook_fds, const int *listen_fds)
 {
 	die_with_monitor(sync_fd);
-	/* Its own copies of the secrets came with the clone. */
+	/* Its own copies of the secrets came with the clone; the name's
+	 * lock and control socket are the monitor's. */
 	policy_close_secret_stash(p);
+	named_close_in_child();
 	join_namespaces(p, join_fds);
 	/* The host name and lo need only the capabilities the clone gave us
 	 * in the new namespaces, not the id maps: done while the monitor
