@@ -98,7 +98,7 @@ static int load_policy(struct husk_policy *p, struct caller *c, struct run_flags
 		c->ncpus = (unsigned)CPU_COUNT(&cpus);
 	c->limits_known = true;
 	for (int i = 0; i < HUSK_RLIMIT_COUNT; i++)
-		if (getrlimit((enum __rlimit_resource)i, &c->limits[i]) < 0)
+		if (getrlimit((rlimit_resource_t)i, &c->limits[i]) < 0)
 			c->limits_known = false;
 	c->landlock_abi = landlock_abi();
 	/* In a container's entrypoint the Go variables follow the

@@ -124,12 +124,12 @@ int rlimits_raise(pid_t pid, const struct husk_rlimit *limits)
 		if (!limits[res].set)
 			continue;
 		struct rlimit now;
-		if (prlimit(pid, (enum __rlimit_resource)res, NULL, &now) < 0)
+		if (prlimit(pid, (rlimit_resource_t)res, NULL, &now) < 0)
 			return log_errno(-errno, "rlimit %s: read the sandbox's limit", rlimit_name(res));
 		if (limits[res].hard <= now.rlim_max) /* RLIM_INFINITY is the largest */
 			continue;
 		struct rlimit rl = { .rlim_cur = now.rlim_cur, .rlim_max = limits[res].hard };
-		if (prlimit(pid, (enum __rlimit_resource)res, &rl, NULL) < 0) {
+		if (prlimit(pid, (rlimit_resource_t)res, &rl, NULL) < 0) {
 			char h[32];
 			format_limit(limits[res].hard, h, sizeof(h));
 			return log_errno(-errno, "rlimit %s: raise the hard limit to %s%s",
@@ -146,7 +146,7 @@ int rlimits_set(const struct husk_rlimit *limits, char *err, size_t errlen)
 		if (!limits[res].set)
 			continue;
 		struct rlimit rl = { .rlim_cur = limits[res].soft, .rlim_max = limits[res].hard };
-		if (setrlimit((enum __rlimit_resource)res, &rl) < 0) {
+		if (setrlimit((rlimit_resource_t)res, &rl) < 0) {
 			int e = errno;
 			char s[32], h[32];
 			format_limit(rl.rlim_cur, s, sizeof(s));

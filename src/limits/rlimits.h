@@ -10,6 +10,14 @@
 
 #define HUSK_RLIMIT_COUNT RLIM_NLIMITS
 
+/* The resource argument of getrlimit, setrlimit and prlimit: glibc's
+ * prototypes take its own enum (under _GNU_SOURCE), musl's an int. */
+#ifdef __GLIBC__
+typedef __rlimit_resource_t rlimit_resource_t;
+#else
+typedef int rlimit_resource_t;
+#endif
+
 struct husk_rlimit {
 	bool set;
 	uint64_t soft, hard; /* RLIM_INFINITY for unlimited */

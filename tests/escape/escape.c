@@ -1003,8 +1003,20 @@ CALL_PROBE(e8_reboot, syscall(SYS_reboot, 0, 0, 0, NULL), BLOCKED)
 CALL_PROBE(e9_clock_settime, syscall(SYS_clock_settime, CLOCK_REALTIME, BADPTR), BLOCKED)
 CALL_PROBE(e9_settimeofday, syscall(SYS_settimeofday, BADPTR, NULL), BLOCKED)
 CALL_PROBE(e9_adjtimex, syscall(SYS_adjtimex, BADPTR), BLOCKED)
+/* Port I/O exists on x86 only; elsewhere there is nothing to probe. */
+#if defined(SYS_iopl) && defined(SYS_ioperm)
 CALL_PROBE(e10_iopl, syscall(SYS_iopl, 4), BLOCKED)
 CALL_PROBE(e10_ioperm, syscall(SYS_ioperm, 0x10000ul, 8, 1), BLOCKED)
+#else
+static void e10_iopl(struct result *r)
+{
+	say(r, V_SKIP, "no iopl on this architecture");
+}
+static void e10_ioperm(struct result *r)
+{
+	say(r, V_SKIP, "no ioperm on this architecture");
+}
+#endif
 CALL_PROBE(e11_packet_raw, socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0),
 	   ERRS(EPERM, EACCES, EAFNOSUPPORT))
 CALL_PROBE(e11_inet_raw, socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMP), ERRS(EPERM, EACCES))
