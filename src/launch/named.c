@@ -92,7 +92,7 @@ pid_t named_holder(const char *d)
 
 static void remove_state(const char *d)
 {
-	static const char *const files[] = { "status.json", "status.json.tmp", "ctl", "lock" };
+	static const char *const files[] = { "status.json", "status.json.tmp", "ctl", "pid", "lock" };
 	char path[PATH_MAX];
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++)
 		if (sub(path, sizeof(path), d, files[i]))
@@ -162,7 +162,7 @@ int named_claim(const char *name, char *err, size_t errlen)
 		return errf(err, errlen, -EAGAIN, "%s: the entry kept changing; try again", dir);
 	/* What a husk killed with SIGKILL left. */
 	char path[PATH_MAX];
-	static const char *const old[] = { "status.json", "status.json.tmp", "ctl" };
+	static const char *const old[] = { "status.json", "status.json.tmp", "ctl", "pid" };
 	for (size_t i = 0; i < ARRAY_SIZE(old); i++)
 		if (sub(path, sizeof(path), dir, old[i]))
 			unlink(path);
@@ -177,6 +177,17 @@ int named_claim(const char *name, char *err, size_t errlen)
 		int e = errno;
 		named_release();
 		return errf(err, errlen, -e, "%s: %s", path, strerror(e));
+	}
+	/* The pid file, for scripts; the lock is what says it is live. */
+	char pidtext[32];
+	int n = snprintf(pidtext, sizeof(pidtext), "%d\n", (int)getpid());
+	if (sub(path, sizeof(path), dir, "pid")) {
+		int pf = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+		if (pf >= 0) {
+			if (write(pf, pidtext, (size_t)n) != n)
+				unlink(path);
+			close(pf);
+		}
 	}
 	status = json_object_new_object();
 	json_object_object_add(status, "name", json_object_new_string(name));

@@ -5,6 +5,7 @@
  *                whole life: F_GETLK names the monitor's pid, and no
  *                holder means a husk that died (SIGKILL) left the entry,
  *                which the next claim or husk ps removes;
+ *   pid          husk's pid, for scripts (the lock says whether it lives);
  *   status.json  the last status (state, pids, health, restarts, last
  *                exit), rewritten whole (rename) as it changes;
  *   ctl          the monitor's control socket (husk exec), answering only

@@ -295,6 +295,9 @@ wait_for named_healthy || ok=0
 ps_out=$("$HUSK_BIN" ps 2>&1)
 st=$("$HUSK_BIN" status "$NM" --json 2>&1)
 hl=$("$HUSK_BIN" health "$NM" 2>&1)
+nbase=${XDG_RUNTIME_DIR:-/run}/husk
+[ "$(id -u)" = 0 ] && nbase=/run/husk
+pidfile=$(cat "$nbase/$NM/pid" 2>&1)
 run_husk run --rootfs "$ROOTFS" --name "$NM" -- /bin/true
 dup_rc=$RC dup_err=$ERR
 t0=$(date +%s%N)
@@ -312,6 +315,7 @@ elif command -v jq >/dev/null && ! jq -e --argjson pid "$BG" '(.pid == $pid) and
 	and (.health == "healthy") and (.service_pid > 0) and (.argv[0] == "/bin/sh")' <<<"$st" >/dev/null; then
 	fail "status: $st"
 elif [ "$hl" != healthy ]; then fail "health: $hl"
+elif [ "$pidfile" != "$BG" ]; then fail "the pid file says $pidfile"
 elif [ "$dup_rc" != 125 ] || ! grep -q "a sandbox named $NM is running (husk pid $BG)" <<<"$dup_err"; then
 	fail "the name twice: exit $dup_rc: $dup_err"
 elif [ "$stop_rc" != 0 ] || [ "$bg_rc" != 143 ] || [ "$stop_ms" -gt 5000 ]; then
