@@ -79,15 +79,20 @@ static pid_t holder_of(int fd)
 	return fl.l_type == F_UNLCK ? 0 : fl.l_pid;
 }
 
-pid_t named_holder(const char *d)
+/* D/lock, opened as flags says; an fd or a negative errno. */
+static int open_lock(const char *d, int flags)
 {
 	char path[PATH_MAX];
 	if (!sub(path, sizeof(path), d, "lock"))
 		return -ENAMETOOLONG;
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return -errno;
-	return holder_of(fd);
+	int fd = open(path, flags | O_CLOEXEC | O_NOFOLLOW);
+	return fd < 0 ? -errno : fd;
+}
+
+pid_t named_holder(const char *d)
+{
+	_cleanup_close_ int fd = open_lock(d, O_RDONLY);
+	return fd < 0 ? fd : holder_of(fd);
 }
 
 static void remove_state(const char *d)
@@ -102,12 +107,9 @@ static void remove_state(const char *d)
 
 int named_clean_stale(const char *d)
 {
-	char path[PATH_MAX];
-	if (!sub(path, sizeof(path), d, "lock"))
-		return -ENAMETOOLONG;
-	_cleanup_close_ int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	_cleanup_close_ int fd = open_lock(d, O_RDWR);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	/* Taken first, so a husk claiming the name meanwhile is not robbed. */
 	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
 	if (fcntl(fd, F_SETLK, &fl) < 0)
