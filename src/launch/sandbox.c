@@ -167,13 +167,16 @@ static void named_releasep(bool *on)
 static void emit_start(const struct husk_policy *p, pid_t pid)
 {
 	started_ms = mono_ms();
-	started_cpu_ms = children_cpu_ms();
-	named_set("service_pid", json_object_new_int(pid));
-	named_set("started_at", json_object_new_int64((int64_t)time(NULL)));
-	named_set("health", json_object_new_string(p->health.kind ? "starting" : "none"));
-	named_set("state", json_object_new_string("running"));
+	/* Nothing more on the plain launch path, which is timed. */
+	if (named_on()) {
+		named_set("service_pid", json_object_new_int(pid));
+		named_set("started_at", json_object_new_int64((int64_t)time(NULL)));
+		named_set("health", json_object_new_string(p->health.kind ? "starting" : "none"));
+		named_set("state", json_object_new_string("running"));
+	}
 	if (!events_on())
 		return;
+	started_cpu_ms = children_cpu_ms();
 	json_object *l = json_object_new_object();
 	json_object *ns = json_object_new_array();
 	static const struct {
