@@ -164,7 +164,7 @@ else
 	expect_rc 125 && expect_one_error_line && expect_err 'needs root-started husk' && pass
 fi
 
-begin "net ($PHASE): Type=notify: the service's READY=1 and STATUS= reach husk's NOTIFY_SOCKET, MAINPID does not"
+begin "net ($PHASE): Type=notify: the service's READY=1 and STATUS= reach husk's NOTIFY_SOCKET, MAINPID does not; READY=1 is the ready event"
 if ! command -v python3 >/dev/null; then
 	skip "python3 is not installed to stand in for systemd"
 else
@@ -176,7 +176,7 @@ else
 	s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 	s.bind(sock)
 	env = dict(os.environ, NOTIFY_SOCKET=sock)
-	p = subprocess.Popen([husk, "run", "--rootfs", root, "--", "/app", "-addr",
+	p = subprocess.Popen([husk, "run", "--rootfs", root, "--events", sock + ".jsonl", "--", "/app", "-addr",
 			      "127.0.0.1:%d" % (int(port) + 3), "-notify"], env=env)
 	s.settimeout(20)
 	try:
@@ -187,8 +187,12 @@ else
 	p.wait()
 	PY
 	OUT=$(cat "$WORK/notify.$PHASE.out")
-	rm -f "$WORK/notify.$PHASE"
-	expect_out '^got:READY=1\|STATUS=serving\|$' && pass
+	ev=$(cat "$WORK/notify.$PHASE.jsonl" 2>&1)
+	rm -f "$WORK/notify.$PHASE" "$WORK/notify.$PHASE.jsonl"
+	if ! expect_out '^got:READY=1\|STATUS=serving\|$'; then :
+	elif [ "$(grep -c '"event":"ready","source":"notify"' <<<"$ev")" != 1 ]; then
+		fail "no single ready event from the notify relay: $ev"
+	else pass; fi
 fi
 
 begin "net ($PHASE): --publish forwards a host port to the service's own port in its private network"
