@@ -37,6 +37,13 @@ static const char *usage =
 	"  exec    run PROGRAM in the sandbox as the service: the same namespaces, ids,\n"
 	"          capabilities, no_new_privs, Landlock, rlimits and seccomp filter\n";
 
+/* A command line the usage does not allow: the usage, and 125. */
+static int bad_usage(void)
+{
+	fputs(usage, stderr);
+	return HUSK_EXIT_LAUNCH;
+}
+
 /* NAME's entry: its directory and the pid of the husk holding it. A
  * stale one is cleaned and reported as absent. Returns 0, or 125 after one
  * line (quiet: no line). */
@@ -114,8 +121,7 @@ static int cmd_ps(int argc, char *argv[])
 {
 	bool json = argc == 2 && strcmp(argv[1], "--json") == 0;
 	if (argc > 2 || (argc == 2 && !json)) {
-		fputs(usage, stderr);
-		return HUSK_EXIT_LAUNCH;
+		return bad_usage();
 	}
 	char base[PATH_MAX - 128], err[512];
 	if (named_base(base, sizeof(base), err, sizeof(err)) < 0) {
@@ -170,8 +176,7 @@ static int cmd_status(int argc, char *argv[])
 {
 	bool json = argc == 3 && strcmp(argv[2], "--json") == 0;
 	if (argc < 2 || argc > 3 || (argc == 3 && !json)) {
-		fputs(usage, stderr);
-		return HUSK_EXIT_LAUNCH;
+		return bad_usage();
 	}
 	char dir[PATH_MAX];
 	pid_t h;
@@ -206,8 +211,7 @@ static int cmd_status(int argc, char *argv[])
 static int cmd_health(int argc, char *argv[])
 {
 	if (argc != 2) {
-		fputs(usage, stderr);
-		return HUSK_EXIT_LAUNCH;
+		return bad_usage();
 	}
 	char dir[PATH_MAX];
 	pid_t h;
@@ -255,8 +259,7 @@ static int cmd_stop(int argc, char *argv[])
 			return HUSK_EXIT_LAUNCH;
 		}
 	} else if (argc != 2) {
-		fputs(usage, stderr);
-		return HUSK_EXIT_LAUNCH;
+		return bad_usage();
 	}
 	char dir[PATH_MAX];
 	pid_t h;
@@ -283,8 +286,7 @@ static int cmd_kill(int argc, char *argv[])
 	} sigs[] = { { "KILL", SIGKILL }, { "TERM", SIGTERM }, { "INT", SIGINT }, { "HUP", SIGHUP },
 		     { "QUIT", SIGQUIT }, { "USR1", SIGUSR1 }, { "USR2", SIGUSR2 } };
 	if (argc < 2 || argc > 3) {
-		fputs(usage, stderr);
-		return HUSK_EXIT_LAUNCH;
+		return bad_usage();
 	}
 	int sig = 0;
 	const char *s = argc == 3 ? argv[2] : "KILL";
@@ -316,8 +318,7 @@ static int cmd_exec(int argc, char *argv[])
 	if (argc > 2 && strcmp(argv[2], "--") == 0)
 		first = 3;
 	if (argc <= first) {
-		fputs(usage, stderr);
-		return HUSK_EXIT_LAUNCH;
+		return bad_usage();
 	}
 	char dir[PATH_MAX], path[PATH_MAX + 8];
 	pid_t h;

@@ -12,13 +12,13 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
 
 #include "base/events.h"
 #include "base/log.h"
+#include "launch/init.h"
 #include "launch/join.h"
 #include "launch/named.h"
 #include "launch/service.h"
@@ -173,18 +173,11 @@ static void probe_done(struct prober *pr, int status, int64_t now)
 	pr->timed_out = false;
 }
 
-static int64_t mono_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void prober_reaped(void *arg, pid_t pid, int status)
 {
 	struct prober *pr = arg;
 	if (pr->pid > 0 && pid == pr->pid)
-		probe_done(pr, status, mono_now());
+		probe_done(pr, status, mono_ms());
 }
 
 int64_t prober_tick(void *arg, int64_t now, int *stop_sig)
